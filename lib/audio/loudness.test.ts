@@ -1,0 +1,119 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { LOUDNESS_TOLERANCE_LU, tech3341Cases } from './conformance/ebuTech3341';
+import { LOUDNESS_RANGE_TOLERANCE_LU, tech3342Cases } from './conformance/ebuTech3342';
+import { synthesize, tone } from './conformance/signals';
+import { LoudnessMeter, measureLoudness, peakToLoudnessRatioDb } from './loudness';
+
+function near(actual: number, expected: number, tolerance: number, what: string): void {
+  assert.ok(Math.abs(actual - expected) <= tolerance, `${what}: ${actual.toFixed(3)}, expected ${expected} ±${tolerance}`);
+}
+
+for (const sampleRate of [48000, 44100]) {
+  test(`EBU Tech 3341 loudness cases at ${sampleRate} Hz`, () => {
+    for (const c of tech3341Cases(sampleRate)) {
+      const e = c.expect;
+      if (e.truePeakDbtp !== undefined) continue;
+      const what = `case ${c.id} (${c.description})`;
+      if (e.shortTermMaxSteps || e.momentaryMaxSteps) {
+        const meter = new LoudnessMeter(sampleRate, 2);
+        const steps = e.shortTermMaxSteps ?? e.momentaryMaxSteps ?? [];
+        let from = 0;
+        for (const step of steps) {
+          const to = Math.round(step.endSeconds * sampleRate);
+          meter.addFrames(c.signal.channels, from, to);
+          from = to;
+          const got = e.shortTermMaxSteps ? meter.shortTermMaxLufs() : meter.momentaryMaxLufs();
+          near(got, step.lufs, LOUDNESS_TOLERANCE_LU, `${what} step ${step.lufs}`);
+        }
+        continue;
+      }
+      const r = measureLoudness(c.signal);
+      if (e.integratedLufs !== undefined) near(r.integratedLufs, e.integratedLufs, LOUDNESS_TOLERANCE_LU, `${what} I`);
+      if (e.shortTermMaxLufs !== undefined) near(r.shortTermMaxLufs, e.shortTermMaxLufs, LOUDNESS_TOLERANCE_LU, `${what} S max`);
+      if (e.momentaryMaxLufs !== undefined) near(r.momentaryMaxLufs, e.momentaryMaxLufs, LOUDNESS_TOLERANCE_LU, `${what} M max`);
+      if (e.shortTermConstantLufs !== undefined) {
+        const { lufs, hopSeconds } = r.shortTermCurve;
+        const first = Math.ceil(3 / hopSeconds) - 1; // the first window that lies entirely inside the signal
+        assert.ok(lufs.length > first + 10);
+        for (let k = first; k < lufs.length; k++) near(lufs[k], e.shortTermConstantLufs, LOUDNESS_TOLERANCE_LU, `${what} S[${k}]`);
+      }
+      if (e.momentaryConstantLufs !== undefined) {
+        const { lufs, hopSeconds } = r.momentaryCurve;
+        const first = Math.ceil(1 / hopSeconds) - 1;
+        assert.ok(lufs.length > first + 10);
+        for (let k = first; k < lufs.length; k++) near(lufs[k], e.momentaryConstantLufs, LOUDNESS_TOLERANCE_LU, `${what} M[${k}]`);
+      }
+    }
+  });
+
+  test(`EBU Tech 3342 loudness range cases 1-4 at ${sampleRate} Hz (within 0.1 LU, the spec allows 1)`, () => {
+    for (const c of tech3342Cases(sampleRate)) {
+      const r = measureLoudness(c.signal);
+      near(r.loudnessRangeLu, c.expectLoudnessRangeLu, Math.min(0.1, LOUDNESS_RANGE_TOLERANCE_LU), `3342 case ${c.id}`);
+    }
+  });
+}
+
+test('feeding blocks of any size gives exactly the same result as one block', () => {
+  const sampleRate = 44100;
+  const { channels } = tech3342Cases(sampleRate)[3].signal;
+  const whole = measureLoudness({ sampleRate, channels });
+  const meter = new LoudnessMeter(sampleRate, 2);
+  let pos = 0;
+  let size = 1;
+  while (pos < channels[0].length) {
+    const end = Math.min(channels[0].length, pos + size);
+    meter.addFrames(channels, pos, end);
+    pos = end;
+    size = (size * 7 + 13) % 9001; // irregular sizes, including tiny ones
+  }
+  const streamed = meter.result();
+  assert.equal(streamed.integratedLufs, whole.integratedLufs);
+  assert.equal(streamed.loudnessRangeLu, whole.loudnessRangeLu);
+  assert.equal(streamed.momentaryMaxLufs, whole.momentaryMaxLufs);
+  assert.deepEqual(streamed.shortTermCurve.lufs, whole.shortTermCurve.lufs);
+});
+
+test('silence reads -Infinity (null once serialised) and a zero loudness range', () => {
+  const pcm = { sampleRate: 48000, channels: [new Float32Array(48000 * 5), new Float32Array(48000 * 5)] };
+  const r = measureLoudness(pcm);
+  assert.equal(r.integratedLufs, -Infinity);
+  assert.equal(r.momentaryMaxLufs, -Infinity);
+  assert.equal(r.shortTermMaxLufs, -Infinity);
+  assert.equal(r.loudnessRangeLu, 0);
+  assert.equal(r.shortTermCurve.lufs[20], -Infinity);
+  assert.equal(JSON.parse(JSON.stringify({ i: r.integratedLufs })).i, null);
+  assert.ok(Number.isNaN(peakToLoudnessRatioDb(-1, r.integratedLufs)));
+});
+
+test('shorter than one gating block: no integrated loudness, but a momentary estimate', () => {
+  const r = measureLoudness(synthesize([tone(0.3, -23)], 48000));
+  assert.equal(r.integratedLufs, -Infinity);
+  assert.ok(r.momentaryMaxLufs < -23 && r.momentaryMaxLufs > -25);
+});
+
+test('mono is one channel (3 dB below the same sine on two), or dual mono on request', () => {
+  const mono = synthesize([tone(10, -23)], 48000, 1);
+  near(measureLoudness(mono).integratedLufs, -26.01, 0.02, 'mono');
+  near(measureLoudness(mono, { dualMono: true }).integratedLufs, -23, 0.02, 'dual mono');
+});
+
+test('5.0 surround weights the rear channels by 1.41 and 5.1 ignores the LFE', () => {
+  const five = synthesize([tone(10, -30)], 48000, 5);
+  // 3 front channels at weight 1 plus 2 surrounds at 1.41: 10*log10(3 + 2.82) dB above one channel.
+  near(measureLoudness(five).integratedLufs, -30 - 3.01 + 10 * Math.log10(3 + 2 * 1.41), 0.02, '5.0');
+  const six = synthesize([tone(10, -30)], 48000, 6);
+  near(measureLoudness(six).integratedLufs, measureLoudness(five).integratedLufs, 1e-9, '5.1');
+  assert.throws(() => new LoudnessMeter(48000, 2, { channelWeights: [1] }), RangeError);
+});
+
+test('curves: 100 ms hop, one value per completed hop', () => {
+  const r = measureLoudness(synthesize([tone(10.05, -20)], 44100));
+  assert.equal(r.shortTermCurve.lufs.length, 100);
+  near(r.shortTermCurve.hopSeconds, 0.1, 1e-12, 'hop');
+  near(r.shortTermCurve.windowSeconds, 3, 1e-12, 'window');
+  near(r.shortTermCurve.lufs[99], -20, 0.02, 'last short-term value');
+  near(r.shortTermCurve.lufs[9], -20 + 10 * Math.log10(1 / 3), 0.05, 'zero-padded first second');
+  near(peakToLoudnessRatioDb(-1, r.integratedLufs), 19, 0.02, 'PLR');
+});
