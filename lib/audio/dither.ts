@@ -37,6 +37,9 @@ export function noiseShapingCoefficients(shaping: NoiseShaping): readonly number
   return shaping === 'none' ? [] : SHAPING_COEFFICIENTS[shaping];
 }
 
+const OFFSET = 2 ** 24;
+const ROUNDING_OFFSET = OFFSET + 0.5;
+
 const DEFAULT_SEED = 0x6d617374; // "mast"
 
 /**
@@ -52,6 +55,7 @@ export class Quantizer {
   private readonly coefficients: Float64Array;
   private readonly rngState: Uint32Array;
   private readonly errorHistory: Float64Array[];
+  private readonly historyPosition: Int32Array;
 
   constructor(bits: OutputBitDepth, channelCount: number, options: QuantizeOptions = {}) {
     if (bits !== 16 && bits !== 24) throw new Error(`Unsupported bit depth ${bits}`);
@@ -64,10 +68,11 @@ export class Quantizer {
     const seed = (options.seed ?? DEFAULT_SEED) >>> 0;
     this.rngState = new Uint32Array(channelCount);
     this.errorHistory = [];
+    this.historyPosition = new Int32Array(channelCount);
     for (let ch = 0; ch < channelCount; ch++) {
       // xorshift32 must not start at 0; mixing in the channel keeps channel streams independent.
       this.rngState[ch] = (Math.imul(seed ^ 0x9e3779b9, ch + 1) ^ (ch * 0x85ebca6b)) >>> 0 || 0x1234567;
-      this.errorHistory.push(new Float64Array(this.coefficients.length));
+      this.errorHistory.push(new Float64Array(2 * this.coefficients.length));
     }
   }
 
@@ -83,56 +88,57 @@ export class Quantizer {
     const coef = this.coefficients;
     const taps = coef.length;
     const hist = this.errorHistory[channel];
+    let pos = this.historyPosition[channel];
     const dither = this.dither;
-    // 2^-32: two uniform [0,1) draws minus one gives triangular noise in (−1, 1) LSB.
-    const U = 2.3283064365386963e-10;
+    // One xorshift draw split into two 16-bit uniforms; their difference is triangular in (−1, 1) LSB with a
+    // 2^-16 LSB grain, far finer than anything audible, at half the RNG cost of two draws.
+    const U16 = 1 / 65536;
+    const maxV = maxCode + ROUNDING_OFFSET;
+    const minV = minCode + ROUNDING_OFFSET;
     let o = outOffset;
     if (taps === 0) {
       for (let i = start; i < end; i++) {
-        let v = input[i] * scale;
+        let v = input[i] * scale + ROUNDING_OFFSET;
         if (dither) {
           s ^= s << 13;
           s ^= s >>> 17;
           s ^= s << 5;
-          const r1 = (s >>> 0) * U;
-          s ^= s << 13;
-          s ^= s >>> 17;
-          s ^= s << 5;
-          v += r1 - (s >>> 0) * U;
+          v += ((s & 0xffff) - (s >>> 16)) * U16;
         }
-        let q = Math.round(v);
-        if (q > maxCode) q = maxCode;
-        else if (q < minCode) q = minCode;
-        out[o++] = q;
+        // Truncation of a positive number is floor: with the +2^24+0.5 offset that is round-half-up, ~3x faster
+        // than Math.round. Clamp first so the int32 conversion cannot wrap.
+        if (v > maxV) v = maxV;
+        else if (v < minV) v = minV;
+        out[o++] = (v | 0) - OFFSET;
       }
     } else {
       for (let i = start; i < end; i++) {
+        // hist holds the error history twice over (ring buffer mirrored) so the newest `taps` errors are always
+        // the contiguous run hist[pos … pos+taps), newest first, without shifting.
         let fb = 0;
-        for (let k = 0; k < taps; k++) fb += coef[k] * hist[k];
+        for (let k = 0; k < taps; k++) fb += coef[k] * hist[pos + k];
         const w = input[i] * scale - fb;
-        let d = 0;
+        let v = w + ROUNDING_OFFSET;
         if (dither) {
           s ^= s << 13;
           s ^= s >>> 17;
           s ^= s << 5;
-          const r1 = (s >>> 0) * U;
-          s ^= s << 13;
-          s ^= s >>> 17;
-          s ^= s << 5;
-          d = r1 - (s >>> 0) * U;
+          v += ((s & 0xffff) - (s >>> 16)) * U16;
         }
-        let q = Math.round(w + d);
-        if (q > maxCode) q = maxCode;
-        else if (q < minCode) q = minCode;
+        if (v > maxV) v = maxV;
+        else if (v < minV) v = minV;
+        const q = (v | 0) - OFFSET;
         let e = q - w;
         if (e > 4) e = 4;
         else if (e < -4) e = -4;
-        for (let k = taps - 1; k > 0; k--) hist[k] = hist[k - 1];
-        hist[0] = e;
+        pos = pos === 0 ? taps - 1 : pos - 1;
+        hist[pos] = e;
+        hist[pos + taps] = e;
         out[o++] = q;
       }
     }
     this.rngState[channel] = s;
+    this.historyPosition[channel] = pos;
   }
 }
 
