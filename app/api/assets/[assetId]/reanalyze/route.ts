@@ -1,0 +1,9 @@
+import { reanalyzeAsset } from '@/lib/server/projects/assets';
+import { withUser } from '@/lib/server/projects/routeResponse';
+
+type Context = { params: Promise<{ assetId: string }> };
+
+export async function POST(req: Request, { params }: Context) {
+  const { assetId } = await params;
+  return withUser(req, (user) => reanalyzeAsset(user.id, assetId), 202);
+}

@@ -1,0 +1,9 @@
+import { listTrackAssets } from '@/lib/server/projects/assets';
+import { withUser } from '@/lib/server/projects/routeResponse';
+
+type Context = { params: Promise<{ trackId: string }> };
+
+export async function GET(req: Request, { params }: Context) {
+  const { trackId } = await params;
+  return withUser(req, (user) => listTrackAssets(user.id, trackId));
+}
