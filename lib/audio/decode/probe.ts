@@ -132,6 +132,10 @@ function probeFlac(head: Uint8Array): FormatInfo {
 
 function probeMp3(head: Uint8Array, totalBytes: number): FormatInfo {
   const start = skipId3v2(head);
+  if (start + 4 > head.length) {
+    // A tag (usually cover art) longer than the head: MP3 by convention, details unknown until decoded.
+    return { container: 'mp3', codec: 'mp3', sampleRate: NaN, channelCount: NaN, frames: NaN, durationSeconds: NaN };
+  }
   const found = findFirstMpegFrame(head, start, 64 * 1024);
   if (!found) throw new AudioFormatError('corrupt MP3: no MPEG audio frame found');
   const { header, offset } = found;

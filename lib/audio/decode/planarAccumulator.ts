@@ -1,0 +1,48 @@
+/**
+ * Collects decoder output chunks into planar Float32Arrays without keeping the chunks: with a good length hint the
+ * peak is one copy of the audio plus one chunk, instead of the chunks + their concatenation (2x).
+ */
+export class PlanarAccumulator {
+  private channels: Float32Array[] = [];
+  private length = 0;
+
+  constructor(private readonly capacityHint: number) {}
+
+  get frames(): number {
+    return this.length;
+  }
+
+  get channelCount(): number {
+    return this.channels.length;
+  }
+
+  append(chunk: Float32Array[]): void {
+    if (chunk.length === 0 || chunk[0].length === 0) return;
+    const n = chunk[0].length;
+    if (this.channels.length === 0) {
+      const capacity = Math.max(n, Number.isFinite(this.capacityHint) ? this.capacityHint : 0, 1 << 16);
+      this.channels = chunk.map(() => new Float32Array(capacity));
+    } else if (chunk.length !== this.channels.length) {
+      throw new Error(`decoder changed channel count mid-stream (${this.channels.length} -> ${chunk.length})`);
+    }
+    if (this.length + n > this.channels[0].length) {
+      const capacity = Math.max(this.length + n, Math.ceil(this.channels[0].length * 1.5));
+      this.channels = this.channels.map((c) => {
+        const grown = new Float32Array(capacity);
+        grown.set(c.subarray(0, this.length));
+        return grown;
+      });
+    }
+    for (let ch = 0; ch < chunk.length; ch++) this.channels[ch].set(chunk[ch], this.length);
+    this.length += n;
+  }
+
+  /** The frames in [start, start + count), as channels that exactly fit (a copy only when much space is wasted). */
+  take(start = 0, count = this.length - start): Float32Array[] {
+    return this.channels.map((c) => {
+      const view = c.subarray(start, start + count);
+      // Transferring a buffer moves all of it: copy when more than ~3% would travel as dead weight.
+      return c.length - count > (count >> 5) ? view.slice() : view;
+    });
+  }
+}
