@@ -51,7 +51,10 @@ export async function decodeCompressed(bytes: Uint8Array, container: AudioContai
   const what = `${header.codec === 'unknown' ? container.toUpperCase() : header.codec.toUpperCase()} file`;
 
   const decoder = await loadDecoder(container, header.codec);
-  const acc = new PlanarAccumulator(Number.isFinite(header.frames) ? header.frames + 4096 : 0);
+  // The header's length is only a hint: a forged one must not make us allocate gigabytes up front. No codec here
+  // packs more than ~24 frames per input byte except near-silence, which the accumulator grows into.
+  const hint = Number.isFinite(header.frames) ? Math.min(header.frames + 4096, bytes.length * 24) : 0;
+  const acc = new PlanarAccumulator(hint);
   let sampleRate = 0;
   const errors: string[] = [];
   const take = (out: DecoderOutput) => {

@@ -1,0 +1,41 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { describe, it } from 'node:test';
+import { AudioFormatError } from '../types';
+import { decodeInWorker } from './decodeInWorker';
+import { buildWav, testSignal } from './testAudioFiles';
+
+const fixture = (name: string) => new Uint8Array(readFileSync(new URL(`./fixtures/${name}`, import.meta.url)));
+
+describe('decodeInWorker', () => {
+  it('decodes in a worker and hands back the PCM', async () => {
+    const src = testSignal(4000, 48000, 2);
+    const out = await decodeInWorker(buildWav(src, { format: 's24', sampleRate: 48000 }));
+    assert.equal(out.format.frames, 4000);
+    assert.equal(out.channels.length, 2);
+    assert.ok(Math.abs(out.channels[1][123] - src[1][123]) < 1e-6);
+  });
+
+  it('moves the input instead of copying it when asked', async () => {
+    const bytes = new Uint8Array(fixture('chirp-44k.ogg'));
+    const out = await decodeInWorker(bytes, { transferInput: true });
+    assert.equal(out.format.frames, 88237);
+    assert.equal(bytes.byteLength, 0);
+  });
+
+  it('turns bad input into an AudioFormatError and keeps the process alive', async () => {
+    const garbage = new Uint8Array(100_000).map((_, i) => (i * 7919) & 0xff);
+    await assert.rejects(decodeInWorker(garbage), AudioFormatError);
+    const forged = fixture('chirp-16k-s16.flac').slice();
+    // STREAMINFO total samples = 2^36 - 1: a forged length must not make the decoder allocate it.
+    forged[21] |= 0x0f; // fLaC(4) + block header(4) + 10 bytes into STREAMINFO + 3
+    forged.fill(0xff, 22, 26);
+    await assert.rejects(decodeInWorker(forged), /truncated FLAC/);
+    const after = await decodeInWorker(fixture('chirp-48k.opus'));
+    assert.equal(after.format.frames, 96001);
+  });
+
+  it('gives up on a decode that exceeds its time limit', async () => {
+    await assert.rejects(decodeInWorker(fixture('chirp-44k-aac.m4a'), { timeoutMs: 1 }), /did not finish within/);
+  });
+});
