@@ -15,6 +15,8 @@ export interface ToneSegment {
   phaseDegrees?: number;
   /** Linear amplitude; overrides levelDbfs when given (Tech 3341 case 19 states 1.41, not a dB value). */
   amplitude?: number;
+  /** Raised-cosine fade-in and fade-out length. Default 0 (hard edges). */
+  fadeSeconds?: number;
 }
 
 export interface SilenceSegment {
@@ -55,6 +57,12 @@ export function synthesize(segments: readonly Segment[], sampleRate: number, cha
     const w = (2 * Math.PI * (s.frequencyHz ?? 1000)) / sampleRate;
     const phase = ((s.phaseDegrees ?? 0) * Math.PI) / 180;
     for (let i = a; i < b; i++) data[i] = amplitude * Math.sin(w * (phaseSamples + i - a) + phase);
+    const fade = Math.min(Math.round((s.fadeSeconds ?? 0) * sampleRate), Math.floor((b - a) / 2));
+    for (let i = 0; i < fade; i++) {
+      const g = 0.5 * (1 - Math.cos((Math.PI * (i + 0.5)) / fade));
+      data[a + i] *= g;
+      data[b - 1 - i] *= g;
+    }
     phaseSamples += b - a;
   }
   return { sampleRate, channels: Array.from({ length: channelCount }, (_, c) => (c === 0 ? data : data.slice())) };
