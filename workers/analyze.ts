@@ -1,0 +1,63 @@
+// The `analyze` job of an uploaded asset: reads the stored file's head (and tail, for Ogg/MP4 lengths), records its
+// format facts on the Asset row and tells the project's browsers. The full loudness/spectrum analysis
+// (lib/mastering/analysis/analyze.ts) will be added as a later step of this same job.
+import type { Readable } from 'node:stream';
+import { probeAudio, PROBE_HEAD_BYTES } from '../lib/audio/decode/probe';
+import { AudioFormatError } from '../lib/audio/types';
+import { getPrisma } from '../lib/server/db/client';
+import { emitProjectEvent } from '../lib/server/realtime/emitter';
+import { getStorage } from '../lib/server/storage/defaultStorage';
+import { PermanentJobError, type JobContext } from './runner';
+
+const TAIL_BYTES = 256 * 1024;
+
+async function readAll(stream: Readable): Promise<Uint8Array> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(chunk as Buffer);
+  return new Uint8Array(Buffer.concat(chunks));
+}
+
+async function readRange(key: string, start: number, endInclusive: number): Promise<Uint8Array> {
+  if (endInclusive < start) return new Uint8Array(0);
+  return readAll(await getStorage().createReadStream(key, { start, end: endInclusive }));
+}
+
+export async function analyzeJob(ctx: JobContext): Promise<unknown> {
+  const prisma = getPrisma();
+  const assetId = ctx.job.assetId;
+  if (!assetId) throw new PermanentJobError('analyze job without an asset');
+  const asset = await prisma.asset.findUnique({ where: { id: assetId }, include: { track: { select: { projectId: true } } } });
+  if (!asset) throw new PermanentJobError(`asset ${assetId} no longer exists`);
+  const projectId = asset.track.projectId;
+
+  await prisma.asset.update({ where: { id: assetId }, data: { status: 'analyzing', error: null } });
+  await emitProjectEvent(projectId, 'asset:updated', { projectId, trackId: asset.trackId, assetId, status: 'analyzing' }).catch(() => undefined);
+  await ctx.progress(5, 'reading file header');
+
+  const size = Number(asset.byteSize);
+  const head = await readRange(asset.storageKey, 0, Math.min(size, PROBE_HEAD_BYTES) - 1);
+  const tail = size > PROBE_HEAD_BYTES ? await readRange(asset.storageKey, Math.max(PROBE_HEAD_BYTES, size - TAIL_BYTES), size - 1) : undefined;
+  await ctx.progress(40, 'probing format');
+
+  let facts;
+  try {
+    const info = probeAudio(head, size, tail);
+    facts = {
+      container: info.container,
+      codec: info.codec,
+      sampleRate: info.sampleRate,
+      channels: info.channelCount,
+      bitsPerSample: info.bitsPerSample ?? null,
+      durationSeconds: Number.isFinite(info.durationSeconds) ? info.durationSeconds : null,
+    };
+  } catch (error) {
+    if (!(error instanceof AudioFormatError)) throw error;
+    await prisma.asset.update({ where: { id: assetId }, data: { status: 'failed', error: error.message } });
+    await emitProjectEvent(projectId, 'asset:updated', { projectId, trackId: asset.trackId, assetId, status: 'failed', error: error.message }).catch(() => undefined);
+    throw new PermanentJobError(error.message);
+  }
+
+  await prisma.asset.update({ where: { id: assetId }, data: { ...facts, status: 'ready', error: null } });
+  await emitProjectEvent(projectId, 'asset:updated', { projectId, trackId: asset.trackId, assetId, status: 'ready', ...facts }).catch(() => undefined);
+  return { format: facts };
+}

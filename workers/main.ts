@@ -1,0 +1,33 @@
+// `npm run worker`: a standalone worker process taking jobs from the app's database. With DATABASE_URL it uses
+// that server; without, the embedded PostgreSQL of DATA_DIR (shared with `npm start`; started if not running, and
+// then left running for the web server). It does not migrate: the web server (or `npm run db:migrate`) does.
+import { getConfig } from '../lib/server/config';
+import { closeDatabase } from '../lib/server/db/client';
+import { startEmbeddedPostgres } from '../lib/server/db/embedded';
+import { stopBoss } from '../lib/server/jobs/boss';
+import { jobHandlers } from './handlers';
+import { startWorker } from './runner';
+
+const config = getConfig();
+if (!config.databaseUrl) {
+  const pg = await startEmbeddedPostgres({ dataDir: config.dataDir });
+  process.env.DATABASE_URL = pg.url;
+}
+const worker = await startWorker(jobHandlers, process.env.WORKER_ID ? { workerId: process.env.WORKER_ID } : {});
+console.log(`[worker] ${worker.workerId} ready`);
+if (process.send) process.send({ ready: worker.workerId });
+
+let stopping = false;
+async function shutdown(signal: string) {
+  if (stopping) return;
+  stopping = true;
+  console.log(`[worker] ${signal}: finishing current job and stopping`);
+  const force = setTimeout(() => process.exit(1), 60_000);
+  force.unref();
+  await worker.stop();
+  await stopBoss();
+  await closeDatabase();
+  process.exit(0);
+}
+process.on('SIGINT', () => void shutdown('SIGINT'));
+process.on('SIGTERM', () => void shutdown('SIGTERM'));
