@@ -1,0 +1,86 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { applyLimiter, computeLimiterGain, limiterSettingsSchema, processLimiter } from './limiter';
+import { measureTruePeak } from './truePeak';
+import { syntheticProgram } from './testSignals';
+import { dbToGain, toPcmAudio } from './workingAudio';
+
+const fs = 44100;
+
+test('program pushed 10 dB: true peak and every sample stay at or below the ceiling', () => {
+  for (const ceilingDbtp of [-1, -0.3]) {
+    const channels = syntheticProgram(fs, 8);
+    const before = measureTruePeak(toPcmAudio({ sampleRate: fs, channels }));
+    const work = { sampleRate: fs, channels };
+    const stats = processLimiter(work, { inputGainDb: 10, ceilingDbtp });
+    const out = toPcmAudio(work);
+    const tp = measureTruePeak(out);
+    assert.ok(before.truePeakDbtp + 10 > ceilingDbtp + 4, 'the test really drives the limiter');
+    assert.ok(tp.truePeakDbtp <= ceilingDbtp, `true peak ${tp.truePeakDbtp} dBTP > ${ceilingDbtp}`);
+    const c = dbToGain(ceilingDbtp);
+    for (const ch of out.channels) for (const v of ch) assert.ok(Math.abs(v) <= c, `sample ${v} over ${c}`);
+    assert.ok(tp.truePeakDbtp > ceilingDbtp - 0.3, `limiter should reach near the ceiling, got ${tp.truePeakDbtp}`);
+    assert.ok(stats.gainReduction.maxDb > 5 && stats.gainReduction.percentOver1Db > 10);
+    assert.equal(stats.gainReduction.histogramPercent.length, stats.gainReduction.histogramEdgesDb.length + 1);
+  }
+});
+
+test('inter-sample peaks are caught: a fs/4 sine with phase offset', () => {
+  // samples of sin(pi/2 n + pi/4) sit at 0.707 of the true amplitude
+  const n = fs;
+  const x = new Float64Array(n);
+  for (let i = 0; i < n; i++) x[i] = Math.sin((Math.PI / 2) * i + Math.PI / 4);
+  const { audio } = applyLimiter({ sampleRate: fs, channels: [Float32Array.from(x)] }, { ceilingDbtp: -1 });
+  const tp = measureTruePeak(audio).truePeakDbtp;
+  assert.ok(tp <= -1 && tp > -1.3, `true peak ${tp}`);
+});
+
+test('below the ceiling the limiter is bit-transparent', () => {
+  const channels = syntheticProgram(fs, 3).map((c) => Float32Array.from(c, (v) => v * 0.5));
+  const tp = measureTruePeak({ sampleRate: fs, channels }).truePeakDbtp;
+  const { audio, stats } = applyLimiter({ sampleRate: fs, channels }, { ceilingDbtp: Math.min(0, tp + 0.5) });
+  assert.equal(stats.gainReduction.maxDb, 0);
+  for (let c = 0; c < 2; c++) assert.deepEqual(audio.channels[c], channels[c]);
+});
+
+test('sustained 40 Hz + kick: the gain does not follow bass cycles (ripple < 0.5 dB)', () => {
+  const seconds = 6;
+  const n = fs * seconds;
+  const x = new Float64Array(n);
+  const beat = fs / 2;
+  for (let i = 0; i < n; i++) {
+    const kt = (i % beat) / fs;
+    x[i] = 0.8 * Math.sin((2 * Math.PI * 40 * i) / fs) + 0.6 * Math.exp(-kt * 20) * Math.sin(2 * Math.PI * 70 * kt);
+  }
+  const settings = limiterSettingsSchema.parse({ ceilingDbtp: -1, inputGainDb: 3 });
+  const driven = x.map((v) => v * dbToGain(3));
+  const gain = computeLimiterGain([driven], fs, settings);
+  const gDb = Array.from(gain, (g) => 20 * Math.log10(g));
+  // moderate reduction on the sustained part
+  let minDb = 0;
+  for (let i = fs; i < n; i++) minDb = Math.min(minDb, gDb[i]);
+  assert.ok(minDb < -2 && minDb > -8, `reduction ${minDb}`);
+  // ripple = deviation from a 100 ms moving average (what remains is what follows the 40/80 Hz cycles)
+  const w = Math.round(0.05 * fs);
+  let worst = 0;
+  for (let i = fs + w; i < n - w; i += 7) {
+    let s = 0;
+    for (let k = i - w; k <= i + w; k += 3) s += gDb[k];
+    const avg = s / Math.ceil((2 * w + 1) / 3);
+    // skip the kick attack itself (a deliberate, non-periodic gain change)
+    const kt = (i % beat) / fs;
+    if (kt < 0.06 || kt > beat / fs - 0.06) continue;
+    worst = Math.max(worst, Math.abs(gDb[i] - avg));
+  }
+  assert.ok(2 * worst < 0.5, `gain ripple ${2 * worst} dB peak-to-peak`);
+  // the envelope between kicks must not oscillate at the bass rate: count direction changes in one beat
+  let changes = 0;
+  let prevSign = 0;
+  for (let i = 3 * beat + Math.round(0.06 * fs); i < 4 * beat - Math.round(0.06 * fs); i++) {
+    const d = gDb[i + 1] - gDb[i];
+    const sg = Math.abs(d) < 1e-9 ? 0 : Math.sign(d);
+    if (sg !== 0 && prevSign !== 0 && sg !== prevSign) changes++;
+    if (sg !== 0) prevSign = sg;
+  }
+  assert.ok(changes <= 2, `gain changed direction ${changes} times within one beat`);
+});
