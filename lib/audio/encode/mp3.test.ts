@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { decodeAudio } from '../decode/decode';
 import { measureLoudness } from '../loudness';
 import { encodedBytes } from './encodedAudio';
 import { ffmpegDecode, ffmpegDecodeWarnings, ffprobe, requireFfmpeg } from './ffmpegForTests';
@@ -65,6 +66,11 @@ for (const mode of MODES) {
       assert.equal(info.musicLength, info.totalBytes);
       assert.equal(info.frames * info.samplesPerFrame - info.delay - info.padding, frames);
       for (let i = 1; i < 100; i++) assert.ok(info.toc[i] >= info.toc[i - 1], 'TOC is monotonic');
+
+      const ours = await decodeAudio(bytes);
+      assert.equal(ours.format.frames, frames, 'our decoder honours the LAME tag too');
+      const ourLoudness = measureLoudness(ours).integratedLufs;
+      assert.ok(Math.abs(measureLoudness(pcm).integratedLufs - ourLoudness) < 0.3);
 
       if (!requireFfmpeg(t)) return;
       const probe = ffprobe(bytes, 'mp3');
