@@ -104,12 +104,26 @@ export async function startWorker(handlers: JobHandlers, options: { workerId?: s
   for (const type of JOB_TYPES) {
     const handler = handlers[type];
     if (!handler) continue;
-    const id = await boss.work<unknown>(
+    let workId = '';
+    workId = await boss.work<unknown>(
       type,
-      { batchSize: 1, localConcurrency: jobs.concurrency, includeMetadata: true, pollingIntervalSeconds: 2 },
-      async ([bossJob]) => runAttempt(bossJob!, handler, workerId),
+      {
+        batchSize: 1,
+        localConcurrency: jobs.concurrency,
+        includeMetadata: true,
+        pollingIntervalSeconds: jobs.pollSeconds,
+        notifyPollingIntervalSeconds: jobs.pollSeconds,
+      },
+      async ([bossJob]) => {
+        try {
+          return await runAttempt(bossJob!, handler, workerId);
+        } finally {
+          // Fetch the next job straight away instead of after the poll delay, so a backlog drains at once.
+          if (workId) boss.notifyWorker(workId);
+        }
+      },
     );
-    workIds.push(id);
+    workIds.push(workId);
   }
   // Catch rows whose jobs pg-boss settled without us (worker died on the last attempt, expiry).
   const reconcileTimer = setInterval(() => {

@@ -12,14 +12,17 @@ const envSchema = z.object({
   PUBLIC_URL: z.string().url().optional(),
   NEXTAUTH_URL: z.string().url().optional(),
   // Jobs. pg-boss needs heartbeatSeconds >= 10; a job of a worker that died is retried once its heartbeat is that
-  // much overdue (and at the latest after expireSeconds).
-  JOB_HEARTBEAT_SECONDS: z.coerce.number().int().min(10).default(10),
-  JOB_EXPIRE_SECONDS: z.coerce.number().int().min(1).default(60 * 60),
+  // much overdue (and at the latest after expireSeconds). Heartbeats are sent from the worker's event loop, so a
+  // handler must not block it for longer than this (CPU-heavy steps belong in worker_threads).
+  JOB_HEARTBEAT_SECONDS: z.coerce.number().int().min(10).default(30),
+  JOB_EXPIRE_SECONDS: z.coerce.number().int().min(1).default(30 * 60),
   JOB_RETRY_LIMIT: z.coerce.number().int().min(0).default(2),
   JOB_RETRY_DELAY_SECONDS: z.coerce.number().int().min(0).default(5),
   JOB_CONCURRENCY: z.coerce.number().int().min(1).default(1),
   JOB_SUPERVISE_INTERVAL_SECONDS: z.coerce.number().int().min(1).default(10),
   WORKER_HEARTBEAT_SECONDS: z.coerce.number().min(0.1).default(5),
+  // Backstop poll for jobs nobody NOTIFYs about (retries after a delay, jobs freed by supervision).
+  JOB_POLL_SECONDS: z.coerce.number().min(0.5).default(2),
 });
 
 export interface JobConfig {
@@ -30,6 +33,7 @@ export interface JobConfig {
   concurrency: number;
   superviseIntervalSeconds: number;
   workerHeartbeatSeconds: number;
+  pollSeconds: number;
 }
 
 export interface Config {
@@ -82,6 +86,7 @@ export function getConfig(env: NodeJS.ProcessEnv = process.env): Config {
       concurrency: e.JOB_CONCURRENCY,
       superviseIntervalSeconds: e.JOB_SUPERVISE_INTERVAL_SECONDS,
       workerHeartbeatSeconds: e.WORKER_HEARTBEAT_SECONDS,
+      pollSeconds: e.JOB_POLL_SECONDS,
     },
   };
 }

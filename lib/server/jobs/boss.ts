@@ -31,13 +31,21 @@ export function getBoss(): Promise<PgBoss> {
       max: 4,
       application_name: 'mastering-room-jobs',
       superviseIntervalSeconds: jobs.superviseIntervalSeconds,
-      // Other processes' LISTEN wake-ups make pickup immediate; polling is only the backstop.
+      // Heartbeat and expiry checks happen in the monitor pass: as often as supervision.
+      monitorIntervalSeconds: jobs.superviseIntervalSeconds,
+      // A new job wakes idle workers in every process at once (NOTIFY); polling is only the backstop.
+      useListenNotify: true,
       persistWarnings: false,
     });
     boss.on('error', (error: Error) => console.error('[jobs] pg-boss error:', error.message));
     try {
       await boss.start();
-      for (const name of JOB_TYPES) await boss.createQueue(name, { ...jobSendOptions(jobs) });
+      for (const name of JOB_TYPES) {
+        const { heartbeatSeconds, ...updatable } = jobSendOptions(jobs);
+        await boss.createQueue(name, { ...updatable, heartbeatSeconds, notify: true });
+        // createQueue leaves an existing queue as it was: bring its settings up to date.
+        await boss.updateQueue(name, { ...updatable, notify: true });
+      }
     } catch (error) {
       delete holder[KEY];
       throw error;
