@@ -1,0 +1,102 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { DecodedAudio } from '@/lib/audio/types';
+import { AudioFormatError } from '@/lib/audio/types';
+import { analyzeAudio, analyzeAudioWithPeaks } from './analyze';
+import { analysisResultSchema } from './schema';
+import { pinkNoise, sine } from './testSignals';
+
+const sampleRate = 44100;
+
+function decoded(channels: Float32Array[]): DecodedAudio {
+  const frames = channels[0].length;
+  return {
+    sampleRate,
+    channels,
+    format: { container: 'wav', codec: 'pcm_f32le', sampleRate, channelCount: channels.length, frames, durationSeconds: frames / sampleRate },
+  };
+}
+
+/** 12 s of music-like material: pink noise plus a tone, different noise per channel for some width. */
+function material(seconds: number): Float32Array[] {
+  const length = Math.round(seconds * sampleRate);
+  const tone = sine(length, sampleRate, 220, 0.1);
+  return [1, 2].map((seed) => {
+    const noise = pinkNoise(length, 0.15, seed);
+    const shared = pinkNoise(length, 0.15, 99);
+    return noise.map((v, i) => 0.5 * v + shared[i] + tone[i]);
+  });
+}
+
+test('problems are found at the right timestamps: silent head, click, clipping run, DC offset', async () => {
+  const [left, right] = material(12);
+  const head = 2 * sampleRate;
+  left.fill(0, 0, head);
+  right.fill(0, 0, head);
+  const clickAt = Math.round(1.234 * sampleRate) + head; // 3.234 s
+  left[clickAt] += 0.6;
+  const clipStart = Math.round(6.5 * sampleRate);
+  for (let i = clipStart; i < clipStart + 20; i++) right[i] = 1;
+  const withDc = right.map((v, i) => (i >= head ? v + 0.01 : v)); // -40 dBFS of DC once the music starts
+
+  const analysis = await analyzeAudio(decoded([left, withDc]));
+  const find = (kind: string) => analysis.problems.filter((p) => p.kind === kind);
+
+  const silence = find('silence-head');
+  assert.equal(silence.length, 1);
+  assert.ok(Math.abs((silence[0].endSeconds ?? 0) - 2) <= 0.011, `head ends at ${silence[0].endSeconds}`);
+  assert.equal(silence[0].severity, 'warning');
+
+  const clicks = find('click');
+  assert.equal(clicks.length, 1, JSON.stringify(clicks));
+  assert.ok(Math.abs(clicks[0].timeSeconds - 3.234) < 0.001, `click at ${clicks[0].timeSeconds}`);
+  assert.equal(clicks[0].channel, 0);
+
+  const clipping = find('clipping');
+  assert.equal(clipping.length, 1);
+  assert.ok(Math.abs(clipping[0].timeSeconds - 6.5) < 0.001);
+
+  const dc = find('dc-offset');
+  assert.equal(dc.length, 1);
+  assert.equal(dc[0].channel, 1);
+
+  assert.equal(find('phase-inverted').length, 0);
+  assert.ok(analysisResultSchema.safeParse(JSON.parse(JSON.stringify(analysis))).success);
+});
+
+test('clean material raises no clicks, clipping or DC problems', async () => {
+  const analysis = await analyzeAudio(decoded(material(12)));
+  const kinds = new Set(analysis.problems.map((p) => p.kind));
+  for (const kind of ['click', 'clipping', 'dc-offset', 'silence-head', 'silence-tail', 'phase-inverted']) assert.ok(!kinds.has(kind as never), kind);
+});
+
+test('a phase-inverted channel is an error; identical channels are flagged as effectively mono', async () => {
+  const [left] = material(8);
+  const inverted = await analyzeAudio(decoded([left, left.map((v) => -v)]));
+  assert.ok(inverted.problems.some((p) => p.kind === 'phase-inverted' && p.severity === 'error'));
+  assert.equal(inverted.stereo.monoCompatible, false);
+  const mono = await analyzeAudio(decoded([left, left]));
+  assert.ok(mono.problems.some((p) => p.kind === 'narrow-stereo'));
+  assert.ok(Math.abs(mono.stereo.correlation - 1) < 1e-9);
+});
+
+test('the result validates against the schema, with exact loudness field names and null for silence', async () => {
+  const { analysis, peaks } = await analyzeAudioWithPeaks(decoded(material(10)));
+  const json = JSON.parse(JSON.stringify(analysis));
+  const parsed = analysisResultSchema.parse(json);
+  assert.deepEqual(Object.keys(parsed.loudness).sort(), ['integratedLufs', 'loudnessRangeLu', 'momentaryMaxLufs', 'plrDb', 'samplePeakDbfs', 'shortTermMaxLufs', 'truePeakDbtp']);
+  assert.equal(parsed.spectrum.thirdOctave.centresHz.length, parsed.spectrum.thirdOctave.midDb.length);
+  assert.equal(parsed.spectrum.tonal.levelsDb.length, 28);
+  assert.ok(parsed.descriptors.tempoBpm === null || parsed.descriptors.tempoBpm > 0);
+  assert.ok(peaks.levels.length === 4 && !('peaks' in json));
+
+  const silent = await analyzeAudio(decoded([new Float32Array(sampleRate * 5), new Float32Array(sampleRate * 5)]));
+  const silentJson = analysisResultSchema.parse(JSON.parse(JSON.stringify(silent)));
+  assert.equal(silentJson.loudness.integratedLufs, null);
+  assert.equal(silentJson.loudness.truePeakDbtp, null);
+});
+
+test('more than two channels is a format error', async () => {
+  const channel = new Float32Array(sampleRate);
+  await assert.rejects(analyzeAudio(decoded([channel, channel, channel])), AudioFormatError);
+});

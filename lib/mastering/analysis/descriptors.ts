@@ -1,0 +1,151 @@
+/**
+ * Track-card descriptors. essentia.js and meyda do what they are good at on data we already computed: essentia gets
+ * the low-rate mono copy (DynamicComplexity), our novelty curve (TempoTapDegara) and spectral peaks of our spectra
+ * (HPCP -> Key); meyda's extractors read our amplitude spectra. Neither runs an FFT over the whole track.
+ */
+import { createRequire } from 'node:module';
+import { loadEssentia, withVectors } from './essentia';
+import type { KeptFrames } from './longTermSpectrum';
+import type { MonoSignal } from './monoDecimation';
+
+export interface Descriptors {
+  key: string | null;
+  scale: 'major' | 'minor' | null;
+  keyStrength: number | null;
+  tempoBpm: number | null;
+  dynamicComplexity: number | null;
+  spectralCentroidHz: number | null;
+  spectralFlatness: number | null;
+  spectralRolloffHz: number | null;
+}
+
+type SpectrumExtractor = (input: { ampSpectrum: Float32Array; sampleRate: number }) => number;
+
+interface MeydaExtractors {
+  spectralCentroid: SpectrumExtractor;
+  spectralFlatness: SpectrumExtractor;
+  spectralRolloff: SpectrumExtractor;
+}
+
+let meydaExtractors: MeydaExtractors | undefined;
+
+function loadMeyda(): MeydaExtractors {
+  meydaExtractors ??= (createRequire(import.meta.url)('meyda') as { featureExtractors: MeydaExtractors }).featureExtractors;
+  return meydaExtractors;
+}
+
+export interface DescriptorInputs {
+  mono: MonoSignal;
+  novelty: Float32Array;
+  noveltyRateHz: number;
+  /** Subsampled |M| spectra from the long-term spectrum pass. */
+  frames: KeptFrames;
+  binHz: number;
+  fftSize: number;
+  sampleRate: number;
+}
+
+export function computeDescriptors(inputs: DescriptorInputs): Descriptors {
+  const essentia = loadEssentia();
+  const dynamicComplexity = inputs.mono.samples.length >= inputs.mono.sampleRate
+    ? withVectors((track) => essentia.DynamicComplexity(track(essentia.arrayToVector(inputs.mono.samples)), 0.2, inputs.mono.sampleRate).dynamicComplexity)
+    : null;
+  const tempoBpm = estimateTempo(inputs.novelty, inputs.noveltyRateHz);
+  const key = estimateKey(inputs);
+  const spectral = spectralShape(inputs);
+  return { ...key, tempoBpm, dynamicComplexity: finiteOrNull(dynamicComplexity), ...spectral };
+}
+
+function estimateTempo(novelty: Float32Array, rateHz: number): number | null {
+  if (novelty.length < rateHz * 6) return null; // TempoTapDegara works on 6 s frames
+  // TempoTapDegara's cost grows with the ODF rate; at ~43 Hz it is a quarter of the ~86 Hz cost, and averaging
+  // many beat intervals below recovers the precision lost to the coarser grid.
+  const halfRate = new Float32Array(novelty.length >> 1);
+  for (let i = 0; i < halfRate.length; i++) halfRate[i] = Math.max(novelty[2 * i], novelty[2 * i + 1]);
+  const essentia = loadEssentia();
+  const ticks = withVectors((track) => {
+    const result = essentia.TempoTapDegara(track(essentia.arrayToVector(halfRate)), 208, 40, 'none', rateHz / 2);
+    return essentia.vectorToArray(track(result.ticks));
+  });
+  if (ticks.length < 4) return null;
+  const intervals = Array.from(ticks.subarray(1), (tick, i) => tick - ticks[i]);
+  const sorted = [...intervals].sort((a, b) => a - b);
+  const median = sorted[Math.floor(sorted.length / 2)];
+  if (!(median > 0)) return null;
+  const steady = intervals.filter((interval) => Math.abs(interval - median) < 0.1 * median);
+  const mean = steady.reduce((sum, interval) => sum + interval, 0) / steady.length;
+  return Math.round(600 / mean) / 10;
+}
+
+const KEY_MAX_HZ = 3500;
+const KEY_MIN_HZ = 25;
+
+function estimateKey(inputs: DescriptorInputs): Pick<Descriptors, 'key' | 'scale' | 'keyStrength'> {
+  const none = { key: null, scale: null, keyStrength: null };
+  if (inputs.frames.fine.length === 0) return none;
+  const essentia = loadEssentia();
+  const lastBin = Math.min(inputs.frames.fine[0].length - 1, Math.ceil(KEY_MAX_HZ / inputs.binHz) + 2);
+  // SpectralPeaks maps bin k to k·sr/2/(len-1): pass the rate that makes a truncated spectrum map correctly.
+  const effectiveRate = 2 * lastBin * inputs.binHz;
+  // Amplitude of a sine through a Hann window is N/4·A: scale so the peak threshold is in signal units.
+  const scale = 4 / inputs.fftSize;
+  const sum = new Float64Array(12);
+  let used = 0;
+  const slice = new Float32Array(lastBin + 1);
+  for (const frame of inputs.frames.fine) {
+    let energy = 0;
+    for (let k = 0; k <= lastBin; k++) {
+      slice[k] = frame[k] * scale;
+      energy += slice[k];
+    }
+    if (energy < 1e-4) continue;
+    const hpcp = withVectors((track) => {
+      const peaks = essentia.SpectralPeaks(track(essentia.arrayToVector(slice)), 0.0001, KEY_MAX_HZ, 60, KEY_MIN_HZ, 'magnitude', effectiveRate);
+      track(peaks.frequencies);
+      track(peaks.magnitudes);
+      if (peaks.frequencies.size() === 0) return undefined;
+      const result = essentia.HPCP(peaks.frequencies, peaks.magnitudes, true, 500, 4, KEY_MAX_HZ, false, KEY_MIN_HZ, false, 'unitMax', 440, effectiveRate, 12, 'cosine', 1);
+      return essentia.vectorToArray(track(result.hpcp));
+    });
+    if (!hpcp) continue;
+    for (let i = 0; i < 12; i++) sum[i] += hpcp[i];
+    used++;
+  }
+  if (used === 0) return none;
+  const mean = Float32Array.from(sum, (v) => v / used);
+  const result = withVectors((track) => essentia.Key(track(essentia.arrayToVector(mean)), 4, 12, 'bgate', 0.6, false, true, true));
+  const scaleName = result.scale === 'major' || result.scale === 'minor' ? result.scale : null;
+  return { key: result.key || null, scale: scaleName, keyStrength: finiteOrNull(result.strength) };
+}
+
+function spectralShape(inputs: DescriptorInputs): Pick<Descriptors, 'spectralCentroidHz' | 'spectralFlatness' | 'spectralRolloffHz'> {
+  const meyda = loadMeyda();
+  let centroid = 0;
+  let flatness = 0;
+  let rolloff = 0;
+  let used = 0;
+  const binHz = inputs.frames.coarseBinHz;
+  for (const frame of inputs.frames.coarse) {
+    let energy = 0;
+    for (let k = 0; k < frame.length; k++) energy += frame[k];
+    if (energy <= 1e-3) continue;
+    // meyda's flatness takes log of every bin: a single exact zero (band-limited lossy file) would make it 0.
+    const spectrum = frame.map((v) => v + 1e-9);
+    const ampSpectrum = spectrum;
+    // meyda returns the centroid as a bin index (mean of k weighted by amplitude).
+    centroid += meyda.spectralCentroid({ ampSpectrum, sampleRate: inputs.sampleRate }) * binHz;
+    flatness += meyda.spectralFlatness({ ampSpectrum, sampleRate: inputs.sampleRate });
+    rolloff += meyda.spectralRolloff({ ampSpectrum, sampleRate: inputs.sampleRate });
+    used++;
+  }
+  if (used === 0) return { spectralCentroidHz: null, spectralFlatness: null, spectralRolloffHz: null };
+  return {
+    spectralCentroidHz: finiteOrNull(centroid / used),
+    spectralFlatness: finiteOrNull(flatness / used),
+    spectralRolloffHz: finiteOrNull(rolloff / used),
+  };
+}
+
+function finiteOrNull(value: number | null | undefined): number | null {
+  return value !== null && value !== undefined && Number.isFinite(value) ? value : null;
+}

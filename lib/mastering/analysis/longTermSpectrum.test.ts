@@ -1,0 +1,49 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { fractionalOctaveBands, integrateBands, powerToDb } from './bands';
+import { longTermSpectrum } from './longTermSpectrum';
+import { pinkNoise, sine } from './testSignals';
+
+const sampleRate = 44100;
+
+test('a sine lands in the third-octave and sixth-octave band that contains it, at its mean-square level', async () => {
+  for (const frequencyHz of [63, 440, 1000, 5000, 12000]) {
+    const tone = sine(sampleRate * 3, sampleRate, frequencyHz, 0.5);
+    const spectrum = await longTermSpectrum({ sampleRate, channels: [tone, tone] });
+    for (const fraction of [3, 6]) {
+      const bands = fractionalOctaveBands(fraction);
+      const levels = Array.from(integrateBands(spectrum.midPower, spectrum.binHz, bands), powerToDb);
+      const loudest = levels.indexOf(Math.max(...levels));
+      assert.ok(bands.lowerHz[loudest] <= frequencyHz && frequencyHz < bands.upperHz[loudest], `${frequencyHz} Hz in band ${bands.centresHz[loudest]}`);
+      // mean square of a 0.5 sine is 0.125 = -9.03 dB; nearly all of it in one band
+      assert.ok(Math.abs(levels[loudest] - powerToDb(0.125)) < 0.5, `level ${levels[loudest]}`);
+      const sidePower = integrateBands(spectrum.sidePower, spectrum.binHz, bands);
+      assert.ok(Math.max(...sidePower) < 1e-10, 'identical channels have no side');
+    }
+  }
+});
+
+test('pink noise gives a flat third-octave LTAS', async () => {
+  const noise = pinkNoise(sampleRate * 20, 0.3, 7);
+  const spectrum = await longTermSpectrum({ sampleRate, channels: [noise] });
+  const bands = fractionalOctaveBands(3, 40, 16000);
+  const levels = Array.from(integrateBands(spectrum.midPower, spectrum.binHz, bands), powerToDb);
+  const sorted = [...levels].sort((a, b) => a - b);
+  const median = sorted[Math.floor(sorted.length / 2)];
+  for (let i = 0; i < levels.length; i++) {
+    assert.ok(Math.abs(levels[i] - median) < 1.0, `${bands.centresHz[i].toFixed(0)} Hz: ${(levels[i] - median).toFixed(2)} dB off`);
+  }
+});
+
+test('segment weighting drops zero-weight segments', async () => {
+  const loud = sine(sampleRate * 4, sampleRate, 1000, 0.5);
+  const quiet = sine(sampleRate * 4, sampleRate, 200, 0.5);
+  const signal = new Float32Array(loud.length + quiet.length);
+  signal.set(loud);
+  signal.set(quiet, loud.length);
+  const spectrum = await longTermSpectrum({ sampleRate, channels: [signal] }, { segmentWeight: (t) => (t < 3.5 ? 1 : 0) });
+  const bands = fractionalOctaveBands(3);
+  const levels = Array.from(integrateBands(spectrum.midPower, spectrum.binHz, bands), powerToDb);
+  const at = (hz: number) => levels[bands.centresHz.findIndex((c, i) => bands.lowerHz[i] <= hz && hz < bands.upperHz[i])];
+  assert.ok(at(1000) - at(200) > 40, `1 kHz ${at(1000)} vs 200 Hz ${at(200)}`);
+});

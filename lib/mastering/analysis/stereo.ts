@@ -1,0 +1,97 @@
+/**
+ * Stereo image: L/R correlation and side-to-mid energy, overall, per band (from the long-term spectrum) and per
+ * one-second window (to put timestamps on phase problems).
+ */
+import type { PcmAudio } from '@/lib/audio/types';
+import { integrateBands, powerToDb, type BandSet } from './bands';
+import type { LongTermSpectrum } from './longTermSpectrum';
+
+export interface StereoWindow {
+  startSeconds: number;
+  correlation: number;
+  sideToMidDb: number;
+}
+
+export interface StereoTimeStats {
+  correlation: number;
+  sideToMidDb: number;
+  /** Power of the mono fold-down (L+R)/2 relative to the mean channel power: 0 dB identical, -3 dB unrelated. */
+  monoFoldDownDb: number;
+  /** Mean square over both channels (for RMS and crest factor). */
+  meanSquare: number;
+  windows: StereoWindow[];
+  windowSeconds: number;
+}
+
+/** Pearson correlation at zero lag without mean removal: DC is a problem of its own, not width. */
+function correlationOf(lr: number, ll: number, rr: number): number {
+  const denominator = Math.sqrt(ll * rr);
+  return denominator > 0 ? lr / denominator : ll === 0 && rr === 0 ? 1 : 0;
+}
+
+export function measureStereoOverTime(pcm: PcmAudio, windowSeconds = 1): StereoTimeStats {
+  const [left, right = left] = pcm.channels;
+  const windowSize = Math.max(1, Math.round(windowSeconds * pcm.sampleRate));
+  const windows: StereoWindow[] = [];
+  let tlr = 0;
+  let tll = 0;
+  let trr = 0;
+  for (let start = 0; start < left.length; start += windowSize) {
+    const end = Math.min(left.length, start + windowSize);
+    let lr = 0;
+    let ll = 0;
+    let rr = 0;
+    for (let i = start; i < end; i++) {
+      const l = left[i];
+      const r = right[i];
+      lr += l * r;
+      ll += l * l;
+      rr += r * r;
+    }
+    tlr += lr;
+    tll += ll;
+    trr += rr;
+    // mid² ∝ ll + rr + 2lr, side² ∝ ll + rr - 2lr
+    windows.push({ startSeconds: start / pcm.sampleRate, correlation: correlationOf(lr, ll, rr), sideToMidDb: ratioDb(ll + rr - 2 * lr, ll + rr + 2 * lr) });
+  }
+  const mean = (tll + trr) / 2;
+  return {
+    correlation: correlationOf(tlr, tll, trr),
+    sideToMidDb: ratioDb(tll + trr - 2 * tlr, tll + trr + 2 * tlr),
+    monoFoldDownDb: mean > 0 ? powerToDb((tll + trr + 2 * tlr) / 4 / mean) : 0,
+    meanSquare: left.length > 0 ? mean / left.length : 0,
+    windows,
+    windowSeconds: windowSize / pcm.sampleRate,
+  };
+}
+
+function ratioDb(numerator: number, denominator: number): number {
+  if (numerator <= 0 && denominator <= 0) return -Infinity;
+  if (denominator <= 0) return Infinity;
+  return powerToDb(Math.max(0, numerator) / denominator);
+}
+
+export interface StereoBands {
+  correlation: number[];
+  sideToMidDb: number[];
+}
+
+/** Per band: Σ Re(L·R*) = Σ(|M|²-|S|²), Σ|L|² = Σ(|M|²+|S|²+2Re MS*), Σ|R|² = Σ(|M|²+|S|²-2Re MS*). */
+export function measureStereoBands(spectrum: LongTermSpectrum, bands: BandSet): StereoBands {
+  const mid = integrateBands(spectrum.midPower, spectrum.binHz, bands);
+  const side = integrateBands(spectrum.sidePower, spectrum.binHz, bands);
+  const cross = integrateBands(spectrum.midSideCross, spectrum.binHz, bands);
+  const correlation: number[] = [];
+  const sideToMidDb: number[] = [];
+  for (let i = 0; i < mid.length; i++) {
+    const ll = mid[i] + side[i] + 2 * cross[i];
+    const rr = mid[i] + side[i] - 2 * cross[i];
+    correlation.push(clamp(correlationOf(mid[i] - side[i], Math.max(0, ll), Math.max(0, rr)), -1, 1));
+    sideToMidDb.push(ratioDb(side[i], mid[i]));
+  }
+  return { correlation, sideToMidDb };
+}
+
+function clamp(value: number, lo: number, hi: number): number {
+  return Math.min(hi, Math.max(lo, value));
+}
