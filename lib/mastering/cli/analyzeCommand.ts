@@ -1,0 +1,32 @@
+/** `mastering analyze FILE [--json]` */
+import { readFile, stat } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { decodeAudio } from '@/lib/audio/decode/decode';
+import { AudioFormatError } from '@/lib/audio/types';
+import { analyzeAudio } from '@/lib/mastering/analysis/analyze';
+import { formatAnalysisSummary } from './analysisSummary';
+import { UsageError } from './usageError';
+
+export async function runAnalyzeCommand(args: string[]): Promise<void> {
+  let parsed;
+  try {
+    parsed = parseArgs({ args, allowPositionals: true, options: { json: { type: 'boolean', default: false } } });
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
+  const [path, ...extra] = parsed.positionals;
+  if (!path) throw new UsageError('missing FILE (usage: mastering analyze FILE [--json])');
+  if (extra.length > 0) throw new UsageError(`unexpected argument "${extra[0]}"`);
+  const info = await stat(path).catch(() => undefined);
+  if (!info) throw new UsageError(`${path}: no such file`);
+  if (!info.isFile()) throw new UsageError(`${path}: not a file`);
+  const bytes = new Uint8Array(await readFile(path));
+  let analysis;
+  try {
+    analysis = await analyzeAudio(await decodeAudio(bytes));
+  } catch (error) {
+    if (error instanceof AudioFormatError) throw new UsageError(`${path}: ${error.message.replace(/\s+/g, ' ')}`);
+    throw error;
+  }
+  process.stdout.write(parsed.values.json ? JSON.stringify(analysis) + '\n' : formatAnalysisSummary(analysis, path));
+}

@@ -1,0 +1,50 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { analysisResultSchema } from '@/lib/mastering/analysis/schema';
+import { pinkNoise, wav16 } from '@/lib/mastering/analysis/testSignals';
+
+const bin = fileURLToPath(new URL('../../../bin/mastering.js', import.meta.url));
+const dir = mkdtempSync(join(tmpdir(), 'mastering-cli-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+const run = (...args: string[]) => spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8' });
+
+test('analyze exits 2 with a one-line reason for a missing file and for a non-audio file', () => {
+  const missing = run('analyze', join(dir, 'nope.wav'));
+  assert.equal(missing.status, 2);
+  assert.match(missing.stderr, /no such file/);
+  const text = join(dir, 'notes.wav');
+  writeFileSync(text, 'this is not audio\n'.repeat(100));
+  const notAudio = run('analyze', text);
+  assert.equal(notAudio.status, 2, notAudio.stderr);
+  assert.equal(notAudio.stderr.trim().split('\n').length, 1);
+  assert.equal(notAudio.stdout, '');
+});
+
+test('analyze --json prints one AnalysisResult for a synthesized WAV; the summary is a table', () => {
+  const sampleRate = 44100;
+  const file = join(dir, 'noise.wav');
+  writeFileSync(file, wav16([pinkNoise(sampleRate * 6, 0.2, 1), pinkNoise(sampleRate * 6, 0.2, 2)], sampleRate));
+  const json = run('analyze', file, '--json');
+  assert.equal(json.status, 0, json.stderr);
+  const analysis = analysisResultSchema.parse(JSON.parse(json.stdout));
+  assert.equal(analysis.channels, 2);
+  assert.equal(analysis.sampleRate, sampleRate);
+  assert.ok(Math.abs(analysis.durationSeconds - 6) < 1e-9);
+  assert.equal(analysis.format.bitsPerSample, 16);
+  assert.ok(analysis.loudness.integratedLufs !== null && analysis.loudness.integratedLufs < -10);
+  const summary = run('analyze', file);
+  assert.equal(summary.status, 0);
+  assert.match(summary.stdout, /^Integrated loudness\s+-\d+\.\d LUFS$/m);
+  assert.match(summary.stdout, /^True peak\s+/m);
+});
+
+test('unknown command and missing arguments are usage errors', () => {
+  assert.equal(run('frobnicate').status, 2);
+  assert.equal(run('analyze').status, 2);
+});

@@ -1,0 +1,38 @@
+/**
+ * `mastering` command line: dispatches to one file per subcommand. Exit codes: 0 ok, 1 unexpected failure,
+ * 2 bad input or usage (a one-line reason on stderr).
+ */
+import { runAnalyzeCommand } from './analyzeCommand';
+import { UsageError } from './usageError';
+
+const COMMANDS: Record<string, { summary: string; run: (args: string[]) => Promise<void> }> = {
+  analyze: { summary: 'analyze FILE [--json]   loudness, peaks, spectrum, stereo, dynamics, problems', run: runAnalyzeCommand },
+};
+
+function usage(): string {
+  return ['usage: mastering <command> [options]', '', 'commands:', ...Object.values(COMMANDS).map((c) => `  ${c.summary}`)].join('\n');
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(usage() + '\n');
+    return name ? 0 : 2;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    process.stderr.write(`mastering: unknown command "${name}" (try: ${Object.keys(COMMANDS).join(', ')})\n`);
+    return 2;
+  }
+  try {
+    await command.run(rest);
+    return 0;
+  } catch (error) {
+    if (error instanceof UsageError) {
+      process.stderr.write(`mastering ${name}: ${error.message}\n`);
+      return 2;
+    }
+    process.stderr.write(`mastering ${name}: ${error instanceof Error ? error.stack ?? error.message : String(error)}\n`);
+    return 1;
+  }
+}
