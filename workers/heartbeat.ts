@@ -1,6 +1,6 @@
 // Each worker process says it is alive by touching its WorkerHeartbeat row every few seconds (GET /api/health).
 import os from 'node:os';
-import { getPrisma } from '../lib/server/db/client';
+import { getPgPool, getPrisma } from '../lib/server/db/client';
 
 export interface HeartbeatHandle {
   stop(): Promise<void>;
@@ -8,12 +8,14 @@ export interface HeartbeatHandle {
 
 export async function startWorkerHeartbeat(workerId: string, intervalSeconds: number): Promise<HeartbeatHandle> {
   const prisma = getPrisma();
+  // The database's clock, not ours: health compares against the database's now(), so skew cannot fake a death.
   const beat = () =>
-    prisma.workerHeartbeat.upsert({
-      where: { id: workerId },
-      create: { id: workerId, hostname: os.hostname(), pid: process.pid },
-      update: { beatAt: new Date() },
-    });
+    getPgPool().query(
+      `INSERT INTO "WorkerHeartbeat" (id, hostname, pid, "startedAt", "beatAt")
+       VALUES ($1, $2, $3, now() AT TIME ZONE 'UTC', now() AT TIME ZONE 'UTC')
+       ON CONFLICT (id) DO UPDATE SET "beatAt" = now() AT TIME ZONE 'UTC'`,
+      [workerId, os.hostname(), process.pid],
+    );
   await beat();
   let running: Promise<unknown> = Promise.resolve();
   const timer = setInterval(() => {

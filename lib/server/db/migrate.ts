@@ -3,26 +3,14 @@
 // by the stock `prisma migrate deploy` on a machine that has the native engine, and vice versa.
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { MigrationList } from '@prisma/schema-engine-wasm';
+import { defaultMigrationsDir, defaultSchemaPath, listMigrationNames } from './migrationFiles';
 import { openSchemaEngine, readSchemaFiles } from './schemaEngine';
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-export const defaultSchemaPath = path.join(repoRoot, 'prisma', 'schema.prisma');
-export const defaultMigrationsDir = path.join(repoRoot, 'prisma', 'migrations');
+export { defaultMigrationsDir, defaultSchemaPath, listMigrationNames, pendingMigrations } from './migrationFiles';
 
 const LOCKFILE = 'migration_lock.toml';
 const NO_FILTER = { externalTables: [], externalEnums: [] };
-
-/** Names of the migration folders on disk, in the order they apply. */
-export function listMigrationNames(migrationsDir = defaultMigrationsDir): string[] {
-  if (!fs.existsSync(migrationsDir)) return [];
-  return fs
-    .readdirSync(migrationsDir, { withFileTypes: true })
-    .filter((d) => d.isDirectory() && fs.existsSync(path.join(migrationsDir, d.name, 'migration.sql')))
-    .map((d) => d.name)
-    .sort();
-}
 
 export function loadMigrationList(migrationsDir = defaultMigrationsDir): MigrationList {
   const lockPath = path.join(migrationsDir, LOCKFILE);
@@ -105,17 +93,4 @@ export async function createMigration(databaseUrl: string, name: string, options
   fs.mkdirSync(dir, { recursive: true });
   fs.writeFileSync(path.join(dir, 'migration.sql'), sql);
   return dir;
-}
-
-/** Migration names on disk that are not recorded as successfully applied in `_prisma_migrations`. */
-export async function pendingMigrations(query: (sql: string) => Promise<{ rows: { migration_name: string }[] }>, migrationsDir = defaultMigrationsDir): Promise<string[]> {
-  const onDisk = listMigrationNames(migrationsDir);
-  let applied = new Set<string>();
-  try {
-    const { rows } = await query('SELECT migration_name FROM _prisma_migrations WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL');
-    applied = new Set(rows.map((r) => r.migration_name));
-  } catch (error) {
-    if ((error as { code?: string }).code !== '42P01') throw error; // no table yet: nothing applied
-  }
-  return onDisk.filter((name) => !applied.has(name));
 }
