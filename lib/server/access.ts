@@ -29,6 +29,12 @@ export const ACTION_MIN_ROLE = {
 
 export type Action = keyof typeof ACTION_MIN_ROLE;
 
+/** Our ids are cuid-shaped; anything else (NUL bytes, slashes, 10 kB strings) is simply not found, never queried. */
+const ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+export function isWellFormedId(id: unknown): id is string {
+  return typeof id === 'string' && ID_PATTERN.test(id);
+}
+
 export function roleAllows(role: Role, minRole: Role): boolean {
   return ROLE_RANK[role] >= ROLE_RANK[minRole];
 }
@@ -48,7 +54,7 @@ export interface ProjectAccess {
  * too low get a 403 that says which role is needed.
  */
 export async function requireProjectRole(userId: string, projectId: string, minRole: Role): Promise<ProjectAccess> {
-  if (typeof projectId !== 'string' || projectId.length === 0 || projectId.length > 64) {
+  if (!isWellFormedId(projectId)) {
     throw new ServiceError(404, 'not_found', 'Project not found');
   }
   const membership = await getPrisma().membership.findUnique({
@@ -73,7 +79,7 @@ export async function requireTrackAction(
   action: Action,
 ): Promise<ProjectAccess & { trackId: string }> {
   const track =
-    typeof trackId === 'string' && trackId.length > 0 && trackId.length <= 64
+    isWellFormedId(trackId)
       ? await getPrisma().track.findUnique({ where: { id: trackId }, select: { projectId: true } })
       : null;
   if (!track) throw new ServiceError(404, 'not_found', 'Track not found');
@@ -91,7 +97,7 @@ export async function requireAssetAction(
   action: Action,
 ): Promise<ProjectAccess & { trackId: string; assetId: string }> {
   const asset =
-    typeof assetId === 'string' && assetId.length > 0 && assetId.length <= 64
+    isWellFormedId(assetId)
       ? await getPrisma().asset.findUnique({ where: { id: assetId }, select: { trackId: true, track: { select: { projectId: true } } } })
       : null;
   if (!asset) throw new ServiceError(404, 'not_found', 'File not found');

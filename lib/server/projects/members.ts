@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Role } from '@/lib/generated/prisma/enums';
-import { requireProjectAction, ROLES } from '@/lib/server/access';
+import { isWellFormedId, requireProjectAction, ROLES } from '@/lib/server/access';
 import { emailSchema } from '@/lib/server/auth/credentials';
 import { getPrisma } from '@/lib/server/db/client';
 import { emitProjectEvent, evictUserFromProject } from '@/lib/server/realtime/emitter';
@@ -66,7 +66,9 @@ async function assertNotLastOwner(projectId: string, membershipUserId: string, c
 }
 
 async function findMembership(projectId: string, membershipId: string) {
-  const membership = await getPrisma().membership.findFirst({ where: { id: membershipId, projectId } });
+  const membership = isWellFormedId(membershipId)
+    ? await getPrisma().membership.findFirst({ where: { id: membershipId, projectId } })
+    : null;
   if (!membership) throw new ServiceError(404, 'not_found', 'Member not found');
   return membership;
 }
@@ -92,7 +94,9 @@ export async function removeMember(userId: string, projectId: string, membership
 
 export async function revokeInvite(userId: string, projectId: string, inviteId: string): Promise<void> {
   await requireProjectAction(userId, projectId, 'members.manage');
-  const { count } = await getPrisma().invite.deleteMany({ where: { id: inviteId, projectId } });
+  const { count } = isWellFormedId(inviteId)
+    ? await getPrisma().invite.deleteMany({ where: { id: inviteId, projectId } })
+    : { count: 0 };
   if (count === 0) throw new ServiceError(404, 'not_found', 'Invite not found');
   await emitProjectEvent(projectId, 'members:changed', { projectId });
 }
