@@ -58,13 +58,19 @@ export function computeDescriptors(inputs: DescriptorInputs): Descriptors {
 
 function estimateTempo(novelty: Float32Array, rateHz: number): number | null {
   if (novelty.length < rateHz * 6) return null; // TempoTapDegara works on 6 s frames
-  // TempoTapDegara's cost grows with the ODF rate; at ~43 Hz it is a quarter of the ~86 Hz cost, and averaging
-  // many beat intervals below recovers the precision lost to the coarser grid.
-  const halfRate = new Float32Array(novelty.length >> 1);
-  for (let i = 0; i < halfRate.length; i++) halfRate[i] = Math.max(novelty[2 * i], novelty[2 * i + 1]);
+  // TempoTapDegara's cost grows with the ODF rate: ~43 Hz costs a quarter of its default ~86 Hz, and averaging many
+  // beat intervals below recovers the precision of the coarser grid. Faster novelty curves are pooled down.
+  let odf = novelty;
+  let odfRateHz = rateHz;
+  while (odfRateHz > 60) {
+    const pooled = new Float32Array(odf.length >> 1);
+    for (let i = 0; i < pooled.length; i++) pooled[i] = Math.max(odf[2 * i], odf[2 * i + 1]);
+    odf = pooled;
+    odfRateHz /= 2;
+  }
   const essentia = loadEssentia();
   const ticks = withVectors((track) => {
-    const result = essentia.TempoTapDegara(track(essentia.arrayToVector(halfRate)), 208, 40, 'none', rateHz / 2);
+    const result = essentia.TempoTapDegara(track(essentia.arrayToVector(odf)), 208, 40, 'none', odfRateHz);
     return essentia.vectorToArray(track(result.ticks));
   });
   if (ticks.length < 4) return null;
@@ -79,6 +85,7 @@ function estimateTempo(novelty: Float32Array, rateHz: number): number | null {
 
 const KEY_MAX_HZ = 3500;
 const KEY_MIN_HZ = 25;
+const KEY_GROUP = 4;
 
 function estimateKey(inputs: DescriptorInputs): Pick<Descriptors, 'key' | 'scale' | 'keyStrength'> {
   const none = { key: null, scale: null, keyStrength: null };
@@ -92,10 +99,21 @@ function estimateKey(inputs: DescriptorInputs): Pick<Descriptors, 'key' | 'scale
   const sum = new Float64Array(12);
   let used = 0;
   const slice = new Float32Array(lastBin + 1);
-  for (const frame of inputs.frames.fine) {
+  const power = new Float64Array(lastBin + 1);
+  // essentia.js configures a fresh algorithm on every call, which costs more than the computation: pool the power
+  // of KEY_GROUP consecutive kept frames (~3 s of music, the usual chroma smoothing) into one HPCP call.
+  const frames = inputs.frames.fine;
+  for (let groupStart = 0; groupStart < frames.length; groupStart += KEY_GROUP) {
+    power.fill(0);
+    const groupEnd = Math.min(frames.length, groupStart + KEY_GROUP);
+    for (let f = groupStart; f < groupEnd; f++) {
+      const frame = frames[f];
+      for (let k = 0; k <= lastBin; k++) power[k] += frame[k] * frame[k];
+    }
     let energy = 0;
+    const count = groupEnd - groupStart;
     for (let k = 0; k <= lastBin; k++) {
-      slice[k] = frame[k] * scale;
+      slice[k] = Math.sqrt(power[k] / count) * scale;
       energy += slice[k];
     }
     if (energy < 1e-4) continue;

@@ -14,7 +14,8 @@ export interface OnsetAnalysis {
 }
 
 const FRAME_SIZE = 512;
-const HOP_SIZE = 128;
+// 23 ms steps (43 Hz at 11025 Hz): fine enough for onset density and for TempoTapDegara, at half the cost of 86 Hz.
+const HOP_SIZE = 256;
 /** log(1 + γ|X|) makes the flux respond to relative change, so quiet passages still show onsets. */
 const COMPRESSION = 100;
 
