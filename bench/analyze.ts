@@ -31,12 +31,16 @@ const row = (name: string, m: Measured, extra = '') => `${name.padEnd(34)} ${m.c
 
 export async function run(): Promise<void> {
   const tracks = corpusTracks();
-  const probe = (path: string) => Number(execFileSync('ffprobe', ['-v', 'error', '-show_entries', 'format=duration', '-of', 'csv=p=0', path], { encoding: 'utf8' }));
+  const probe = (path: string) => {
+    const [rate, channels, seconds] = execFileSync('ffprobe', ['-v', 'error', '-select_streams', 'a:0', '-show_entries', 'stream=sample_rate,channels:format=duration', '-of', 'csv=p=0', path], { encoding: 'utf8' }).trim().split(/[\n,]/).map(Number);
+    return { rate, channels, seconds };
+  };
   const hasFfmpeg = spawnSync('ffmpeg', ['-version']).status === 0;
-  // The track closest to 4 minutes.
+  // The stereo 44.1 kHz track closest to 4 minutes (the budget's reference case).
   const track = hasFfmpeg
-    ? tracks.map((t) => ({ ...t, seconds: probe(t.path) })).sort((a, b) => Math.abs(a.seconds - 240) - Math.abs(b.seconds - 240))[0]
+    ? tracks.map((t) => ({ ...t, ...probe(t.path) })).filter((t) => t.rate === 44100 && t.channels === 2).sort((a, b) => Math.abs(a.seconds - 240) - Math.abs(b.seconds - 240))[0]
     : { ...tracks[0], seconds: NaN };
+  if (!track) throw new Error('no stereo 44.1 kHz track in the corpus');
   console.log(`track: ${track.id} (${track.seconds.toFixed(1)} s) ${track.path}`);
   console.log(`${'run'.padEnd(34)} ${'CPU s'.padStart(7)} ${'wall s'.padStart(7)} ${'peak MB'.padStart(8)}`);
 
