@@ -206,7 +206,8 @@ function probeMp4(head: Uint8Array, tail?: Uint8Array): FormatInfo {
   }
   const track = readAudioTrack(bytes, moov);
   assertMasterable(track.channelCount, track.sampleRate, 'MP4 file');
-  const frames = Math.round(track.durationSeconds * track.sampleRate);
+  // The sample table and edit list give the exact gapless length; mdhd's duration would include the priming.
+  const frames = Number.isFinite(track.gapless.keepFrames) ? track.gapless.keepFrames : Math.round(track.durationSeconds * track.sampleRate);
   const result: FormatInfo = {
     container: 'mp4',
     codec: track.codec,
