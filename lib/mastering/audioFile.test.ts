@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -36,5 +36,24 @@ describe('readAudioFile', () => {
     const cut = buildWav(testSignal(2000, 44100, 2), { format: 's16' });
     await writeFile(join(dir, 'cut.wav'), cut.subarray(0, 4000));
     await assert.rejects(readAudioFile(join(dir, 'cut.wav')), /cut\.wav: truncated WAV: data chunk declares 8000 bytes, file has 3956/);
+  });
+  it('decodes M4A (AAC) through ffmpeg with the exact gapless length', async () => {
+    const path = join(dir, 'song.wav'); // the name lies; the ftyp box decides
+    await copyFile(new URL('../audio/decode/fixtures/chirp-44k-aac.m4a', import.meta.url), path);
+    const out = await readAudioFile(path);
+    assert.equal(out.format.container, 'mp4');
+    assert.equal(out.format.codec, 'aac');
+    assert.equal(out.format.frames, 88237);
+    assert.equal(out.channels[1].length, 88237);
+  });
+
+  it('names the file in MP4 errors too', async () => {
+    const bytes = await readFile(new URL('../audio/decode/fixtures/chirp-16k-s16-alac.m4a', import.meta.url));
+    await writeFile(join(dir, 'half.m4a'), bytes.subarray(0, bytes.length >> 1));
+    await assert.rejects(readAudioFile(join(dir, 'half.m4a')), (e: Error) => {
+      assert.ok(e instanceof AudioFormatError);
+      assert.match(e.message, /^half\.m4a: truncated MP4: the index \(moov box\) is missing or cut off$/);
+      return true;
+    });
   });
 });

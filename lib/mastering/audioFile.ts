@@ -1,14 +1,21 @@
 /**
- * File I/O around the decoder: lib/audio stays free of paths and fs, so reading and naming the file happens here.
+ * File I/O around the decoder: lib/audio stays free of paths, fs and child processes, so reading and naming the
+ * file, and running ffmpeg for MP4, happen here.
  */
 import { readFile, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
+import { decodeAudio } from '../audio/decode/decode';
 import { decodeInWorker, type DecodeInWorkerOptions } from '../audio/decode/decodeInWorker';
+import { sniffContainer } from '../audio/decode/probe';
 import { AudioFormatError, type DecodedAudio } from '../audio/types';
+import { ffmpegExternalDecoders, type FfmpegDecodeOptions } from './ffmpegDecoder';
 
-export type ReadAudioFileOptions = Omit<DecodeInWorkerOptions, 'transferInput'>;
+export type ReadAudioFileOptions = Omit<DecodeInWorkerOptions, 'transferInput'> & Pick<FfmpegDecodeOptions, 'ffmpegPath' | 'maxDurationSeconds'>;
 
-/** Reads and decodes an audio file in a worker thread. Errors name the file: "song.wav: truncated WAV: …". */
+/**
+ * Reads and decodes an audio file: WAV/AIFF/FLAC/MP3/Ogg in a worker thread, MP4 (AAC/ALAC) in an ffmpeg
+ * subprocess (already isolated, so no worker is needed around it). Errors name the file: "song.wav: truncated WAV: …".
+ */
 export async function readAudioFile(path: string, opts: ReadAudioFileOptions = {}): Promise<DecodedAudio> {
   const name = basename(path);
   let bytes: Uint8Array;
@@ -23,8 +30,13 @@ export async function readAudioFile(path: string, opts: ReadAudioFileOptions = {
     throw prefixed(name, err);
   }
   try {
+    if (sniffContainer(bytes.subarray(0, 1024 * 1024)) === 'mp4') {
+      const { ffmpegPath, maxDurationSeconds, timeoutMs } = opts;
+      return await decodeAudio(bytes, { externalDecoders: ffmpegExternalDecoders({ ffmpegPath, maxDurationSeconds, timeoutMs }) });
+    }
     // The buffer is ours alone, so it can move into the worker instead of being copied.
-    return await decodeInWorker(bytes, { ...opts, transferInput: true });
+    const { maxHeapMb, timeoutMs } = opts;
+    return await decodeInWorker(bytes, { maxHeapMb, timeoutMs, transferInput: true });
   } catch (e) {
     throw prefixed(name, e as Error);
   }

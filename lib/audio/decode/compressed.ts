@@ -1,6 +1,11 @@
 /**
- * FLAC, MP3, Ogg Vorbis/Opus and MP4 (AAC/ALAC) through the @audio/* WASM decoders, fed in chunks into one
+ * FLAC, MP3 and Ogg Vorbis/Opus through the @audio/* WASM decoders (all MIT), fed in chunks into one
  * preallocated output so long files need about one copy of their PCM.
+ *
+ * MP4 (AAC/ALAC) is deliberately not here. The only WASM route, @audio/decode-mp4 -> @audio/decode-aac, bundles
+ * FAAD2 under "GNU GPL v2.0" with no "or later", which is incompatible with our AGPL-3.0-or-later, so the lead
+ * decided not to ship it (the packages were removed from package.json). MP4 is decoded by ffmpeg in a subprocess,
+ * injected by the caller: see DecodeAudioOptions.externalDecoders in decode.ts and lib/mastering/ffmpegDecoder.ts.
  */
 import { AudioFormatError, type DecodedAudio } from '../types';
 import { assertMasterable } from './limits';
@@ -17,17 +22,15 @@ interface ChunkDecoder {
 interface DecoderOutput {
   channelData: Float32Array[];
   sampleRate: number;
-  /** A list of messages, or (AAC) just a count of frames that failed. */
+  /** A list of messages, or (some decoders) just a count of frames that failed. */
   errors?: { message: string }[] | number;
 }
 
 const INPUT_CHUNK_BYTES = 256 * 1024;
 
-/**
- * The MP4 path (AAC and ALAC) goes through @audio/decode-mp4 -> @audio/decode-aac, whose npm licence field is
- * "GPL-2.0" (FAAD2 inside). Kept to this one loader so it can be swapped or dropped without touching the rest.
- */
-async function loadDecoder(container: AudioContainer, codec: string): Promise<ChunkDecoder> {
+export type CompressedContainer = Exclude<AudioContainer, 'wav' | 'aiff' | 'mp4'>;
+
+async function loadDecoder(container: CompressedContainer, codec: string): Promise<ChunkDecoder> {
   switch (container) {
     case 'flac':
       return (await import('@audio/decode-flac')).decoder();
@@ -36,16 +39,12 @@ async function loadDecoder(container: AudioContainer, codec: string): Promise<Ch
     case 'ogg':
       if (codec === 'opus') return (await import('@audio/decode-opus')).decoder();
       return (await import('@audio/decode-vorbis')).decoder() as Promise<ChunkDecoder>;
-    case 'mp4':
-      return (await import('@audio/decode-mp4')).decoder();
-    default:
-      throw new Error(`no compressed decoder for ${container}`);
   }
 }
 
-export async function decodeCompressed(bytes: Uint8Array, container: AudioContainer): Promise<DecodedAudio> {
+export async function decodeCompressed(bytes: Uint8Array, container: CompressedContainer): Promise<DecodedAudio> {
   // The header tells the real channel count (the MP3 decoder always outputs two) and a length to preallocate.
-  const tail = container === 'ogg' || container === 'mp4' ? bytes.subarray(Math.max(0, bytes.length - 256 * 1024)) : undefined;
+  const tail = container === 'ogg' ? bytes.subarray(Math.max(0, bytes.length - 256 * 1024)) : undefined;
   const headBytes = Math.max(1024 * 1024, skipId3v2(bytes) + 128 * 1024);
   const header = probeAudio(bytes.subarray(0, headBytes), bytes.length, tail);
   const what = `${header.codec === 'unknown' ? container.toUpperCase() : header.codec.toUpperCase()} file`;
@@ -64,9 +63,7 @@ export async function decodeCompressed(bytes: Uint8Array, container: AudioContai
     acc.append(out.channelData);
   };
   try {
-    // MP4 needs its index (moov) before samples; feeding the whole file at once keeps that simple.
-    const step = container === 'mp4' ? bytes.length : INPUT_CHUNK_BYTES;
-    for (let p = 0; p < bytes.length; p += step) take(await decoder.decode(bytes.subarray(p, p + step)));
+    for (let p = 0; p < bytes.length; p += INPUT_CHUNK_BYTES) take(await decoder.decode(bytes.subarray(p, p + INPUT_CHUNK_BYTES)));
     if (decoder.flush) take(await decoder.flush());
   } catch (e) {
     if (e instanceof AudioFormatError) throw e;
@@ -85,9 +82,9 @@ export async function decodeCompressed(bytes: Uint8Array, container: AudioContai
       `truncated ${what}: header says ${header.frames} samples per channel, only ${acc.frames} could be decoded`,
     );
   }
-  // MP3 and AAC decoders resync past a bad frame (and FAAD2 reports its withheld first frame as one); the length
-  // check above catches real damage there. FLAC/Vorbis/Opus errors mean the stream is corrupt.
-  if (errors.length > 0 && container !== 'mp3' && container !== 'mp4') {
+  // The MP3 decoder resyncs past a bad frame; the length check above catches real damage there. FLAC/Vorbis/Opus
+  // errors mean the stream is corrupt.
+  if (errors.length > 0 && container !== 'mp3') {
     throw new AudioFormatError(`corrupt ${what}: ${errors[0]}`);
   }
   const channelCount = Number.isFinite(header.channelCount) ? Math.min(header.channelCount, acc.channelCount) : acc.channelCount;
@@ -99,7 +96,7 @@ export async function decodeCompressed(bytes: Uint8Array, container: AudioContai
     channels,
     format: {
       container: header.container,
-      codec: header.codec === 'unknown' ? 'aac' : header.codec,
+      codec: header.codec,
       sampleRate,
       channelCount,
       ...(header.bitsPerSample !== undefined ? { bitsPerSample: header.bitsPerSample } : {}),

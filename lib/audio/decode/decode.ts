@@ -7,7 +7,16 @@ import { decodeCompressed } from './compressed';
 import { describeUnsupported, sniffContainer } from './probe';
 import { decodeWav } from './wav';
 
-export async function decodeAudio(bytes: Uint8Array): Promise<DecodedAudio> {
+export interface DecodeAudioOptions {
+  /**
+   * Decoders for containers lib/audio cannot decode itself. MP4 (AAC, ALAC) has no licence-compatible decoder we
+   * can run in-process, so the caller injects one (lib/mastering/ffmpegDecoder.ts runs ffmpeg in a subprocess);
+   * lib/audio stays free of child processes.
+   */
+  externalDecoders?: { mp4?: (bytes: Uint8Array) => Promise<DecodedAudio> };
+}
+
+export async function decodeAudio(bytes: Uint8Array, opts: DecodeAudioOptions = {}): Promise<DecodedAudio> {
   const container = sniffContainer(bytes.subarray(0, 1024 * 1024));
   switch (container) {
     case null:
@@ -16,6 +25,15 @@ export async function decodeAudio(bytes: Uint8Array): Promise<DecodedAudio> {
       return decodeWav(bytes);
     case 'aiff':
       return decodeAiff(bytes);
+    case 'mp4': {
+      const mp4 = opts.externalDecoders?.mp4;
+      if (!mp4) {
+        throw new AudioFormatError(
+          'M4A/AAC/ALAC decoding needs the external decoder (ffmpeg), which is not available here; convert to WAV, FLAC or MP3',
+        );
+      }
+      return mp4(bytes);
+    }
     default:
       return decodeCompressed(bytes, container);
   }

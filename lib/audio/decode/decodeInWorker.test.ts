@@ -36,6 +36,14 @@ describe('decodeInWorker', () => {
   });
 
   it('gives up on a decode that exceeds its time limit', async () => {
-    await assert.rejects(decodeInWorker(fixture('chirp-44k-aac.m4a'), { timeoutMs: 1 }), /did not finish within/);
+    await assert.rejects(decodeInWorker(fixture('chirp-44k.ogg'), { timeoutMs: 1 }), /did not finish within/);
+  });
+
+  it('refuses MP4, which needs the external decoder the worker does not have', async () => {
+    await assert.rejects(decodeInWorker(fixture('chirp-44k-aac.m4a')), (e: Error) => {
+      assert.ok(e instanceof AudioFormatError);
+      assert.match(e.message, /needs the external decoder \(ffmpeg\)/);
+      return true;
+    });
   });
 });
