@@ -252,6 +252,18 @@ describe('socket events', () => {
   });
 });
 
+describe('invites', () => {
+  test('a pending invite becomes a membership with its role when that email signs up', async () => {
+    const invitee = await signUp(t.baseUrl, 'Pending@Example.com', 'Pat');
+    const project = await call(t.baseUrl, invitee, 'GET', `/api/projects/${ids.projectId}`);
+    assert.equal(project.status, 200);
+    assert.equal(project.json.role, 'artist');
+    const members = await call(t.baseUrl, users.owner, 'GET', `/api/projects/${ids.projectId}/members`);
+    assert.ok(!members.json.invites.some((i: { email: string }) => i.email === 'pending@example.com'), 'the invite is used up');
+    assert.ok(members.json.members.some((m: { email: string; role: string }) => m.email === 'pending@example.com' && m.role === 'artist'));
+  });
+});
+
 describe('owner-only destructive routes', () => {
   test('an owner can delete a track and the project; afterwards everything 404s and files are gone', async () => {
     const del = await call(t.baseUrl, users.owner, 'DELETE', `/api/tracks/${ids.trackId}`);

@@ -18,7 +18,7 @@ function startSecondProcess(): Promise<{ process: ChildProcess; baseUrl: string 
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'tests/helpers/serverProcess.ts')], {
       cwd: repoRoot,
-      env: Object.fromEntries(Object.entries(process.env).filter(([k]) => k !== 'NEXTAUTH_URL')),
+      env: Object.fromEntries(Object.entries(process.env).filter(([k]) => k !== 'NEXTAUTH_URL')) as NodeJS.ProcessEnv,
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     let out = '';
