@@ -1,9 +1,9 @@
 /** `mastering analyze FILE [--json]` */
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { decodeAudio } from '@/lib/audio/decode/decode';
 import { AudioFormatError } from '@/lib/audio/types';
 import { analyzeAudio } from '@/lib/mastering/analysis/analyze';
+import { readAudioFile } from '@/lib/mastering/audioFile';
 import { formatAnalysisSummary } from './analysisSummary';
 import { UsageError } from './usageError';
 
@@ -20,12 +20,12 @@ export async function runAnalyzeCommand(args: string[]): Promise<void> {
   const info = await stat(path).catch(() => undefined);
   if (!info) throw new UsageError(`${path}: no such file`);
   if (!info.isFile()) throw new UsageError(`${path}: not a file`);
-  const bytes = new Uint8Array(await readFile(path));
   let analysis;
   try {
-    analysis = await analyzeAudio(await decodeAudio(bytes));
+    // readAudioFile decodes untrusted input in a worker thread (MP4 through ffmpeg) and names the file in errors.
+    analysis = await analyzeAudio(await readAudioFile(path));
   } catch (error) {
-    if (error instanceof AudioFormatError) throw new UsageError(`${path}: ${error.message.replace(/\s+/g, ' ')}`);
+    if (error instanceof AudioFormatError) throw new UsageError(error.message.replace(/\s+/g, ' '));
     throw error;
   }
   process.stdout.write(parsed.values.json ? JSON.stringify(analysis) + '\n' : formatAnalysisSummary(analysis, path));
