@@ -1,0 +1,253 @@
+/**
+ * The EQ and stereo stage: one FIR for mid and one for side, designed from dB curves on a log-frequency grid and run
+ * as an FFT overlap-add convolution. Mid goes in the real part and side in the imaginary part of ONE complex FFT:
+ * with A = (Hm + Hs)/2 and B = (Hm - Hs)/2, Y[k] = A[k]·Z[k] + B[k]·conj(Z[N-k]) filters both at the cost of one.
+ *
+ * Linear phase (default): a windowed zero-phase design, delay (taps - 1)/2 compensated so the output is aligned with
+ * the input. Minimum phase: the same magnitude by the real-cepstrum method; no pre-ringing, no bulk delay, but mid and
+ * side then have different phase where their curves differ.
+ */
+import { createComplexFft, type ComplexFft } from '@/lib/audio/fft';
+import type { WorkingAudio } from '@/lib/audio/workingAudio';
+
+export type FirPhase = 'linear' | 'minimum';
+
+export interface FirCurve {
+  frequenciesHz: ArrayLike<number>;
+  /** dB per frequency; values ≤ -120 are treated as silence. */
+  gainDb: ArrayLike<number>;
+}
+
+export interface MidSideFir {
+  sampleRate: number;
+  taps: number;
+  /** Samples the output is shifted back by (linear phase: (taps - 1)/2). */
+  delay: number;
+  mid: Float64Array;
+  side: Float64Array;
+}
+
+/** Taps scale with the rate so frequency resolution (~5 Hz after windowing) is the same at 44.1 and 96 kHz. */
+export function firTapsFor(sampleRate: number): number {
+  return sampleRate <= 50000 ? 16383 : 32767;
+}
+
+/** Gain (dB) of the curve at frequency f: linear interpolation in log-frequency, ends held. */
+export function curveGainDbAt(curve: FirCurve, f: number): number {
+  const fs = curve.frequenciesHz;
+  const g = curve.gainDb;
+  const n = fs.length;
+  if (f <= fs[0]) return g[0];
+  if (f >= fs[n - 1]) return g[n - 1];
+  let lo = 0;
+  let hi = n - 1;
+  while (hi - lo > 1) {
+    const mid = (lo + hi) >> 1;
+    if (fs[mid] <= f) lo = mid;
+    else hi = mid;
+  }
+  const t = Math.log(f / fs[lo]) / Math.log(fs[hi] / fs[lo]);
+  return g[lo] + t * (g[hi] - g[lo]);
+}
+
+async function withFft<T>(size: number, body: (fft: ComplexFft) => T): Promise<T> {
+  const fft = await createComplexFft(size);
+  try {
+    return body(fft);
+  } finally {
+    fft.dispose();
+  }
+}
+
+/** In-place inverse transform of interleaved data via the forward one: ifft(X) = conj(fft(conj(X))) / N. */
+function inverse(fft: ComplexFft, data: Float64Array): void {
+  const input = fft.input;
+  const n = fft.size;
+  for (let i = 0; i < n; i++) {
+    input[2 * i] = data[2 * i];
+    input[2 * i + 1] = -data[2 * i + 1];
+  }
+  fft.forward();
+  const output = fft.output;
+  for (let i = 0; i < n; i++) {
+    data[2 * i] = output[2 * i] / n;
+    data[2 * i + 1] = -output[2 * i + 1] / n;
+  }
+}
+
+function forward(fft: ComplexFft, data: Float64Array): void {
+  const input = fft.input;
+  for (let i = 0; i < 2 * fft.size; i++) input[i] = data[i];
+  fft.forward();
+  const output = fft.output;
+  for (let i = 0; i < 2 * fft.size; i++) data[i] = output[i];
+}
+
+function magnitudeGrid(curve: FirCurve, size: number, sampleRate: number): Float64Array {
+  const mag = new Float64Array(size / 2 + 1);
+  for (let k = 0; k <= size / 2; k++) {
+    const db = curveGainDbAt(curve, (k * sampleRate) / size);
+    mag[k] = db <= -120 ? 1e-6 : 10 ** (db / 20);
+  }
+  return mag;
+}
+
+function linearPhaseTaps(curve: FirCurve, taps: number, sampleRate: number, fft: ComplexFft): Float64Array {
+  const size = fft.size;
+  const mag = magnitudeGrid(curve, size, sampleRate);
+  const spec = new Float64Array(2 * size);
+  for (let k = 0; k <= size / 2; k++) {
+    spec[2 * k] = mag[k];
+    if (k > 0 && k < size / 2) spec[2 * (size - k)] = mag[k];
+  }
+  inverse(fft, spec);
+  const half = (taps - 1) / 2;
+  const h = new Float64Array(taps);
+  for (let j = 0; j < taps; j++) {
+    const n = j - half;
+    const idx = (n + size) % size;
+    // Blackman: its sidelobes (-58 dB) keep the ripple of deep cuts (mono bass) small.
+    const x = (2 * Math.PI * j) / (taps - 1);
+    const w = 0.42 - 0.5 * Math.cos(x) + 0.08 * Math.cos(2 * x);
+    h[j] = spec[2 * idx] * w;
+  }
+  return h;
+}
+
+function minimumPhaseTaps(curve: FirCurve, taps: number, sampleRate: number, fft: ComplexFft): Float64Array {
+  const size = fft.size;
+  const mag = magnitudeGrid(curve, size, sampleRate);
+  const spec = new Float64Array(2 * size);
+  for (let k = 0; k <= size / 2; k++) {
+    const l = Math.log(mag[k]);
+    spec[2 * k] = l;
+    if (k > 0 && k < size / 2) spec[2 * (size - k)] = l;
+  }
+  inverse(fft, spec); // real cepstrum
+  for (let n = 1; n < size / 2; n++) {
+    spec[2 * n] *= 2;
+    spec[2 * n + 1] *= 2;
+  }
+  for (let n = size / 2 + 1; n < size; n++) {
+    spec[2 * n] = 0;
+    spec[2 * n + 1] = 0;
+  }
+  forward(fft, spec);
+  for (let k = 0; k < size; k++) {
+    const re = spec[2 * k];
+    const im = spec[2 * k + 1];
+    const e = Math.exp(re);
+    spec[2 * k] = e * Math.cos(im);
+    spec[2 * k + 1] = e * Math.sin(im);
+  }
+  inverse(fft, spec);
+  const h = new Float64Array(taps);
+  const fade = Math.floor(taps / 4);
+  for (let j = 0; j < taps; j++) {
+    // Half-window on the tail only: the start of a minimum-phase response carries its energy.
+    const w = j < taps - fade ? 1 : 0.5 + 0.5 * Math.cos((Math.PI * (j - (taps - fade))) / fade);
+    h[j] = spec[2 * j] * w;
+  }
+  return h;
+}
+
+function isFlat(curve: FirCurve): boolean {
+  for (let i = 0; i < curve.gainDb.length; i++) if (curve.gainDb[i] !== 0) return false;
+  return true;
+}
+
+export async function designMidSideFir(mid: FirCurve, side: FirCurve, sampleRate: number, phase: FirPhase): Promise<MidSideFir> {
+  const taps = firTapsFor(sampleRate);
+  const designSize = phase === 'linear' ? taps + 1 : 4 * (taps + 1);
+  return withFft(designSize, (fft) => {
+    const design = (c: FirCurve) => (phase === 'linear' ? linearPhaseTaps(c, taps, sampleRate, fft) : minimumPhaseTaps(c, taps, sampleRate, fft));
+    const m = design(mid);
+    const s = isFlat(side) && isFlat(mid) ? m : design(side);
+    return { sampleRate, taps, delay: phase === 'linear' ? (taps - 1) / 2 : 0, mid: m, side: s };
+  });
+}
+
+/**
+ * Filters a stereo (or mono: mid only) working buffer in place. Overlap-add with an FFT of 2·(taps + 1): blocks of
+ * size - taps + 1 new samples. The delay is compensated, so output sample n corresponds to input sample n.
+ */
+export async function processMidSideFir(work: WorkingAudio, fir: MidSideFir): Promise<void> {
+  const [left, right] = work.channels;
+  const n = left.length;
+  if (n === 0) return;
+  const size = 2 * (fir.taps + 1);
+  const block = size - fir.taps + 1;
+  await withFft(size, (fft) => {
+    // Filter spectra.
+    const hm = new Float64Array(2 * size);
+    const hs = new Float64Array(2 * size);
+    for (let j = 0; j < fir.taps; j++) {
+      hm[2 * j] = fir.mid[j];
+      hs[2 * j] = fir.side[j];
+    }
+    forward(fft, hm);
+    forward(fft, hs);
+    const a = new Float64Array(2 * size);
+    const b = new Float64Array(2 * size);
+    for (let i = 0; i < 2 * size; i++) {
+      a[i] = 0.5 * (hm[i] + hs[i]);
+      b[i] = 0.5 * (hm[i] - hs[i]);
+    }
+    const outM = new Float64Array(n);
+    const outS = right ? new Float64Array(n) : null;
+    const delay = fir.delay;
+    const total = n + delay; // convolution samples needed so that output index (k - delay) covers 0..n-1
+    for (let start = 0; start < total; start += block) {
+      const input = fft.input;
+      const count = Math.min(block, Math.max(0, n - start));
+      if (right) {
+        for (let i = 0; i < count; i++) {
+          const l = left[start + i];
+          const r = right[start + i];
+          input[2 * i] = 0.5 * (l + r);
+          input[2 * i + 1] = 0.5 * (l - r);
+        }
+      } else {
+        for (let i = 0; i < count; i++) {
+          input[2 * i] = left[start + i];
+          input[2 * i + 1] = 0;
+        }
+      }
+      input.fill(0, 2 * count);
+      fft.forward();
+      const z = fft.output;
+      // Y = A·Z + B·conj(Z[N-k]), then conj for the inverse-by-forward trick.
+      const inv = fft.input;
+      for (let k = 0; k < size; k++) {
+        const mk = k === 0 ? 0 : size - k;
+        const zr = z[2 * k];
+        const zi = z[2 * k + 1];
+        const cr = z[2 * mk];
+        const ci = -z[2 * mk + 1];
+        const ar = a[2 * k], ai = a[2 * k + 1], br = b[2 * k], bi = b[2 * k + 1];
+        const yr = ar * zr - ai * zi + br * cr - bi * ci;
+        const yi = ar * zi + ai * zr + br * ci + bi * cr;
+        inv[2 * k] = yr;
+        inv[2 * k + 1] = -yi;
+      }
+      fft.forward();
+      const y = fft.output;
+      const scale = 1 / size;
+      const usable = Math.min(size, count + fir.taps - 1);
+      for (let i = 0; i < usable; i++) {
+        const t = start + i - delay;
+        if (t < 0 || t >= n) continue;
+        outM[t] += y[2 * i] * scale;
+        if (outS) outS[t] -= y[2 * i + 1] * scale;
+      }
+    }
+    if (right && outS) {
+      for (let i = 0; i < n; i++) {
+        left[i] = outM[i] + outS[i];
+        right[i] = outM[i] - outS[i];
+      }
+    } else {
+      left.set(outM);
+    }
+  });
+}

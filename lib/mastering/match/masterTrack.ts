@@ -1,0 +1,305 @@
+/**
+ * One mastering run: analyse → derive (or take given settings) → refine on an excerpt → render the full track →
+ * verify loudness/true peak (trim) → encode. The "master" job and the CLI both call this.
+ */
+import type { EncodedAudio } from '@/lib/audio/encode/encodedAudio';
+import { measureLoudness, type LoudnessResult } from '@/lib/audio/loudness';
+import { processLimiter, type LimiterStats } from '@/lib/audio/limiter';
+import { resample } from '@/lib/audio/resample';
+import { measureSamplePeak } from '@/lib/audio/samplePeak';
+import { measureTruePeak } from '@/lib/audio/truePeak';
+import type { PcmAudio } from '@/lib/audio/types';
+import { processGain } from '@/lib/audio/gain';
+import { toPcmAudio, toWorkingAudio, type WorkingAudio } from '@/lib/audio/workingAudio';
+import { longTermSpectrum } from '../analysis/longTermSpectrum';
+import { measureStereoOverTime } from '../analysis/stereo';
+import { tonalDistanceDb, tonalSpectrumFromLongTerm, type TonalSpectrum } from '../analysis/tonalDistance';
+import { effectiveMidSideCurves } from '../chain/effectiveCurves';
+import { encodeMaster } from '../chain/encodeMaster';
+import { designChainFir, limiterSettingsFrom, renderPreLimiter, type PreLimiterStats } from '../chain/render';
+import { buildReport, nullIfNonFinite, type LoudnessFigures, type MasterState, type MasteringReport } from '../report/report';
+import { masteringSettingsSchema, type MasteringSettings, type OutputSettings } from '../settings';
+import { refineOnExcerpt, measureExcerptTonal, searchDrive, selectExcerpt, type LoopRound } from './closedLoop';
+import { deriveSettings, refitBands, round2, type DeriveOptions, type Derivation } from './derive';
+import { analyzeForMatch, type MatchAnalysis } from './matchAnalysis';
+
+export const MASTER_STEPS = ['analyse', 'derive', 'refine', 'render', 'verify', 'encode'] as const;
+export type MasterStep = (typeof MASTER_STEPS)[number];
+
+export interface MasterProgress {
+  step: MasterStep;
+  stepIndex: number;
+  stepCount: number;
+  /** 0..1 over the whole run. */
+  fraction: number;
+}
+
+export interface MasterReferenceInput {
+  audio: PcmAudio;
+  weight?: number;
+}
+
+export interface MasterOptions extends Omit<DeriveOptions, 'output'> {
+  output?: Partial<OutputSettings>;
+  /** Residual folds on the excerpt (default 2). */
+  iterations?: number;
+  excerptSeconds?: number;
+  /** Skip encoding (benchmarks and tests that only need the float result). */
+  encode?: boolean;
+  /** Analyses already made (e.g. in worker threads): skips the analyse step for those tracks. */
+  analyses?: { mix?: MatchAnalysis; references?: MatchAnalysis[] };
+  onStage?: (stage: string, wallSeconds: number) => void;
+}
+
+export interface MasterTrackInput {
+  mix: PcmAudio;
+  references: MasterReferenceInput[];
+  /** Render these as-is (human in the loop): no derivation, no refinement, stored drive and trim used unchanged. */
+  settings?: MasteringSettings;
+  options?: MasterOptions;
+  onProgress?: (progress: MasterProgress) => void;
+}
+
+export interface MasterTrackResult {
+  settings: MasteringSettings;
+  report: MasteringReport;
+  /** Final float audio at the delivery rate (before dither). */
+  audio: PcmAudio;
+  encoded: EncodedAudio | null;
+}
+
+const STEP_WEIGHTS: Record<MasterStep, number> = { analyse: 0.25, derive: 0.02, refine: 0.2, render: 0.25, verify: 0.13, encode: 0.15 };
+/** Aim the drive a little loud: a final trim down keeps the ceiling, a trim up may not. */
+const LOUDNESS_AIM_LU = 0.1;
+
+function loudnessFigures(l: LoudnessResult, truePeakDbtp: number, samplePeakDbfs: number): LoudnessFigures {
+  return {
+    integratedLufs: nullIfNonFinite(l.integratedLufs),
+    loudnessRangeLu: nullIfNonFinite(l.loudnessRangeLu),
+    momentaryMaxLufs: nullIfNonFinite(l.momentaryMaxLufs),
+    shortTermMaxLufs: nullIfNonFinite(l.shortTermMaxLufs),
+    truePeakDbtp: nullIfNonFinite(truePeakDbtp),
+    samplePeakDbfs: nullIfNonFinite(samplePeakDbfs),
+    plrDb: nullIfNonFinite(truePeakDbtp - l.integratedLufs),
+  };
+}
+
+function blendTonal(refs: MatchAnalysis[], weights: number[]): TonalSpectrum | null {
+  if (refs.length === 0) return null;
+  const total = weights.reduce((a, b) => a + b, 0);
+  const levelsDb = refs[0].tonal.levelsDb.map((_, b) => refs.reduce((s, r, i) => s + weights[i] * (r.tonal.levelsDb[b] - r.integratedLufs), 0) / total);
+  return { centresHz: refs[0].tonal.centresHz, levelsDb, integratedLufs: 0 };
+}
+
+function distances(refs: MatchAnalysis[], blend: TonalSpectrum | null, candidate: TonalSpectrum): { each: (number | null)[]; blend: number | null } {
+  return {
+    each: refs.map((r) => nullIfNonFinite(tonalDistanceDb(r.tonal, candidate))),
+    blend: blend ? nullIfNonFinite(tonalDistanceDb(blend, candidate)) : null,
+  };
+}
+
+function asPcm(work: WorkingAudio): PcmAudio {
+  return work as unknown as PcmAudio;
+}
+
+export async function masterTrack(input: MasterTrackInput): Promise<MasterTrackResult> {
+  const options = input.options ?? {};
+  const started = performance.now();
+  let stageStart = started;
+  const stage = (name: string) => {
+    const now = performance.now();
+    options.onStage?.(name, (now - stageStart) / 1000);
+    stageStart = now;
+  };
+  let done = 0;
+  const progress = (step: MasterStep) => {
+    input.onProgress?.({ step, stepIndex: MASTER_STEPS.indexOf(step), stepCount: MASTER_STEPS.length, fraction: Math.min(1, done) });
+  };
+  const finishStep = (step: MasterStep) => {
+    done += STEP_WEIGHTS[step];
+    stage(step);
+  };
+  const { mix } = input;
+  if (mix.channels.length < 1 || mix.channels.length > 2) throw new Error('mastering supports mono and stereo mixes');
+
+  // 1. Analyse.
+  progress('analyse');
+  const mixAnalysis = options.analyses?.mix ?? (await analyzeForMatch(mix, { truePeak: true }));
+  const refAnalyses = options.analyses?.references ?? (await Promise.all(input.references.map((r) => analyzeForMatch(r.audio))));
+  const weights = input.references.map((r) => r.weight ?? 1);
+  while (weights.length < refAnalyses.length) weights.push(1);
+  finishStep('analyse');
+
+  // 2. Derive or take the given settings.
+  progress('derive');
+  let derivation: Derivation | null = null;
+  let settings: MasteringSettings;
+  if (input.settings) {
+    settings = masteringSettingsSchema.parse(structuredClone(input.settings));
+  } else {
+    if (refAnalyses.length === 0) throw new Error('a reference (or settings) is needed');
+    derivation = deriveSettings(
+      mixAnalysis,
+      refAnalyses.map((analysis, i) => ({ analysis, weight: weights[i] })),
+      { ...options, output: undefined },
+    );
+    settings = derivation.settings;
+    settings.output = { ...settings.output, ...options.output };
+    if (options.target?.kind === 'custom' || options.target?.kind === 'platform') settings.loudness.targetLufs = derivation.settings.loudness.targetLufs;
+  }
+  finishStep('derive');
+
+  // Delivery rate first (see chain/render.ts).
+  const outRate = settings.output.sampleRate ?? (settings.output.format.startsWith('mp3') && mix.sampleRate > 48000 ? 48000 : mix.sampleRate);
+  const source = outRate === mix.sampleRate ? mix : resample(mix, outRate);
+  const target = settings.loudness.targetLufs;
+
+  // 3. Refine on the excerpt.
+  progress('refine');
+  let rounds: LoopRound[] = [];
+  let excerptState: Awaited<ReturnType<typeof refineOnExcerpt>> | null = null;
+  const excerpt = selectExcerpt(source, mixAnalysis.shortTermLufs, mixAnalysis.shortTermHopSeconds, options.excerptSeconds ?? 30);
+  if (derivation) {
+    const measured: PcmAudio = { sampleRate: excerpt.audio.sampleRate, channels: excerpt.audio.channels.map((c) => c.subarray(excerpt.measureStart, excerpt.measureEnd)) };
+    const mixExcerptTonal = await measureExcerptTonal(measured);
+    excerptState = await refineOnExcerpt(
+      settings,
+      derivation.limits,
+      excerpt,
+      { lufs: mixAnalysis.integratedLufs, tonalDbReLufs: mixAnalysis.tonal.levelsDb.map((v) => v - mixAnalysis.integratedLufs) },
+      mixExcerptTonal,
+      derivation.targets.tonalDbReLufs,
+      { iterations: options.iterations ?? 2, damping: 0.9 },
+    );
+    rounds = excerptState.rounds;
+    if (settings.saturation.enabled) {
+      derivation.reasons.push(`The target needs a very low peak-to-loudness ratio: soft saturation (${settings.saturation.driveDb} dB drive) rounds peaks off so the limiter has less to do.`);
+    }
+    refitBands(settings);
+  }
+  finishStep('refine');
+
+  // 4. Render the full track.
+  progress('render');
+  const fir = await designChainFir(settings, outRate);
+  const renderPre = async (): Promise<{ work: WorkingAudio; stats: PreLimiterStats }> => {
+    const work = toWorkingAudio(source);
+    const stats = await renderPreLimiter(work, settings, fir);
+    return { work, stats };
+  };
+  let { work, stats: preStats } = await renderPre();
+  stage('render: eq+dynamics');
+  let limiterStats: LimiterStats | null = null;
+  const runLimiter = () => processLimiter(work, limiterSettingsFrom(settings));
+  if (derivation && excerptState) {
+    const fullPre = measureLoudness(asPcm(work)).integratedLufs;
+    const search = searchDrive(excerptState.pre, excerpt, settings, fullPre, target + LOUDNESS_AIM_LU, excerptState.drive.driveDb);
+    settings.loudness.limiterInputGainDb = round2(search.driveDb);
+    stage('render: drive search');
+  }
+  limiterStats = runLimiter();
+  stage('render: limiter');
+  let loud = measureLoudness(asPcm(work));
+  let tp = measureTruePeak(asPcm(work), { maxOverPositions: 0 }).truePeakDbtp;
+  finishStep('render');
+
+  // 5. Verify and trim.
+  progress('verify');
+  if (derivation) {
+    let trim = target - loud.integratedLufs;
+    const headroom = settings.loudness.ceilingDbtp - tp - 0.01;
+    if (trim > headroom && trim > 0.4) {
+      // Too quiet even with the headroom: drive harder once (full re-render; rare).
+      settings.loudness.limiterInputGainDb = round2(settings.loudness.limiterInputGainDb + (trim - Math.max(0, headroom)) / 0.7 + LOUDNESS_AIM_LU);
+      ({ work, stats: preStats } = await renderPre());
+      limiterStats = runLimiter();
+      loud = measureLoudness(asPcm(work));
+      tp = measureTruePeak(asPcm(work), { maxOverPositions: 0 }).truePeakDbtp;
+      trim = target - loud.integratedLufs;
+    }
+    const gain = Math.min(trim, Math.max(0, settings.loudness.ceilingDbtp - tp - 0.01));
+    settings.loudness.outputGainDb = Math.max(-40, Math.min(6, Math.round(gain * 1000) / 1000));
+  }
+  processGain(work, { gainDb: settings.loudness.outputGainDb });
+  const gainDb = settings.loudness.outputGainDb;
+  const afterLoud: LoudnessResult = {
+    ...loud,
+    integratedLufs: loud.integratedLufs + gainDb,
+    momentaryMaxLufs: loud.momentaryMaxLufs + gainDb,
+    shortTermMaxLufs: loud.shortTermMaxLufs + gainDb,
+  };
+  const afterTp = tp + gainDb;
+  const afterSpectrum = await longTermSpectrum(asPcm(work));
+  const afterTonal = tonalSpectrumFromLongTerm(afterSpectrum, afterLoud.integratedLufs);
+  const afterStereo = measureStereoOverTime(asPcm(work), 60);
+  const afterSamplePeak = measureSamplePeak(asPcm(work)).samplePeakDbfs;
+  finishStep('verify');
+
+  // 6. Encode.
+  progress('encode');
+  const audio = toPcmAudio(work);
+  work.channels.length = 0;
+  const encoded = options.encode === false ? null : await encodeMaster(audio, settings.output, {
+    integratedLufs: afterLoud.integratedLufs,
+    loudnessRangeLu: afterLoud.loudnessRangeLu,
+    maxTruePeakDbtp: afterTp,
+    maxMomentaryLufs: afterLoud.momentaryMaxLufs,
+    maxShortTermLufs: afterLoud.shortTermMaxLufs,
+  });
+  finishStep('encode');
+
+  // Report.
+  const blend = blendTonal(refAnalyses, weights);
+  const beforeDist = distances(refAnalyses, blend, mixAnalysis.tonal);
+  const afterDist = distances(refAnalyses, blend, afterTonal);
+  const before: MasterState = {
+    loudness: {
+      integratedLufs: nullIfNonFinite(mixAnalysis.integratedLufs),
+      loudnessRangeLu: nullIfNonFinite(mixAnalysis.loudnessRangeLu),
+      momentaryMaxLufs: null,
+      shortTermMaxLufs: nullIfNonFinite(mixAnalysis.shortTermMaxLufs),
+      truePeakDbtp: nullIfNonFinite(mixAnalysis.truePeakDbtp ?? NaN),
+      samplePeakDbfs: nullIfNonFinite(mixAnalysis.samplePeakDbfs),
+      plrDb: nullIfNonFinite((mixAnalysis.truePeakDbtp ?? NaN) - mixAnalysis.integratedLufs),
+    },
+    sideToMidDb: nullIfNonFinite(mixAnalysis.sideToMidDb),
+    correlation: nullIfNonFinite(mixAnalysis.correlation),
+    tonalDistanceDb: beforeDist.each,
+    tonalDistanceToBlendDb: beforeDist.blend,
+  };
+  const after: MasterState = {
+    loudness: loudnessFigures(afterLoud, afterTp, afterSamplePeak),
+    sideToMidDb: nullIfNonFinite(afterStereo.sideToMidDb),
+    correlation: nullIfNonFinite(afterStereo.correlation),
+    tonalDistanceDb: afterDist.each,
+    tonalDistanceToBlendDb: afterDist.blend,
+  };
+  const curves = effectiveMidSideCurves(settings);
+  const extraWarnings: string[] = [];
+  for (const r of refAnalyses) if (r.clippedRuns > 0) extraWarnings.push(`A reference is clipped (${r.clippedRuns} clipped runs).`);
+  if (limiterStats.clampedSamples > 0) extraWarnings.push(`${limiterStats.clampedSamples} samples needed the limiter's safety clamp.`);
+  const report = buildReport({
+    settings,
+    before,
+    after,
+    reference: {
+      integratedLufs: nullIfNonFinite(derivation?.targets.referenceLufs ?? (refAnalyses[0]?.integratedLufs ?? NaN)),
+      loudnessRangeLu: nullIfNonFinite(derivation?.targets.referenceLraLu ?? (refAnalyses[0]?.loudnessRangeLu ?? NaN)),
+      sideToMidDb: nullIfNonFinite(derivation?.targets.sideToMidDb ?? (refAnalyses[0]?.sideToMidDb ?? NaN)),
+      count: refAnalyses.length,
+    },
+    eqCurves: { applied: !curves.flat, frequenciesHz: curves.frequenciesHz, midDb: curves.midDb.map(round2), sideDb: curves.sideDb.map(round2) },
+    compressor: preStats.compressor?.bands ?? [],
+    limiter: limiterStats.gainReduction,
+    closedLoop: rounds.map((r) => ({ driveDb: round2(r.driveDb), meanAbsResidualDb: round2(r.meanAbsResidualDb) })),
+    tonalBands: {
+      centresHz: afterTonal.centresHz,
+      referenceDbReLufs: blend ? blend.levelsDb.map((v) => nullIfNonFinite(round2(v))) : afterTonal.centresHz.map(() => null),
+      beforeDbReLufs: mixAnalysis.tonal.levelsDb.map((v) => nullIfNonFinite(round2(v - mixAnalysis.integratedLufs))),
+      afterDbReLufs: afterTonal.levelsDb.map((v) => nullIfNonFinite(round2(v - afterLoud.integratedLufs))),
+    },
+    reasons: derivation?.reasons ?? ['Rendered from the given settings as-is.'],
+    extraWarnings,
+  });
+  return { settings, report, audio, encoded };
+}

@@ -1,0 +1,125 @@
+/**
+ * "What changed and why": the numbers before and after, the EQ as curve and bands, gain-reduction statistics and
+ * warnings, plus a few sentences built from them. JSON-safe (non-finite figures are null) and validated by zod so the
+ * job runner can store it as-is.
+ */
+import { z } from 'zod';
+import type { GainReductionStats } from '@/lib/audio/gainReductionStats';
+import { eqBandSchema, type MasteringSettings } from '../settings';
+
+const measured = z.number().nullable();
+
+/** Same shape as `mastering analyze`'s `loudness`. */
+export const loudnessFiguresSchema = z.object({
+  integratedLufs: measured,
+  loudnessRangeLu: measured,
+  momentaryMaxLufs: measured,
+  shortTermMaxLufs: measured,
+  truePeakDbtp: measured,
+  samplePeakDbfs: measured,
+  plrDb: measured,
+});
+export type LoudnessFigures = z.infer<typeof loudnessFiguresSchema>;
+
+const gainReductionSchema = z.object({
+  maxDb: z.number(),
+  meanDb: z.number(),
+  percentOver1Db: z.number(),
+  histogramEdgesDb: z.array(z.number()),
+  histogramPercent: z.array(z.number()),
+});
+
+const stateSchema = z.object({
+  loudness: loudnessFiguresSchema,
+  sideToMidDb: measured,
+  correlation: measured,
+  /** Tonal distance (dB) to each reference, in input order, and to their weighted blend. */
+  tonalDistanceDb: z.array(measured),
+  tonalDistanceToBlendDb: measured,
+});
+export type MasterState = z.infer<typeof stateSchema>;
+
+export const masteringReportSchema = z.object({
+  version: z.literal(1),
+  summary: z.array(z.string()),
+  warnings: z.array(z.string()),
+  before: stateSchema,
+  after: stateSchema,
+  reference: z.object({ integratedLufs: measured, loudnessRangeLu: measured, sideToMidDb: measured, count: z.number().int().min(0) }),
+  eq: z.object({
+    applied: z.boolean(),
+    frequenciesHz: z.array(z.number()),
+    /** Rendered curves (amounts, stereo width and mono bass included). */
+    midDb: z.array(z.number()),
+    sideDb: z.array(z.number()),
+    bands: z.object({ mid: z.array(eqBandSchema), side: z.array(eqBandSchema) }),
+  }),
+  dynamics: z.object({ compressor: z.array(gainReductionSchema), limiter: gainReductionSchema.nullable(), limiterDriveDb: z.number() }),
+  loudness: z.object({ targetLufs: z.number(), ceilingDbtp: z.number(), outputGainDb: z.number() }),
+  closedLoop: z.array(z.object({ driveDb: z.number(), meanAbsResidualDb: z.number() })),
+  tonalBands: z.object({ centresHz: z.array(z.number()), referenceDbReLufs: z.array(measured), beforeDbReLufs: z.array(measured), afterDbReLufs: z.array(measured) }),
+});
+export type MasteringReport = z.infer<typeof masteringReportSchema>;
+
+export const nullIfNonFinite = (v: number | null | undefined): number | null => (v !== null && v !== undefined && Number.isFinite(v) ? v : null);
+const fmt = (v: number | null, digits = 1) => (v === null ? 'n/a' : v.toFixed(digits));
+
+export interface ReportInputs {
+  settings: MasteringSettings;
+  before: MasterState;
+  after: MasterState;
+  reference: MasteringReport['reference'];
+  eqCurves: { applied: boolean; frequenciesHz: number[]; midDb: number[]; sideDb: number[] };
+  compressor: GainReductionStats[];
+  limiter: GainReductionStats | null;
+  closedLoop: MasteringReport['closedLoop'];
+  tonalBands: MasteringReport['tonalBands'];
+  reasons: string[];
+  extraWarnings: string[];
+}
+
+export function buildReport(inputs: ReportInputs): MasteringReport {
+  const { settings, before, after, reference } = inputs;
+  const warnings = [...inputs.extraWarnings];
+  const limiterMax = inputs.limiter?.maxDb ?? 0;
+  if (limiterMax > 6) {
+    warnings.push(`The loudness target needs up to ${limiterMax.toFixed(1)} dB of limiting (more than 6 dB): expect audible flattening of transients; consider a lower target.`);
+  }
+  const lufsErr = (after.loudness.integratedLufs ?? -Infinity) - settings.loudness.targetLufs;
+  if (Math.abs(lufsErr) > 0.5) warnings.push(`Integrated loudness ended ${lufsErr.toFixed(2)} LU from the target.`);
+  const summary: string[] = [];
+  summary.push(
+    `Loudness ${fmt(before.loudness.integratedLufs)} → ${fmt(after.loudness.integratedLufs)} LUFS (target ${settings.loudness.targetLufs.toFixed(1)}, ${settings.loudness.source}${settings.loudness.platform ? ` ${settings.loudness.platform}` : ''}); true peak ${fmt(before.loudness.truePeakDbtp)} → ${fmt(after.loudness.truePeakDbtp)} dBTP (ceiling ${settings.loudness.ceilingDbtp.toFixed(1)}).`,
+  );
+  summary.push(`Loudness range ${fmt(before.loudness.loudnessRangeLu)} → ${fmt(after.loudness.loudnessRangeLu)} LU (reference ${fmt(reference.loudnessRangeLu)}).`);
+  if (before.tonalDistanceToBlendDb !== null) {
+    summary.push(`Tonal distance to the reference ${fmt(before.tonalDistanceToBlendDb, 2)} → ${fmt(after.tonalDistanceToBlendDb, 2)} dB.`);
+  }
+  summary.push(`Side-to-mid ${fmt(before.sideToMidDb)} → ${fmt(after.sideToMidDb)} dB (reference ${fmt(reference.sideToMidDb)}).`);
+  if (inputs.eqCurves.applied) {
+    const bands = settings.eq.bands.mid.map((b) => `${b.type} ${Math.round(b.frequencyHz)} Hz ${b.gainDb > 0 ? '+' : ''}${b.gainDb.toFixed(1)} dB`).join(', ');
+    summary.push(`EQ (${settings.eq.phase} phase, amount ${Math.round(settings.eq.amount * 100)} %): ${bands || 'fine corrections only'}.`);
+  } else summary.push('No EQ.');
+  if (inputs.compressor.length > 0) {
+    const c = inputs.compressor[0];
+    summary.push(`Compressor: ${settings.dynamics.compressor.ratio.toFixed(2)}:1 at ${settings.dynamics.compressor.thresholdDb.toFixed(1)} dB (amount ${Math.round(settings.dynamics.amount * 100)} %), gain reduction mean ${c.meanDb.toFixed(1)} dB, max ${c.maxDb.toFixed(1)} dB.`);
+  }
+  if (inputs.limiter) {
+    summary.push(`Limiter: drive ${settings.loudness.limiterInputGainDb.toFixed(1)} dB, gain reduction mean ${inputs.limiter.meanDb.toFixed(1)} dB, max ${inputs.limiter.maxDb.toFixed(1)} dB, over 1 dB ${inputs.limiter.percentOver1Db.toFixed(0)} % of the time.`);
+  }
+  summary.push(...inputs.reasons);
+  const report: MasteringReport = {
+    version: 1,
+    summary,
+    warnings,
+    before,
+    after,
+    reference,
+    eq: { ...inputs.eqCurves, bands: settings.eq.bands },
+    dynamics: { compressor: inputs.compressor, limiter: inputs.limiter, limiterDriveDb: settings.loudness.limiterInputGainDb },
+    loudness: { targetLufs: settings.loudness.targetLufs, ceilingDbtp: settings.loudness.ceilingDbtp, outputGainDb: settings.loudness.outputGainDb },
+    closedLoop: inputs.closedLoop,
+    tonalBands: inputs.tonalBands,
+  };
+  return masteringReportSchema.parse(report);
+}
