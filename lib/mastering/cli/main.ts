@@ -3,10 +3,12 @@
  * 2 bad input or usage (a one-line reason on stderr).
  */
 import { runAnalyzeCommand } from './analyzeCommand';
+import { runMasterCommand } from './master';
 import { UsageError } from './usageError';
 
 const COMMANDS: Record<string, { summary: string; run: (args: string[]) => Promise<void> }> = {
   analyze: { summary: 'analyze FILE [--json]   loudness, peaks, spectrum, stereo, dynamics, problems', run: runAnalyzeCommand },
+  master: { summary: 'master MIX --reference REF --out FILE [...]   match a reference and render a master', run: runMasterCommand },
 };
 
 function usage(): string {

@@ -108,7 +108,7 @@ export function searchDrive(pre: WorkingAudio, excerpt: Excerpt, settings: Maste
     const limited = limitedCopy(pre, settings, drive);
     const outLufs = measureLoudness(measuredPart(limited, excerpt)).integratedLufs;
     const loss = preLufs + drive - outLufs;
-    if (process.env.MASTER_DEBUG) console.error('drive', drive.toFixed(2), 'pre', preLufs.toFixed(2), 'out', outLufs.toFixed(2), 'loss', loss.toFixed(2), 'fullPre', fullPreLufs.toFixed(2));
+
     return { limited, loss, full: fullPreLufs + drive - loss };
   };
   let g0 = clampDrive(startDriveDb ?? targetLufs - fullPreLufs);

@@ -298,7 +298,8 @@ export function holdCurve(curve: number[], fromIndex: number): void {
   for (let i = fromIndex; i < curve.length; i++) curve[i] = edge;
 }
 
-export const round2 = (v: number): number => Math.round(v * 100) / 100;
+/** Two decimals, and never -0 (it would not survive a JSON round trip). */
+export const round2 = (v: number): number => Math.round(v * 100) / 100 || 0;
 
 /** Re-fit the readable bands after the curve changed (closed loop). */
 export function refitBands(settings: MasteringSettings): void {

@@ -1,0 +1,81 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { encodedBytes } from '@/lib/audio/encode/encodedAudio';
+import { encodeWav } from '@/lib/audio/encode/wav';
+import { decodeAudio } from '@/lib/audio/decode/decode';
+import { measureLoudness } from '@/lib/audio/loudness';
+import { analysisResultSchema } from '@/lib/mastering/analysis/schema';
+import { syntheticMix } from '@/lib/mastering/match/testSignals';
+import { masteringReportSchema } from '@/lib/mastering/report/report';
+import { parseSettings } from '@/lib/mastering/settings';
+
+const bin = fileURLToPath(new URL('../../../bin/mastering.js', import.meta.url));
+const dir = mkdtempSync(join(tmpdir(), 'mastering-master-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+const run = (...args: string[]) => spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8' });
+const mixPath = join(dir, 'mix.wav');
+const refPath = join(dir, 'ref.wav');
+
+before(() => {
+  writeFileSync(mixPath, encodedBytes(encodeWav(syntheticMix({ seconds: 10, darkness: 0.85, levelDb: -24 }), { bitDepth: 24, dither: 'none' })));
+  writeFileSync(refPath, encodedBytes(encodeWav(syntheticMix({ seconds: 10, darkness: 0.3, levelDb: -16, seed: 4 }), { bitDepth: 24, dither: 'none' })));
+});
+
+test('master exits 2 with a one-line reason for bad input', () => {
+  const out = join(dir, 'o.wav');
+  const notAudio = join(dir, 'text.wav');
+  writeFileSync(notAudio, 'not audio\n'.repeat(50));
+  const badSettings = join(dir, 'bad.json');
+  writeFileSync(badSettings, JSON.stringify({ version: 1, eq: {} }));
+  const cases: string[][] = [
+    ['master', mixPath, '--out', out],
+    ['master', mixPath, '--reference', refPath],
+    ['master', mixPath, '--reference', join(dir, 'missing.wav'), '--out', out],
+    ['master', notAudio, '--reference', refPath, '--out', out],
+    ['master', mixPath, '--reference', refPath, '--out', out, '--format', 'ogg'],
+    ['master', mixPath, '--reference', refPath, '--out', out, '--sample-rate', '22050'],
+    ['master', mixPath, '--reference', refPath, '--out', out, '--format', 'mp3-320', '--sample-rate', '96000'],
+    ['master', mixPath, '--reference', refPath, '--out', out, '--platform', 'myspace'],
+    ['master', mixPath, '--reference', refPath, '--out', out, '--target-lufs', 'loud'],
+    ['master', mixPath, '--reference', refPath, '--out', out, '--ceiling', '3'],
+    ['master', mixPath, '--reference', refPath, '--out', out, '--amount', 'eq=2'],
+    ['master', mixPath, '--weight', '0.5', '--reference', refPath, '--out', out],
+    ['master', mixPath, '--out', out, '--settings', badSettings],
+  ];
+  for (const args of cases) {
+    const r = run(...args);
+    assert.equal(r.status, 2, `${args.join(' ')}: ${r.stderr}`);
+    assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+  }
+});
+
+test('master --json writes the file and prints settings, report and result.loudness shaped like analyze; --settings re-renders', () => {
+  const out = join(dir, 'master.wav');
+  const reportPath = join(dir, 'report.json');
+  const r = run('master', mixPath, '--reference', refPath, '--out', out, '--report', reportPath, '--json', '--amount', 'eq=100%,dynamics=0.5,width=1');
+  assert.equal(r.status, 0, r.stderr);
+  const printed = JSON.parse(r.stdout);
+  const settings = parseSettings(printed.settings);
+  assert.equal(settings.dynamics.amount, 0.5);
+  masteringReportSchema.parse(printed.report);
+  analysisResultSchema.shape.loudness.parse(printed.result.loudness);
+  const decoded = decodeAudio(new Uint8Array(readFileSync(out)));
+  return decoded.then((audio) => {
+    assert.equal(audio.format.bitsPerSample, 24);
+    const lufs = measureLoudness(audio).integratedLufs;
+    assert.ok(Math.abs(lufs - printed.result.loudness.integratedLufs) < 0.05);
+    const saved = JSON.parse(readFileSync(reportPath, 'utf8'));
+    const settingsPath = join(dir, 'settings.json');
+    writeFileSync(settingsPath, JSON.stringify(saved.settings));
+    const flac = join(dir, 'again.flac');
+    const again = run('master', mixPath, '--settings', settingsPath, '--out', flac, '--format', 'flac16', '--json');
+    assert.equal(again.status, 0, again.stderr);
+    const againLufs = JSON.parse(again.stdout).result.loudness.integratedLufs;
+    assert.ok(Math.abs(againLufs - printed.result.loudness.integratedLufs) < 0.05);
+  });
+});

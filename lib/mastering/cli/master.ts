@@ -1,0 +1,170 @@
+/**
+ * `mastering master MIX --reference REF [--reference REF2 --weight 0.3 …] --out FILE [--format …] [--sample-rate N]
+ *  [--target-lufs X | --platform P] [--ceiling -1] [--amount eq=1,dynamics=1,width=1] [--match eq,dynamics,stereo]
+ *  [--settings settings.json] [--report report.json] [--json]`
+ *
+ * `--weight` applies to the `--reference` given just before it. `--settings` renders an edited settings file as-is.
+ * Mix and references decode in parallel worker threads.
+ */
+import { readFile, writeFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { AudioFormatError } from '@/lib/audio/types';
+import { readAudioFile } from '@/lib/mastering/audioFile';
+import type { LoudnessTarget } from '@/lib/mastering/match/derive';
+import { masterTrack } from '@/lib/mastering/match/masterTrack';
+import {
+  OUTPUT_FORMATS,
+  OUTPUT_SAMPLE_RATES,
+  PLATFORM_TARGETS_LUFS,
+  SettingsError,
+  parseSettings,
+  type OutputFormat,
+  type Platform,
+} from '@/lib/mastering/settings';
+import { UsageError } from './usageError';
+
+const USAGE =
+  'usage: mastering master MIX --reference REF [--weight W] [--reference REF2 --weight W2 …] --out FILE [--format wav24|wav16|flac24|flac16|mp3-320|mp3-v0] [--sample-rate 44100|48000|88200|96000] [--target-lufs X | --platform spotify|apple|youtube|tidal|amazon|club] [--ceiling -1] [--amount eq=1,dynamics=1,width=1] [--match eq,dynamics,stereo] [--settings FILE] [--report FILE] [--json]';
+
+function parseNumber(name: string, text: string, min: number, max: number): number {
+  const v = Number(text);
+  if (text.trim() === '' || !Number.isFinite(v)) throw new UsageError(`${name}: "${text}" is not a number`);
+  if (v < min || v > max) throw new UsageError(`${name}: ${v} is outside ${min}..${max}`);
+  return v;
+}
+
+/** References with their weights, in command-line order (--weight binds to the preceding --reference). */
+function referencesFrom(tokens: { kind: string; name?: string; value?: string }[]): { path: string; weight: number }[] {
+  const refs: { path: string; weight: number }[] = [];
+  for (const t of tokens) {
+    if (t.kind !== 'option') continue;
+    if (t.name === 'reference') refs.push({ path: t.value!, weight: 1 });
+    if (t.name === 'weight') {
+      if (refs.length === 0) throw new UsageError('--weight must follow a --reference');
+      refs[refs.length - 1].weight = parseNumber('--weight', t.value!, 0, 1000);
+    }
+  }
+  return refs;
+}
+
+export function parseAmounts(text: string): { eq?: number; dynamics?: number; width?: number } {
+  const out: Record<string, number> = {};
+  for (const part of text.split(',')) {
+    const [key, value] = part.split('=');
+    if (!['eq', 'dynamics', 'width'].includes(key) || value === undefined) throw new UsageError(`--amount: expected eq=,dynamics=,width= (0..1 or 0..100%), got "${part}"`);
+    const percent = value.endsWith('%');
+    const v = parseNumber(`--amount ${key}`, percent ? value.slice(0, -1) : value, 0, percent ? 100 : 1);
+    out[key] = percent ? v / 100 : v;
+  }
+  return out;
+}
+
+export async function runMasterCommand(args: string[]): Promise<void> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args,
+      allowPositionals: true,
+      tokens: true,
+      options: {
+        reference: { type: 'string', multiple: true },
+        weight: { type: 'string', multiple: true },
+        out: { type: 'string' },
+        format: { type: 'string' },
+        'sample-rate': { type: 'string' },
+        'target-lufs': { type: 'string' },
+        platform: { type: 'string' },
+        ceiling: { type: 'string' },
+        amount: { type: 'string' },
+        match: { type: 'string' },
+        settings: { type: 'string' },
+        report: { type: 'string' },
+        json: { type: 'boolean', default: false },
+      },
+    });
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
+  const v = parsed.values;
+  const [mixPath, ...extra] = parsed.positionals;
+  if (!mixPath) throw new UsageError(`missing MIX (${USAGE})`);
+  if (extra.length > 0) throw new UsageError(`unexpected argument "${extra[0]}"`);
+  if (!v.out) throw new UsageError('missing --out FILE');
+  const references = referencesFrom(parsed.tokens as { kind: string; name?: string; value?: string }[]);
+  if (references.length === 0 && !v.settings) throw new UsageError('need at least one --reference (or --settings)');
+  if (v.format !== undefined && !(OUTPUT_FORMATS as readonly string[]).includes(v.format)) {
+    throw new UsageError(`--format must be one of ${OUTPUT_FORMATS.join(', ')}`);
+  }
+  let sampleRate: (typeof OUTPUT_SAMPLE_RATES)[number] | undefined;
+  if (v['sample-rate'] !== undefined) {
+    const rate = Number(v['sample-rate']);
+    if (!(OUTPUT_SAMPLE_RATES as readonly number[]).includes(rate)) throw new UsageError(`--sample-rate must be one of ${OUTPUT_SAMPLE_RATES.join(', ')}`);
+    sampleRate = rate as (typeof OUTPUT_SAMPLE_RATES)[number];
+  }
+  const format = v.format as OutputFormat | undefined;
+  if (format?.startsWith('mp3') && sampleRate !== undefined && sampleRate > 48000) throw new UsageError('MP3 exists only at 44.1 or 48 kHz');
+  if (v['target-lufs'] !== undefined && v.platform !== undefined) throw new UsageError('--target-lufs and --platform exclude each other');
+  let target: LoudnessTarget | undefined;
+  if (v['target-lufs'] !== undefined) target = { kind: 'custom', lufs: parseNumber('--target-lufs', v['target-lufs'], -40, 0) };
+  if (v.platform !== undefined) {
+    if (!(v.platform in PLATFORM_TARGETS_LUFS)) throw new UsageError(`--platform must be one of ${Object.keys(PLATFORM_TARGETS_LUFS).join(', ')}`);
+    target = { kind: 'platform', platform: v.platform as Platform };
+  }
+  const ceilingDbtp = v.ceiling !== undefined ? parseNumber('--ceiling', v.ceiling, -12, 0) : undefined;
+  const amounts = v.amount !== undefined ? parseAmounts(v.amount) : undefined;
+  let match: { eq: boolean; dynamics: boolean; stereo: boolean } | undefined;
+  if (v.match !== undefined) {
+    const parts = v.match.split(',').map((s) => s.trim());
+    for (const p of parts) if (!['eq', 'dynamics', 'stereo'].includes(p)) throw new UsageError(`--match: unknown aspect "${p}" (eq, dynamics, stereo)`);
+    match = { eq: parts.includes('eq'), dynamics: parts.includes('dynamics'), stereo: parts.includes('stereo') };
+  }
+  let settings;
+  if (v.settings) {
+    let text: string;
+    try {
+      text = await readFile(v.settings, 'utf8');
+    } catch {
+      throw new UsageError(`${v.settings}: cannot read settings file`);
+    }
+    try {
+      settings = parseSettings(JSON.parse(text));
+    } catch (error) {
+      if (error instanceof SettingsError || error instanceof SyntaxError) throw new UsageError(`${v.settings}: ${error.message.replace(/\s+/g, ' ')}`);
+      throw error;
+    }
+    if (format) settings.output.format = format;
+    if (sampleRate) settings.output.sampleRate = sampleRate;
+  }
+
+  const decode = (path: string) =>
+    readAudioFile(path).catch((error: unknown) => {
+      if (error instanceof AudioFormatError) throw new UsageError(error.message.replace(/\s+/g, ' '));
+      throw error;
+    });
+  const [mix, ...refAudio] = await Promise.all([decode(mixPath), ...references.map((r) => decode(r.path))]);
+  if (mix.channels.length > 2) throw new UsageError(`${mixPath}: ${mix.channels.length} channels; mastering supports mono and stereo`);
+
+  const progressToStderr = !v.json && process.stderr.isTTY;
+  const result = await masterTrack({
+    mix,
+    references: refAudio.map((audio, i) => ({ audio, weight: references[i].weight })),
+    settings,
+    options: {
+      target,
+      ceilingDbtp,
+      amounts,
+      match,
+      output: { ...(format ? { format } : {}), ...(sampleRate ? { sampleRate } : {}) },
+    },
+    onProgress: progressToStderr ? (p) => process.stderr.write(`\r${p.step.padEnd(8)} ${Math.round(p.fraction * 100)} %`) : undefined,
+  });
+  if (progressToStderr) process.stderr.write('\r' + ' '.repeat(20) + '\r');
+  if (result.encoded) await writeFile(v.out, result.encoded.chunks);
+  if (v.report) await writeFile(v.report, JSON.stringify({ settings: result.settings, report: result.report }, null, 2) + '\n');
+  if (v.json) {
+    process.stdout.write(JSON.stringify({ settings: result.settings, report: result.report, result: { loudness: result.report.after.loudness, file: v.out } }) + '\n');
+  } else {
+    const r = result.report;
+    process.stdout.write([`${v.out}`, ...r.summary.map((s) => `  ${s}`), ...r.warnings.map((w) => `  warning: ${w}`)].join('\n') + '\n');
+  }
+}

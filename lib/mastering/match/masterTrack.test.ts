@@ -1,0 +1,87 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { findClipping } from '@/lib/audio/clipping';
+import { measureLoudness } from '@/lib/audio/loudness';
+import { measureTruePeak } from '@/lib/audio/truePeak';
+import { float32AtOrBelow } from '@/lib/audio/limiter';
+import type { PcmAudio } from '@/lib/audio/types';
+import { masterTrack } from './masterTrack';
+import { syntheticMix } from './testSignals';
+
+function errorDb(a: PcmAudio, b: PcmAudio): number {
+  let err = 0;
+  let sig = 0;
+  a.channels.forEach((ch, c) => {
+    for (let i = 0; i < ch.length; i++) {
+      const d = ch[i] - b.channels[c][i];
+      err += d * d;
+      sig += ch[i] * ch[i];
+    }
+  });
+  return 10 * Math.log10(err / sig);
+}
+
+function maxAbs(pcm: PcmAudio): number {
+  let m = 0;
+  for (const ch of pcm.channels) for (const v of ch) m = Math.max(m, Math.abs(v));
+  return m;
+}
+
+test('null test: the mix as its own reference, target = its loudness, ceiling above its true peak, changes nothing', async () => {
+  const mix = syntheticMix({ seconds: 16, levelDb: -24 });
+  const tp = measureTruePeak(mix).truePeakDbtp;
+  assert.ok(tp < -3);
+  const result = await masterTrack({ mix, references: [{ audio: mix }], options: { ceilingDbtp: Math.min(0, tp + 2), encode: false } });
+  assert.equal(result.audio.channels[0].length, mix.channels[0].length);
+  const e = errorDb(mix, result.audio);
+  assert.ok(e < -60, `output differs from input by ${e.toFixed(1)} dB`);
+});
+
+test('a quiet dark mix matched to a loud bright reference: loudness hit, ceiling honoured, tonal distance reduced', async () => {
+  const mix = syntheticMix({ seconds: 24, darkness: 0.9, levelDb: -26, dynamicsDb: 14 });
+  const reference = syntheticMix({ seconds: 24, darkness: 0.3, levelDb: -16, dynamicsDb: 3, seed: 5, sideDb: -4 });
+  const result = await masterTrack({ mix, references: [{ audio: reference }], options: { encode: false } });
+  const { report, audio } = result;
+  const refLufs = measureLoudness(reference).integratedLufs;
+  const outLufs = measureLoudness(audio).integratedLufs;
+  assert.ok(Math.abs(outLufs - refLufs) <= 0.5, `output ${outLufs.toFixed(2)} LUFS, reference ${refLufs.toFixed(2)}`);
+  const tp = measureTruePeak(audio).truePeakDbtp;
+  assert.ok(tp <= -1 + 1e-6, `true peak ${tp.toFixed(3)} dBTP above the -1 ceiling`);
+  assert.ok(maxAbs(audio) <= float32AtOrBelow(10 ** (-1 / 20)));
+  assert.equal(findClipping(audio).runCount, 0);
+  assert.ok(report.after.tonalDistanceToBlendDb! < report.before.tonalDistanceToBlendDb! / 2, JSON.stringify([report.before.tonalDistanceToBlendDb, report.after.tonalDistanceToBlendDb]));
+  // LRA moves at least halfway toward the reference at dynamics amount 100 %.
+  const mixLra = measureLoudness(mix).loudnessRangeLu;
+  const refLra = measureLoudness(reference).loudnessRangeLu;
+  const outLra = measureLoudness(audio).loudnessRangeLu;
+  assert.ok(outLra <= mixLra - (mixLra - refLra) / 2, `LRA mix ${mixLra.toFixed(1)} ref ${refLra.toFixed(1)} out ${outLra.toFixed(1)}`);
+  assert.ok(report.summary.length > 3);
+  assert.equal(report.after.loudness.integratedLufs !== null, true);
+});
+
+test('platform target and a custom ceiling are honoured', async () => {
+  const mix = syntheticMix({ seconds: 16, darkness: 0.6, levelDb: -22 });
+  const reference = syntheticMix({ seconds: 16, darkness: 0.5, levelDb: -12, seed: 3 });
+  const result = await masterTrack({ mix, references: [{ audio: reference }], options: { target: { kind: 'platform', platform: 'apple' }, ceilingDbtp: -2, encode: false } });
+  const lufs = measureLoudness(result.audio).integratedLufs;
+  assert.ok(Math.abs(lufs - -16) <= 0.5, `${lufs}`);
+  assert.ok(measureTruePeak(result.audio).truePeakDbtp <= -2 + 1e-6);
+  assert.equal(result.settings.loudness.platform, 'apple');
+});
+
+test('EQ amount 0 renders exactly like EQ switched off; edited settings render as-is', async () => {
+  const mix = syntheticMix({ seconds: 12, darkness: 0.85, levelDb: -20 });
+  const reference = syntheticMix({ seconds: 12, darkness: 0.2, levelDb: -18, seed: 9 });
+  const derived = await masterTrack({ mix, references: [{ audio: reference }], options: { encode: false } });
+  assert.ok(derived.settings.eq.enabled && derived.report.eq.applied);
+  const zero = structuredClone(derived.settings);
+  zero.eq.amount = 0;
+  const off = structuredClone(derived.settings);
+  off.eq.enabled = false;
+  const a = await masterTrack({ mix, references: [], settings: zero, options: { encode: false } });
+  const b = await masterTrack({ mix, references: [], settings: off, options: { encode: false } });
+  assert.deepEqual(a.audio.channels, b.audio.channels);
+  // Rendering the derived settings again reproduces the derived render.
+  const again = await masterTrack({ mix, references: [], settings: derived.settings, options: { encode: false } });
+  assert.ok(errorDb(derived.audio, again.audio) < -100);
+});

@@ -1,0 +1,48 @@
+/** Music-like synthetic stereo signals for the matching tests: tilted noise plus tones, with loud and quiet sections. */
+import type { PcmAudio } from '@/lib/audio/types';
+
+export interface SyntheticMixOptions {
+  seconds?: number;
+  sampleRate?: number;
+  /** One-pole low-pass coefficient of the noise (0 = white, 0.95 = dark). */
+  darkness?: number;
+  /** Level of the loud sections (dBFS of the noise before tones). */
+  levelDb?: number;
+  /** Quiet sections sit this many dB under the loud ones. */
+  dynamicsDb?: number;
+  /** Side level relative to mid (dB). */
+  sideDb?: number;
+  seed?: number;
+}
+
+export function syntheticMix(options: SyntheticMixOptions = {}): PcmAudio {
+  const rate = options.sampleRate ?? 44100;
+  const n = Math.round((options.seconds ?? 20) * rate);
+  const darkness = options.darkness ?? 0.5;
+  const level = 10 ** ((options.levelDb ?? -20) / 20);
+  const dyn = options.dynamicsDb ?? 10;
+  const side = 10 ** ((options.sideDb ?? -8) / 20);
+  let s = (options.seed ?? 1) >>> 0;
+  const rand = () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return s / 4294967296 - 0.5;
+  };
+  const left = new Float32Array(n);
+  const right = new Float32Array(n);
+  let m1 = 0;
+  let s1 = 0;
+  for (let i = 0; i < n; i++) {
+    const t = i / rate;
+    // 4 s sections alternating loud/quiet with 0.5 s ramps
+    const phase = (t % 8) / 8;
+    const env = phase < 0.5 ? 1 : 10 ** (-dyn / 20);
+    m1 = darkness * m1 + (1 - darkness) * rand();
+    s1 = darkness * s1 + (1 - darkness) * rand();
+    const tones = 0.3 * Math.sin(2 * Math.PI * 110 * t) + 0.15 * Math.sin(2 * Math.PI * 440 * t) + 0.05 * Math.sin(2 * Math.PI * 3520 * t);
+    const mid = level * env * (4 * m1 + tones);
+    const sd = level * env * side * 4 * s1;
+    left[i] = mid + sd;
+    right[i] = mid - sd;
+  }
+  return { sampleRate: rate, channels: [left, right] };
+}
