@@ -22,15 +22,24 @@ export interface WaveformPeaks {
 }
 
 export function computePeaks(pcm: PcmAudio, samplesPerPixel: readonly number[] = DEFAULT_SAMPLES_PER_PIXEL): WaveformPeaks {
+  return peaksFromFinestLevel(pcm, samplesPerPixel);
+}
+
+/**
+ * Like computePeaks, but the finest level may come precomputed (from the fused level scan, which must have built it
+ * exactly as scanLevel does: clamped min/max per pixel); coarser levels fold it.
+ */
+export function peaksFromFinestLevel(pcm: PcmAudio, samplesPerPixel: readonly number[], finest?: PeakLevel): WaveformPeaks {
   const sorted = [...new Set(samplesPerPixel)].sort((a, b) => a - b);
   if (sorted.length === 0 || sorted.some((spp) => !Number.isInteger(spp) || spp < 1)) {
     throw new RangeError('samplesPerPixel must be positive integers');
   }
+  if (finest && finest.samplesPerPixel !== sorted[0]) throw new RangeError('precomputed level is not the finest one');
   const frames = pcm.channels[0]?.length ?? 0;
   const levels: PeakLevel[] = [];
   let previous: PeakLevel | undefined;
   for (const spp of sorted) {
-    const level: PeakLevel = previous && spp % previous.samplesPerPixel === 0
+    const level: PeakLevel = !previous && finest ? finest : previous && spp % previous.samplesPerPixel === 0
       ? foldLevel(previous, spp, frames)
       : scanLevel(pcm, spp);
     levels.push(level);

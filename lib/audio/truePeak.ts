@@ -17,7 +17,7 @@
 import type { PcmAudio } from './types';
 
 const FILTER_TAPS = 49;
-const BLOCK = 16;
+const BLOCK = 16; // = TRUE_PEAK_BLOCK_FRAMES
 const CENTRAL_TAPS_EACH_SIDE = 2;
 
 export interface TruePeakOptions {
@@ -28,7 +28,15 @@ export interface TruePeakOptions {
   overThreshold?: number;
   /** Cap on the number of over positions returned (the count is always exact). Default 1000. */
   maxOverPositions?: number;
+  /**
+   * Per channel, max(0, |x|) over each TRUE_PEAK_BLOCK_FRAMES frames, if a fused pass already computed it
+   * (lib/audio/levelScan.ts); saves this meter's own pass over the samples.
+   */
+  blockAbsMax?: readonly Float32Array[];
 }
+
+/** Block size of the pruned search (and of TruePeakOptions.blockAbsMax). */
+export const TRUE_PEAK_BLOCK_FRAMES = 16;
 
 export interface InterSampleOver {
   channel: number;
@@ -137,16 +145,21 @@ function channelTruePeak(
   overThreshold: number,
   overs: InterSampleOver[],
   maxOvers: number,
+  precomputed?: Float32Array,
 ): ChannelPeak {
   const n = x.length;
   const blockCount = Math.ceil(n / BLOCK);
-  const blockMax = new Float32Array(blockCount);
+  if (precomputed && precomputed.length !== blockCount) throw new RangeError('blockAbsMax has the wrong length');
+  const blockMax = precomputed ?? new Float32Array(blockCount);
   let samplePeak = 0;
   for (let b = 0; b < blockCount; b++) {
     let m = 0;
-    const end = Math.min(n, (b + 1) * BLOCK);
-    for (let i = b * BLOCK; i < end; i++) m = Math.max(m, Math.abs(x[i]));
-    blockMax[b] = m;
+    if (precomputed) m = blockMax[b];
+    else {
+      const end = Math.min(n, (b + 1) * BLOCK);
+      for (let i = b * BLOCK; i < end; i++) m = Math.max(m, Math.abs(x[i]));
+      blockMax[b] = m;
+    }
     if (m > samplePeak) samplePeak = m;
   }
   const L = interp.factor;
@@ -288,7 +301,7 @@ export function measureTruePeak(pcm: PcmAudio, options: TruePeakOptions = {}): T
   let overCount = 0;
   const linear: number[] = [];
   pcm.channels.forEach((x, c) => {
-    const r = channelTruePeak(x, c, pcm.sampleRate, interp, overThreshold, overs, maxOvers);
+    const r = channelTruePeak(x, c, pcm.sampleRate, interp, overThreshold, overs, maxOvers, options.blockAbsMax?.[c]);
     linear.push(r.peak);
     overCount += r.overCount;
   });

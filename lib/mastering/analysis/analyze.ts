@@ -1,26 +1,24 @@
 /**
  * Full analysis of a decoded track: loudness, peaks, spectrum, stereo, dynamics, descriptors and problems.
- * Ordering is chosen so each sample-rate pass over the PCM happens once: the loudness meter, the true-peak search,
- * one time-domain stereo pass, one packed mid/side STFT, the click scan and the peaks; everything else works on
- * those results or on the quarter-rate mono copy.
+ * Ordering is chosen so each sample-rate pass over the PCM happens once: one fused level scan (lib/audio/levelScan.ts:
+ * peaks, DC, clipping, stereo sums, the mono copy, the true-peak and click screens), the loudness meter, the pruned
+ * true-peak search, one packed mid/side STFT; everything else works on those results or on the quarter-rate mono copy.
  */
-import { findClipping } from '@/lib/audio/clipping';
-import { measureDcOffset } from '@/lib/audio/dcOffset';
+import { scanLevels } from '@/lib/audio/levelScan';
 import { measureLoudness } from '@/lib/audio/loudness';
-import { computePeaks, type WaveformPeaks } from '@/lib/audio/peaks';
-import { measureSamplePeak } from '@/lib/audio/samplePeak';
+import type { WaveformPeaks } from '@/lib/audio/peaks';
 import { measureTruePeak } from '@/lib/audio/truePeak';
 import { AudioFormatError, type DecodedAudio } from '@/lib/audio/types';
 import { fractionalOctaveBands, integrateBands, powerToDb } from './bands';
 import { detectClicks } from './clicks';
 import { computeDescriptors } from './descriptors';
 import { longTermSpectrum } from './longTermSpectrum';
-import { decimatedMono } from './monoDecimation';
+import { DESCRIPTOR_TARGET_RATE, type MonoSignal } from './monoDecimation';
 import { detectOnsets } from './onsets';
 import { clickProblems, clippingProblems, dcOffsetProblems, formatTime, silenceProblems, sortProblems, stereoProblems } from './problems';
 import { analysisResultSchema, finiteOrNull, type AnalysisResult, type Problem } from './schema';
 import { measureSilenceEdges } from './silence';
-import { measureStereoBands, measureStereoOverTime } from './stereo';
+import { measureStereoBands, stereoOverTimeFromSums } from './stereo';
 import { tonalSpectrumFromLongTerm } from './tonalDistance';
 
 export const MAX_ANALYSIS_CHANNELS = 2;
@@ -60,9 +58,13 @@ export async function analyzeAudioWithPeaks(decoded: DecodedAudio, options: Anal
   const frames = decoded.channels[0].length;
   const durationSeconds = frames / sampleRate;
 
+  // Sample peak, DC, clipping, waveform peaks, stereo sums, the mono copy and the first stages of the true-peak and
+  // click searches all come from one pass over the samples.
+  const monoFactor = Math.max(1, Math.floor(sampleRate / DESCRIPTOR_TARGET_RATE));
+  const levels = stage('level scan', () => scanLevels(decoded, { clipping: { maxRuns: 500 }, peaksSamplesPerPixel: options.peaksSamplesPerPixel, monoDecimation: monoFactor }));
   const loudness = stage('loudness', () => measureLoudness(decoded));
-  const truePeak = stage('true peak', () => measureTruePeak(decoded, { maxOverPositions: 200 }));
-  const stereoTime = stage('stereo', () => measureStereoOverTime(decoded));
+  const truePeak = stage('true peak', () => measureTruePeak(decoded, { maxOverPositions: 200, blockAbsMax: levels.blockAbsMax }));
+  const stereoTime = stereoOverTimeFromSums(levels.stereo, sampleRate, frames);
 
   const weighting = options.spectrumWeighting ?? 'none';
   const shortTerm = loudness.shortTermCurve;
@@ -88,7 +90,7 @@ export async function analyzeAudioWithPeaks(decoded: DecodedAudio, options: Anal
   const lowBandCorrelation = channelCount === 2 ? lowFrequencyCorrelation(spectrum, 150) : null;
   const tonal = tonalSpectrumFromLongTerm(spectrum, loudness.integratedLufs);
 
-  const mono = stage('mono decimation', () => decimatedMono(decoded));
+  const mono: MonoSignal = { sampleRate: sampleRate / monoFactor, samples: levels.mono };
   const onsets = await stage('onsets', () => detectOnsets(mono));
   const descriptors = wantDescriptors
     ? stage('descriptors', () => computeDescriptors({
@@ -102,13 +104,10 @@ export async function analyzeAudioWithPeaks(decoded: DecodedAudio, options: Anal
       }))
     : { key: null, scale: null, keyStrength: null, tempoBpm: null, dynamicComplexity: null, spectralCentroidHz: null, spectralFlatness: null, spectralRolloffHz: null };
 
-  const clicks = stage('clicks', () => detectClicks(decoded));
+  const clicks = stage('clicks', () => detectClicks(decoded, undefined, levels.secondDifferenceMax));
   const silence = stage('silence', () => measureSilenceEdges(decoded));
-  const peaks = stage('peaks', () => computePeaks(decoded, options.peaksSamplesPerPixel));
-
-  const samplePeakDbfs = stage('sample peak', () => measureSamplePeak(decoded)).samplePeakDbfs;
-  const dcOffset = stage('dc offset', () => measureDcOffset(decoded));
-  const clipping = stage('clipping', () => findClipping(decoded, { maxRuns: 500 }));
+  const { peaks, dcOffset, clipping } = levels;
+  const samplePeakDbfs = levels.samplePeak.samplePeakDbfs;
   const meanSquare = stereoTime.meanSquare;
   const rmsDbfs = powerToDb(meanSquare);
   const plrDb = truePeak.truePeakDbtp - loudness.integratedLufs;

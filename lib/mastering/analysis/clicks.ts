@@ -4,6 +4,7 @@
  * second-difference level of its neighbourhood while a drum hit raises the neighbourhood too. Thresholds were set on
  * the corpus: sharp synthetic kicks and claps there reach 18-27 dB of isolation, so only isolated jumps above 28 dB count.
  */
+import { SECOND_DIFFERENCE_BLOCK } from '@/lib/audio/levelScan';
 import type { PcmAudio } from '@/lib/audio/types';
 
 export interface Click {
@@ -22,64 +23,83 @@ const ISOLATION = 25; // 28 dB: sharp synthetic kicks and claps in real music re
 /** Ignore discontinuities smaller than this (-40 dBFS): inaudible under music. */
 const MIN_JUMP = 0.01;
 
-export function detectClicks(pcm: PcmAudio, maxClicks = 200): Click[] {
+/**
+ * `secondDifferenceMax` may carry the first stage precomputed per channel (the fused level scan's
+ * SECOND_DIFFERENCE_BLOCK maxima, which use the same 256-frame blocks).
+ */
+export function detectClicks(pcm: PcmAudio, maxClicks = 200, secondDifferenceMax?: readonly Float32Array[]): Click[] {
+  if (secondDifferenceMax && SECOND_DIFFERENCE_BLOCK !== BLOCK) throw new Error('click blocks differ from the level scan');
   const found: Click[] = [];
   pcm.channels.forEach((samples, channel) => {
     const blocks = Math.floor(samples.length / BLOCK);
     if (blocks < 2 * NEIGHBOURS + 1) return;
-    const blockMax = new Float32Array(blocks);
-    // First stage, one cheap pass: the peak second difference of each block.
-    let x1 = samples[1];
-    let x2 = samples[0];
-    for (let b = 0; b < blocks; b++) {
-      let max = 0;
-      const end = (b + 1) * BLOCK;
-      for (let i = b === 0 ? 2 : b * BLOCK; i < end; i++) {
-        const x = samples[i];
-        const e = x - 2 * x1 + x2;
-        x2 = x1;
-        x1 = x;
-        if (e > max) max = e;
-        else if (-e > max) max = -e;
-      }
-      blockMax[b] = max;
-    }
-    const neighbourhood = new Float32Array(2 * NEIGHBOURS);
-    for (let b = 0; b < blocks; b++) {
-      if (blockMax[b] < MIN_JUMP) continue;
-      let count = 0;
-      for (let j = b - NEIGHBOURS; j <= b + NEIGHBOURS; j++) {
-        if (j === b) continue;
-        neighbourhood[count++] = blockMax[Math.min(blocks - 1, Math.max(0, j))];
-      }
-      neighbourhood.sort();
-      const reference = Math.max(1e-7, (neighbourhood[NEIGHBOURS - 1] + neighbourhood[NEIGHBOURS]) / 2);
-      if (blockMax[b] < PROMINENCE * reference) continue;
-      let peakIndex = b * BLOCK;
-      let peak = 0;
-      for (let i = Math.max(2, b * BLOCK); i < (b + 1) * BLOCK; i++) {
-        const e = Math.abs(samples[i] - 2 * samples[i - 1] + samples[i - 2]);
-        if (e > peak) {
-          peak = e;
-          peakIndex = i;
-        }
-      }
-      // Second stage at sample level: a click is isolated, a percussive attack keeps the second difference high for
-      // many samples around its peak. Compare the peak with the level of its ±64-sample surroundings (±2 excluded).
-      let around = 0;
-      let count2 = 0;
-      for (let i = Math.max(2, peakIndex - 64); i < Math.min(samples.length, peakIndex + 65); i++) {
-        if (Math.abs(i - peakIndex) <= 2) continue;
-        const e = samples[i] - 2 * samples[i - 1] + samples[i - 2];
-        around += e * e;
-        count2++;
-      }
-      const aroundRms = Math.sqrt(around / Math.max(1, count2));
-      if (peak < ISOLATION * aroundRms) continue;
-      // The second difference of a spike at n peaks at n+1; of a step at n, at n and n+1: report the sample before.
-      found.push({ timeSeconds: (peakIndex - 1) / pcm.sampleRate, channel, prominenceDb: 20 * Math.log10(peak / Math.max(1e-9, aroundRms)) });
-    }
+    const precomputed = secondDifferenceMax?.[channel];
+    const blockMax = precomputed ?? firstStage(samples, blocks);
+    secondStage(samples, blockMax, blocks, channel, pcm.sampleRate, found);
   });
+  return mergeClicks(found, maxClicks);
+}
+
+function firstStage(samples: Float32Array, blocks: number): Float32Array {
+  const blockMax = new Float32Array(blocks);
+  // First stage, one cheap pass: the peak second difference of each block.
+  let x1 = samples[1];
+  let x2 = samples[0];
+  for (let b = 0; b < blocks; b++) {
+    let max = 0;
+    const end = (b + 1) * BLOCK;
+    for (let i = b === 0 ? 2 : b * BLOCK; i < end; i++) {
+      const x = samples[i];
+      const e = x - 2 * x1 + x2;
+      x2 = x1;
+      x1 = x;
+      if (e > max) max = e;
+      else if (-e > max) max = -e;
+    }
+    blockMax[b] = max;
+  }
+  return blockMax;
+}
+
+function secondStage(samples: Float32Array, blockMax: Float32Array, blocks: number, channel: number, sampleRate: number, found: Click[]): void {
+  const neighbourhood = new Float32Array(2 * NEIGHBOURS);
+  for (let b = 0; b < blocks; b++) {
+    if (blockMax[b] < MIN_JUMP) continue;
+    let count = 0;
+    for (let j = b - NEIGHBOURS; j <= b + NEIGHBOURS; j++) {
+      if (j === b) continue;
+      neighbourhood[count++] = blockMax[Math.min(blocks - 1, Math.max(0, j))];
+    }
+    neighbourhood.sort();
+    const reference = Math.max(1e-7, (neighbourhood[NEIGHBOURS - 1] + neighbourhood[NEIGHBOURS]) / 2);
+    if (blockMax[b] < PROMINENCE * reference) continue;
+    let peakIndex = b * BLOCK;
+    let peak = 0;
+    for (let i = Math.max(2, b * BLOCK); i < (b + 1) * BLOCK; i++) {
+      const e = Math.abs(samples[i] - 2 * samples[i - 1] + samples[i - 2]);
+      if (e > peak) {
+        peak = e;
+        peakIndex = i;
+      }
+    }
+    // Second stage at sample level: a click is isolated, a percussive attack keeps the second difference high for
+    // many samples around its peak. Compare the peak with the level of its ±64-sample surroundings (±2 excluded).
+    let around = 0;
+    let count2 = 0;
+    for (let i = Math.max(2, peakIndex - 64); i < Math.min(samples.length, peakIndex + 65); i++) {
+      if (Math.abs(i - peakIndex) <= 2) continue;
+      const e = samples[i] - 2 * samples[i - 1] + samples[i - 2];
+      around += e * e;
+      count2++;
+    }
+    const aroundRms = Math.sqrt(around / Math.max(1, count2));
+    if (peak < ISOLATION * aroundRms) continue;
+    // The second difference of a spike at n peaks at n+1; of a step at n, at n and n+1: report the sample before.
+    found.push({ timeSeconds: (peakIndex - 1) / sampleRate, channel, prominenceDb: 20 * Math.log10(peak / Math.max(1e-9, aroundRms)) });
+  }
+}
+
+function mergeClicks(found: Click[], maxClicks: number): Click[] {
   found.sort((a, b) => a.timeSeconds - b.timeSeconds);
   // One click seen in both channels is one event.
   const merged: Click[] = [];

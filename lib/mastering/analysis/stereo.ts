@@ -2,6 +2,7 @@
  * Stereo image: L/R correlation and side-to-mid energy, overall, per band (from the long-term spectrum) and per
  * one-second window (to put timestamps on phase problems).
  */
+import type { StereoWindowSums } from '@/lib/audio/levelScan';
 import type { PcmAudio } from '@/lib/audio/types';
 import { integrateBands, powerToDb, type BandSet } from './bands';
 import type { LongTermSpectrum } from './longTermSpectrum';
@@ -32,36 +33,53 @@ function correlationOf(lr: number, ll: number, rr: number): number {
 export function measureStereoOverTime(pcm: PcmAudio, windowSeconds = 1): StereoTimeStats {
   const [left, right = left] = pcm.channels;
   const windowSize = Math.max(1, Math.round(windowSeconds * pcm.sampleRate));
-  const windows: StereoWindow[] = [];
-  let tlr = 0;
-  let tll = 0;
-  let trr = 0;
-  for (let start = 0; start < left.length; start += windowSize) {
-    const end = Math.min(left.length, start + windowSize);
+  const count = Math.ceil(left.length / windowSize);
+  const sums = { lr: new Float64Array(count), ll: new Float64Array(count), rr: new Float64Array(count), windowFrames: windowSize };
+  for (let k = 0; k < count; k++) {
+    const end = Math.min(left.length, (k + 1) * windowSize);
     let lr = 0;
     let ll = 0;
     let rr = 0;
-    for (let i = start; i < end; i++) {
+    for (let i = k * windowSize; i < end; i++) {
       const l = left[i];
       const r = right[i];
       lr += l * r;
       ll += l * l;
       rr += r * r;
     }
+    sums.lr[k] = lr;
+    sums.ll[k] = ll;
+    sums.rr[k] = rr;
+  }
+  return stereoOverTimeFromSums(sums, pcm.sampleRate, left.length);
+}
+
+/** The same statistics from per-window sums computed elsewhere (the fused level scan). */
+export function stereoOverTimeFromSums(sums: StereoWindowSums, sampleRate: number, frames: number): StereoTimeStats {
+  const windowSize = sums.windowFrames;
+  const windows: StereoWindow[] = [];
+  let tlr = 0;
+  let tll = 0;
+  let trr = 0;
+  for (let k = 0; k < sums.lr.length; k++) {
+    const start = k * windowSize;
+    const lr = sums.lr[k];
+    const ll = sums.ll[k];
+    const rr = sums.rr[k];
     tlr += lr;
     tll += ll;
     trr += rr;
     // mid² ∝ ll + rr + 2lr, side² ∝ ll + rr - 2lr
-    windows.push({ startSeconds: start / pcm.sampleRate, correlation: correlationOf(lr, ll, rr), sideToMidDb: ratioDb(ll + rr - 2 * lr, ll + rr + 2 * lr) });
+    windows.push({ startSeconds: start / sampleRate, correlation: correlationOf(lr, ll, rr), sideToMidDb: ratioDb(ll + rr - 2 * lr, ll + rr + 2 * lr) });
   }
   const mean = (tll + trr) / 2;
   return {
     correlation: correlationOf(tlr, tll, trr),
     sideToMidDb: ratioDb(tll + trr - 2 * tlr, tll + trr + 2 * tlr),
     monoFoldDownDb: mean > 0 ? powerToDb((tll + trr + 2 * tlr) / 4 / mean) : 0,
-    meanSquare: left.length > 0 ? mean / left.length : 0,
+    meanSquare: frames > 0 ? mean / frames : 0,
     windows,
-    windowSeconds: windowSize / pcm.sampleRate,
+    windowSeconds: windowSize / sampleRate,
   };
 }
 

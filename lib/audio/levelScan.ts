@@ -1,0 +1,355 @@
+/**
+ * One pass over the samples for every level statistic the analysis needs: sample peak, DC offset, clipping runs, the
+ * finest waveform-peaks level, per-16-sample absolute maxima (the true-peak search's block screen), per-256-sample
+ * second-difference maxima (the click detector's first stage), L/R energy and cross terms per window (stereo), and a
+ * boxcar-decimated mono copy. Each of these was its own pass before; on a 4-minute track a pass costs about as much
+ * as the arithmetic of all of them together, because the loop is bound by loading the samples.
+ *
+ * The individual meters (samplePeak.ts, dcOffset.ts, clipping.ts, peaks.ts) stay the reference implementations; this
+ * scan gives the same results (bit-identical except DC, whose float64 sum is grouped differently: ~1e-16 relative).
+ */
+import type { ClippingOptions, ClippingResult, ClippingRun } from './clipping';
+import type { DcOffsetResult } from './dcOffset';
+import { DEFAULT_SAMPLES_PER_PIXEL, peaksFromFinestLevel, type PeakLevel, type WaveformPeaks } from './peaks';
+import type { SamplePeakResult } from './samplePeak';
+import type { PcmAudio } from './types';
+
+/** Frames per block of the absolute-maximum screen (the true-peak search's block size). */
+export const LEVEL_SCAN_BLOCK = 16;
+/** Frames per block of the second-difference maxima (the click detector's first stage). */
+export const SECOND_DIFFERENCE_BLOCK = 256;
+
+export interface LevelScanOptions {
+  clipping?: ClippingOptions;
+  peaksSamplesPerPixel?: readonly number[];
+  /** Window of the stereo energy sums, in frames. Default: one second. */
+  stereoWindowFrames?: number;
+  /** Boxcar decimation factor of the mono copy ((L+R)/2 averaged over this many frames). Default 4; 0 = none. */
+  monoDecimation?: number;
+}
+
+export interface StereoWindowSums {
+  /** Σ L·R, Σ L², Σ R² per window (float64); the last window may be partial. */
+  lr: Float64Array;
+  ll: Float64Array;
+  rr: Float64Array;
+  windowFrames: number;
+}
+
+export interface LevelScanResult {
+  samplePeak: SamplePeakResult;
+  dcOffset: DcOffsetResult;
+  clipping: ClippingResult;
+  peaks: WaveformPeaks;
+  /** Per channel: max(0, |x|) over each LEVEL_SCAN_BLOCK frames (ceil(frames / 16) entries). */
+  blockAbsMax: Float32Array[];
+  /** Per channel: max |x[n] - 2x[n-1] + x[n-2]| (n >= 2) over each full SECOND_DIFFERENCE_BLOCK frames. */
+  secondDifferenceMax: Float32Array[];
+  /** Present for two channels (for one, L = R). */
+  stereo: StereoWindowSums;
+  /** (L+R)/2 boxcar-decimated; sample rate = sampleRate / monoDecimationFactor. */
+  mono: Float32Array;
+  monoDecimationFactor: number;
+}
+
+const PIXEL_BLOCKS_MAX = 1 << 30;
+
+/** Runs the fused scan. Mono and stereo inputs; more channels are refused (the analysis handles at most two). */
+export function scanLevels(pcm: PcmAudio, options: LevelScanOptions = {}): LevelScanResult {
+  const channelCount = pcm.channels.length;
+  if (channelCount < 1 || channelCount > 2) throw new RangeError(`scanLevels handles 1 or 2 channels, got ${channelCount}`);
+  const left = pcm.channels[0];
+  const right = pcm.channels[1] ?? left;
+  const n = left.length;
+  if (right.length !== n) throw new RangeError('channels differ in length');
+  const threshold = options.clipping?.threshold ?? 0.999;
+  const minRun = options.clipping?.minRunSamples ?? 3;
+  const maxRuns = options.clipping?.maxRuns ?? 1000;
+  const sppList = [...new Set(options.peaksSamplesPerPixel ?? DEFAULT_SAMPLES_PER_PIXEL)].sort((a, b) => a - b);
+  if (sppList.length === 0 || sppList.some((spp) => !Number.isInteger(spp) || spp < 1)) {
+    throw new RangeError('samplesPerPixel must be positive integers');
+  }
+  const finestSpp = sppList[0];
+  // The finest pixel is assembled from whole 16-frame blocks when it is a multiple of 16 (the default 256 is);
+  // other sizes fall back to the plain scan in peaks.ts.
+  const pixelBlocks = finestSpp % LEVEL_SCAN_BLOCK === 0 ? finestSpp / LEVEL_SCAN_BLOCK : PIXEL_BLOCKS_MAX;
+  const windowFrames = Math.max(1, Math.round(options.stereoWindowFrames ?? pcm.sampleRate));
+  const factor = Math.max(0, Math.floor(options.monoDecimation ?? 4));
+
+  const blocks = Math.ceil(n / LEVEL_SCAN_BLOCK);
+  const absL = new Float32Array(blocks);
+  const absR = channelCount === 2 ? new Float32Array(blocks) : absL;
+  const d2Blocks = Math.floor(n / SECOND_DIFFERENCE_BLOCK);
+  const d2L = new Float32Array(d2Blocks);
+  const d2R = channelCount === 2 ? new Float32Array(d2Blocks) : d2L;
+  const pixels = pixelBlocks === PIXEL_BLOCKS_MAX ? 0 : Math.ceil(n / finestSpp);
+  const pixL = new Float32Array(2 * pixels);
+  const pixR = channelCount === 2 ? new Float32Array(2 * pixels) : pixL;
+  const windows = Math.ceil(n / windowFrames);
+  const wLR = new Float64Array(windows);
+  const wLL = new Float64Array(windows);
+  const wRR = new Float64Array(windows);
+  const mono = new Float32Array(factor > 0 ? Math.floor(n / factor) : 0);
+  const monoScale = factor > 0 ? 0.5 / factor : 0;
+
+  const clip = [new ClipTracker(0, threshold, minRun, maxRuns, pcm.sampleRate), new ClipTracker(1, threshold, minRun, maxRuns, pcm.sampleRate)];
+  let peakL = 0;
+  let peakR = 0;
+  let peakBlockL = 0;
+  let peakBlockR = 0;
+  let sumL = 0;
+  let sumR = 0;
+  let l1 = 0;
+  let l2 = 0;
+  let r1 = 0;
+  let r2 = 0;
+  let d2MaxL = 0;
+  let d2MaxR = 0;
+  let pMinL = Infinity;
+  let pMaxL = -Infinity;
+  let pMinR = Infinity;
+  let pMaxR = -Infinity;
+  let monoAcc = 0;
+  let monoCount = 0;
+  let monoOut = 0;
+  let window = 0;
+  let windowEnd = Math.min(n, windowFrames);
+  let lrAcc = 0;
+  let llAcc = 0;
+  let rrAcc = 0;
+
+  for (let b = 0; b < blocks; b++) {
+    const s = b * LEVEL_SCAN_BLOCK;
+    const e = Math.min(n, s + LEVEL_SCAN_BLOCK);
+    let minL = Infinity;
+    let maxL = -Infinity;
+    let minR = Infinity;
+    let maxR = -Infinity;
+    let bsL = 0;
+    let bsR = 0;
+    let bll = 0;
+    let brr = 0;
+    let blr = 0;
+    for (let i = s; i < e; i++) {
+      const l = left[i];
+      const r = right[i];
+      if (l < minL) minL = l;
+      if (l > maxL) maxL = l;
+      if (r < minR) minR = r;
+      if (r > maxR) maxR = r;
+      bsL += l;
+      bsR += r;
+      bll += l * l;
+      brr += r * r;
+      blr += l * r;
+      const dl = l - 2 * l1 + l2;
+      const dr = r - 2 * r1 + r2;
+      l2 = l1;
+      l1 = l;
+      r2 = r1;
+      r1 = r;
+      const al = dl < 0 ? -dl : dl;
+      const ar = dr < 0 ? -dr : dr;
+      if (al > d2MaxL) d2MaxL = al;
+      if (ar > d2MaxR) d2MaxR = ar;
+      if (factor > 0) {
+        monoAcc += l + r;
+        if (++monoCount === factor) {
+          mono[monoOut++] = monoAcc * monoScale;
+          monoAcc = 0;
+          monoCount = 0;
+        }
+      }
+    }
+    sumL += bsL;
+    sumR += bsR;
+    const aL = Math.max(0, maxL, -minL);
+    const aR = Math.max(0, maxR, -minR);
+    absL[b] = aL;
+    if (aL > peakL) {
+      peakL = aL;
+      peakBlockL = b;
+    }
+    if (channelCount === 2) {
+      absR[b] = aR;
+      if (aR > peakR) {
+        peakR = aR;
+        peakBlockR = b;
+      }
+    }
+    // Stereo windows need exact per-window sums (a silent window must sum to exactly 0); blocks that straddle a
+    // window edge (one in ~2700) are re-summed on each side.
+    if (e < windowEnd) {
+      lrAcc += blr;
+      llAcc += bll;
+      rrAcc += brr;
+    } else if (e === windowEnd) {
+      wLR[window] = lrAcc + blr;
+      wLL[window] = llAcc + bll;
+      wRR[window] = rrAcc + brr;
+      window++;
+      windowEnd = Math.min(n, windowEnd + windowFrames);
+      lrAcc = llAcc = rrAcc = 0;
+    } else {
+      let i = s;
+      for (;;) {
+        const stop = Math.min(e, windowEnd);
+        for (; i < stop; i++) {
+          lrAcc += left[i] * right[i];
+          llAcc += left[i] * left[i];
+          rrAcc += right[i] * right[i];
+        }
+        if (stop < windowEnd) break;
+        wLR[window] = lrAcc;
+        wLL[window] = llAcc;
+        wRR[window] = rrAcc;
+        window++;
+        windowEnd = Math.min(n, windowEnd + windowFrames);
+        lrAcc = llAcc = rrAcc = 0;
+        if (i >= e && !(windowEnd === e && window < windows)) break;
+      }
+    }
+    // Clipping: only blocks with a sample on a rail need the per-sample run logic.
+    if (maxL >= threshold || minL <= -threshold) clip[0].scan(left, s, e);
+    else clip[0].quiet(s);
+    if (channelCount === 2) {
+      if (maxR >= threshold || minR <= -threshold) clip[1].scan(right, s, e);
+      else clip[1].quiet(s);
+    }
+    if (pixels > 0) {
+      if (minL < pMinL) pMinL = minL;
+      if (maxL > pMaxL) pMaxL = maxL;
+      if (minR < pMinR) pMinR = minR;
+      if (maxR > pMaxR) pMaxR = maxR;
+      if ((b + 1) % pixelBlocks === 0 || b === blocks - 1) {
+        const p = Math.floor(b / pixelBlocks);
+        pixL[2 * p] = clampUnit(pMinL);
+        pixL[2 * p + 1] = clampUnit(pMaxL);
+        if (channelCount === 2) {
+          pixR[2 * p] = clampUnit(pMinR);
+          pixR[2 * p + 1] = clampUnit(pMaxR);
+        }
+        pMinL = pMinR = Infinity;
+        pMaxL = pMaxR = -Infinity;
+      }
+    }
+    if ((b + 1) % (SECOND_DIFFERENCE_BLOCK / LEVEL_SCAN_BLOCK) === 0) {
+      const k = (b + 1) / (SECOND_DIFFERENCE_BLOCK / LEVEL_SCAN_BLOCK) - 1;
+      if (k < d2Blocks) {
+        d2L[k] = d2MaxL;
+        d2R[k] = d2MaxR;
+      }
+      d2MaxL = d2MaxR = 0;
+    }
+  }
+  clip[0].quiet(n);
+  clip[1].quiet(n);
+  // The loop's second difference starts from zero history; the click detector's starts at n = 2. Redo block 0.
+  if (d2Blocks > 0) {
+    for (const [x, out] of channelCount === 2 ? [[left, d2L], [right, d2R]] as const : [[left, d2L]] as const) {
+      let max = 0;
+      for (let i = 2; i < SECOND_DIFFERENCE_BLOCK; i++) {
+        const d = x[i] - 2 * x[i - 1] + x[i - 2];
+        const a = d < 0 ? -d : d;
+        if (a > max) max = a;
+      }
+      out[0] = max;
+    }
+  }
+
+  const channels = channelCount === 2 ? [left, right] : [left];
+  const peaksLinear = channelCount === 2 ? [peakL, peakR] : [peakL];
+  const peakBlocks = channelCount === 2 ? [peakBlockL, peakBlockR] : [peakBlockL];
+  const peakFrames = channels.map((x, c) => {
+    const value = peaksLinear[c];
+    const start = peakBlocks[c] * LEVEL_SCAN_BLOCK;
+    for (let i = start; i < Math.min(n, start + LEVEL_SCAN_BLOCK); i++) if (Math.abs(x[i]) === value) return i;
+    return 0;
+  });
+  const toDb = (v: number) => (v > 0 ? 20 * Math.log10(v) : -Infinity);
+  const samplePeak: SamplePeakResult = {
+    samplePeakDbfs: toDb(Math.max(0, ...peaksLinear)),
+    channelSamplePeakDbfs: peaksLinear.map(toDb),
+    channelSamplePeakLinear: peaksLinear,
+    channelPeakFrame: peakFrames,
+  };
+  const means = (channelCount === 2 ? [sumL, sumR] : [sumL]).map((sum) => (n ? sum / n : 0));
+  const meanDbs = means.map((v) => (v !== 0 ? 20 * Math.log10(Math.abs(v)) : -Infinity));
+  const dcOffset: DcOffsetResult = { channelMean: means, channelMeanDbfs: meanDbs, maxDbfs: Math.max(-Infinity, ...meanDbs) };
+
+  const runs: ClippingRun[] = [];
+  let runCount = 0;
+  let clippedSamples = 0;
+  for (const tracker of clip.slice(0, channelCount)) {
+    for (const run of tracker.runs) if (runs.length < maxRuns) runs.push(run);
+    runCount += tracker.runCount;
+    clippedSamples += tracker.clippedSamples;
+  }
+  const clipping: ClippingResult = { runCount, clippedSamples, runs, threshold, minRunSamples: minRun };
+
+  const finest: PeakLevel | undefined = pixels > 0 ? { samplesPerPixel: finestSpp, length: pixels, channels: channelCount === 2 ? [pixL, pixR] : [pixL] } : undefined;
+  const peaks = peaksFromFinestLevel(pcm, sppList, finest);
+
+  return {
+    samplePeak,
+    dcOffset,
+    clipping,
+    peaks,
+    blockAbsMax: channelCount === 2 ? [absL, absR] : [absL],
+    secondDifferenceMax: channelCount === 2 ? [d2L, d2R] : [d2L],
+    stereo: { lr: wLR, ll: wLL, rr: wRR, windowFrames },
+    mono,
+    monoDecimationFactor: factor,
+  };
+}
+
+/** The run logic of clipping.ts, resumable block by block. */
+class ClipTracker {
+  runs: ClippingRun[] = [];
+  runCount = 0;
+  clippedSamples = 0;
+  private runStart = -1;
+  private polarity: 1 | -1 = 1;
+
+  constructor(
+    private readonly channel: number,
+    private readonly threshold: number,
+    private readonly minRun: number,
+    private readonly maxRuns: number,
+    private readonly sampleRate: number,
+  ) {}
+
+  /** A stretch starting at `start` with no sample on a rail: an open run ends there. */
+  quiet(start: number): void {
+    if (this.runStart >= 0) this.close(start);
+  }
+
+  scan(x: Float32Array, start: number, end: number): void {
+    const t = this.threshold;
+    for (let i = start; i < end; i++) {
+      const v = x[i];
+      const p: 0 | 1 | -1 = v >= t ? 1 : v <= -t ? -1 : 0;
+      if (this.runStart >= 0 && p !== this.polarity) this.close(i);
+      if (p !== 0 && this.runStart < 0) {
+        this.runStart = i;
+        this.polarity = p;
+      }
+    }
+  }
+
+  private close(end: number): void {
+    const length = end - this.runStart;
+    if (length >= this.minRun) {
+      this.runCount++;
+      this.clippedSamples += length;
+      if (this.runs.length < this.maxRuns) {
+        this.runs.push({ channel: this.channel, startFrame: this.runStart, startSeconds: this.runStart / this.sampleRate, lengthSamples: length, polarity: this.polarity });
+      }
+    }
+    this.runStart = -1;
+  }
+}
+
+function clampUnit(value: number): number {
+  return value > 1 ? 1 : value < -1 ? -1 : value;
+}
