@@ -41,4 +41,8 @@ export const ROUTES: RouteRule[] = [
   { method: 'GET', path: '/api/assets/[assetId]/file', access: 'viewer', safe: true },
   { method: 'HEAD', path: '/api/assets/[assetId]/file', access: 'viewer', safe: true },
   { method: 'POST', path: '/api/assets/[assetId]/reanalyze', access: 'engineer', safe: true },
+  { method: 'GET', path: '/api/tracks/[trackId]/review', access: 'viewer', safe: true },
+  { method: 'POST', path: '/api/tracks/[trackId]/masters', access: 'engineer', body: { mixId: 'x', referenceIds: [] } },
+  { method: 'POST', path: '/api/tracks/[trackId]/masters/retry', access: 'engineer', body: { jobId: 'x' } },
+  { method: 'GET', path: '/api/assets/[assetId]/peaks', access: 'viewer' },
 ];

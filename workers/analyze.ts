@@ -1,13 +1,17 @@
-// The `analyze` job of an uploaded asset: reads the stored file's head (and tail, for Ogg/MP4 lengths), records its
-// format facts on the Asset row and tells the project's browsers. The full loudness/spectrum analysis
-// (lib/mastering/analysis/analyze.ts) will be added as a later step of this same job.
+// The `analyze` job of an uploaded asset: reads the stored file's head (and tail, for Ogg/MP4 lengths) and records its
+// format facts at once (so the page shows them within a second), then decodes the whole file and runs the full
+// analysis (loudness, true peak, spectrum, stereo, problems): the JSON goes to Asset.analysis, the waveform peaks to
+// storage (Asset.peaksKey) for the player.
 import type { Readable } from 'node:stream';
 import { probeAudio, PROBE_HEAD_BYTES } from '../lib/audio/decode/probe';
+import { serializePeaks } from '../lib/audio/peaks';
 import { AudioFormatError } from '../lib/audio/types';
+import { analyzeAudioWithPeaks } from '../lib/mastering/analysis/analyze';
 import { getPrisma } from '../lib/server/db/client';
 import { emitProjectEvent } from '../lib/server/realtime/emitter';
 import { getStorage } from '../lib/server/storage/defaultStorage';
 import { PermanentJobError, type JobContext } from './runner';
+import { decodeStoredAudio, derivedAssetKey, putBytes } from './storedAudio';
 
 const TAIL_BYTES = 256 * 1024;
 
@@ -57,7 +61,39 @@ export async function analyzeJob(ctx: JobContext): Promise<unknown> {
     throw new PermanentJobError(error.message);
   }
 
-  await prisma.asset.update({ where: { id: assetId }, data: { ...facts, status: 'ready', error: null } });
+  await prisma.asset.update({ where: { id: assetId }, data: { ...facts } });
+  await emitProjectEvent(projectId, 'asset:updated', { projectId, trackId: asset.trackId, assetId, status: 'analyzing', ...facts }).catch(() => undefined);
+  await ctx.progress(50, 'decoding');
+
+  const fail = async (message: string): Promise<never> => {
+    await prisma.asset.update({ where: { id: assetId }, data: { status: 'failed', error: message } });
+    await emitProjectEvent(projectId, 'asset:updated', { projectId, trackId: asset.trackId, assetId, status: 'failed', error: message }).catch(() => undefined);
+    throw new PermanentJobError(message);
+  };
+  let decoded;
+  try {
+    decoded = await decodeStoredAudio(asset.storageKey, asset.originalName);
+  } catch (error) {
+    if (error instanceof AudioFormatError) return fail(error.message);
+    throw error;
+  }
+  await ctx.progress(65, 'measuring loudness, spectrum and stereo');
+  let result;
+  try {
+    result = await analyzeAudioWithPeaks(decoded);
+  } catch (error) {
+    if (error instanceof AudioFormatError) return fail(error.message);
+    throw error;
+  }
+  await ctx.progress(90, 'storing analysis and waveform');
+  const peaksKey = derivedAssetKey(assetId, 'peaks', 'bin');
+  await putBytes(peaksKey, serializePeaks(result.peaks));
+  const previous = await prisma.asset.findUnique({ where: { id: assetId }, select: { peaksKey: true } });
+  await prisma.asset.update({
+    where: { id: assetId },
+    data: { status: 'ready', error: null, analysis: result.analysis as never, peaksKey },
+  });
+  if (previous?.peaksKey && previous.peaksKey !== peaksKey) await getStorage().delete(previous.peaksKey).catch(() => undefined);
   await emitProjectEvent(projectId, 'asset:updated', { projectId, trackId: asset.trackId, assetId, status: 'ready', ...facts }).catch(() => undefined);
-  return { format: facts };
+  return { format: facts, integratedLufs: result.analysis.loudness.integratedLufs, problems: result.analysis.problems.length };
 }

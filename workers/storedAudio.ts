@@ -1,0 +1,38 @@
+// Storage <-> audio for job handlers: decoding a stored object (readAudioFile wants a path, storage hands out
+// streams, so the object is copied to a private temp file first) and storing derived files under fresh keys.
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { createWriteStream } from 'node:fs';
+import type { DecodedAudio } from '../lib/audio/types';
+import { readAudioFile } from '../lib/mastering/audioFile';
+import { getStorage } from '../lib/server/storage/defaultStorage';
+import { assertStorageKey } from '../lib/server/storage/storageKey';
+
+/** Decodes a stored object; `displayName` is what errors name (the user's file name, not our key). */
+export async function decodeStoredAudio(storageKey: string, displayName: string): Promise<DecodedAudio> {
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'mr-decode-'));
+  const safeName = displayName.replace(/[^A-Za-z0-9._ -]/g, '_').slice(-120) || 'audio';
+  const file = path.join(dir, safeName);
+  try {
+    await pipeline(await getStorage().createReadStream(storageKey), createWriteStream(file));
+    return await readAudioFile(file);
+  } finally {
+    await fs.rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** Objects are immutable, so every derived file gets a new key (a re-analysis never overwrites the old peaks). */
+export function derivedAssetKey(assetId: string, name: string, extension: string): string {
+  const key = `assets/${assetId}/${name}-${Date.now().toString(36)}${randomBytes(3).toString('hex')}.${extension}`;
+  assertStorageKey(key);
+  return key;
+}
+
+export async function putBytes(key: string, bytes: Uint8Array): Promise<number> {
+  const info = await getStorage().putStream(key, Readable.from([Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)]));
+  return info.sizeBytes;
+}
