@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { GainReductionAccumulator, type GainReductionStats } from './gainReductionStats';
-import { slidingMax, slidingMin } from './slidingExtremum';
+import { slidingMax, slidingMin, slidingMinSparse } from './slidingExtremum';
 import { oversamplingFactor, truePeakInterpolator, type TruePeakInterpolator } from './truePeak';
 import type { PcmAudio } from './types';
 import { dbToGain, toPcmAudio, toWorkingAudio, type WorkingAudio } from './workingAudio';
@@ -103,10 +103,31 @@ function blockMaxima(channels: Float64Array[], from: number, to: number): Float6
   return out;
 }
 
+/** Positions in increasing order with one value each, grown on demand (the limiter's sparse "needs reduction" list). */
+class PositionList {
+  positions = new Int32Array(1024);
+  values = new Float64Array(1024);
+  count = 0;
+
+  push(position: number, value: number): void {
+    if (this.count === this.positions.length) {
+      const p = new Int32Array(this.count * 2);
+      p.set(this.positions);
+      this.positions = p;
+      const v = new Float64Array(this.count * 2);
+      v.set(this.values);
+      this.values = v;
+    }
+    this.positions[this.count] = position;
+    this.values[this.count++] = value;
+  }
+}
+
 /**
  * For every i in [from, to) whose inter-sample values (between samples i and i+1, any channel) may exceed the
- * block's threshold, raises peakOut[i - from] to the largest such |value|. Blocks where an L1 bound on the filter
- * proves no value can exceed the threshold are skipped without computing (most of a track that is not limited).
+ * block's threshold, reports (i, largest such |value|) to `out`, in increasing i. Blocks where an L1 bound on the
+ * filter proves no value can exceed the threshold are skipped without computing (most of a track that is not
+ * limited). `blockMax`, when given, holds max |x| over the channels per BLOCK starting at 0 (saves a pass).
  */
 function scanInterSample(
   channels: Float64Array[],
@@ -115,7 +136,8 @@ function scanInterSample(
   interp: TruePeakInterpolator,
   blockThreshold: Float64Array | null,
   fixedThreshold: number,
-  peakOut: Float64Array,
+  out: PositionList,
+  blockMax: Float64Array | null = null,
 ): void {
   if (interp.factor === 1) return;
   const n = channels[0].length;
@@ -123,8 +145,11 @@ function scanInterSample(
   const hi = Math.min(n - 1, to);
   if (hi <= lo) return;
   const l1 = interpolatorL1(interp);
-  const bmFrom = Math.max(0, lo - BLOCK);
-  const bm = blockMaxima(channels, bmFrom, Math.min(n, hi + BLOCK));
+  // With block maxima aligned at 0 and lo a multiple of BLOCK, the bounds below read exactly the same blocks as
+  // maxima computed from lo - BLOCK would.
+  const aligned = blockMax !== null && lo % BLOCK === 0;
+  const bmFrom = aligned ? 0 : Math.max(0, lo - BLOCK);
+  const bm = aligned ? blockMax : blockMaxima(channels, bmFrom, Math.min(n, hi + BLOCK));
   const { firstOffset, tapsPerPhase: taps, factor } = interp;
   const c1 = interp.coefficients[1];
   const c2 = factor > 2 ? interp.coefficients[2] : c1;
@@ -143,6 +168,7 @@ function scanInterSample(
   const p10 = c1[cs], p11 = c1[cs + 1], p12 = c1[cs + 2], p13 = c1[cs + 3];
   const p20 = c2[cs], p21 = c2[cs + 1], p22 = c2[cs + 2], p23 = c2[cs + 3];
   const p30 = c3[cs], p31 = c3[cs + 1], p32 = c3[cs + 2], p33 = c3[cs + 3];
+  const blockPeak = new Float64Array(BLOCK);
   for (let b0 = lo; b0 < hi; b0 += BLOCK) {
     const b1 = Math.min(hi, b0 + BLOCK);
     const threshold = blockThreshold ? blockThreshold[Math.floor(b0 / BLOCK)] : fixedThreshold;
@@ -152,6 +178,7 @@ function scanInterSample(
     let local = 0;
     for (let k = k0; k <= k1; k++) if (bm[k] > local) local = bm[k];
     if (l1 * local <= threshold) continue;
+    let found = false;
     for (let c = 0; c < channels.length; c++) {
       const x = channels[c];
       for (let i = b0; i < b1; i++) {
@@ -187,9 +214,17 @@ function scanInterSample(
         if (y3 < 0) y3 = -y3;
         let a = y1 > y2 ? y1 : y2;
         if (y3 > a) a = y3;
-        if (a > threshold && a > peakOut[i - from]) peakOut[i - from] = a;
+        if (a > threshold && a > blockPeak[i - b0]) {
+          blockPeak[i - b0] = a;
+          found = true;
+        }
       }
     }
+    if (!found) continue;
+    for (let k = 0; k < b1 - b0; k++) {
+      if (blockPeak[k] > 0) out.push(b0 + k, blockPeak[k]);
+    }
+    blockPeak.fill(0);
   }
 }
 
@@ -209,67 +244,155 @@ function boxMean(x: Float64Array, before: number, after: number, outside: number
 }
 
 /**
- * The limiter's gain envelope for the given channels (already including any input gain), one linear gain per frame.
- * Exposed for drawing and for tests.
+ * boxMean(x, before, 0, outside, x) in place, with the same arithmetic in the same order (bit-identical), keeping
+ * only the last `before + 1` inputs instead of a copy of the whole signal.
  */
-export function computeLimiterGain(channels: Float64Array[], sampleRate: number, settings: LimiterSettings): Float64Array {
+function trailingMeanInPlace(x: Float64Array, before: number, outside: number): void {
+  const n = x.length;
+  const w = before + 1;
+  const ring = new Float64Array(w);
+  let sum = 0;
+  for (let i = -before; i <= 0; i++) sum += i >= 0 && i < n ? x[i] : outside;
+  let r = 0; // ring slot of sample i; slot of i - before is r + 1 (mod w)
+  for (let i = 0; i < n; i++) {
+    ring[r] = x[i];
+    x[i] = sum / w;
+    r = r + 1 === w ? 0 : r + 1;
+    const l = i - before;
+    sum += (i + 1 < n ? x[i + 1] : outside) - (l >= 0 ? ring[r] : outside);
+  }
+}
+
+/** Gain envelope, or null when no sample and no inter-sample value needs any reduction (the gain is exactly 1). */
+function limiterGain(
+  channels: Float64Array[],
+  sampleRate: number,
+  settings: LimiterSettings,
+  blockMaxOut: Float64Array,
+): Float64Array | null {
   const n = channels.length ? channels[0].length : 0;
   const ceiling = dbToGain(settings.ceilingDbtp);
   const target = ceiling * dbToGain(-DETECTION_MARGIN_DB);
   const lookahead = Math.max(1, Math.round((settings.lookaheadMs * sampleRate) / 1000));
   const hold = Math.round((settings.holdMs * sampleRate) / 1000);
-  const need = new Float64Array(n).fill(1);
-  for (const x of channels) {
-    for (let i = 0; i < n; i++) {
-      const a = x[i] < 0 ? -x[i] : x[i];
-      if (a > target) {
-        const g = target / a;
-        if (g < need[i]) need[i] = g;
+
+  // One pass: per-block maxima (for the bounds below and the verification) and the samples that need reduction.
+  // target / max|x| over channels equals the smallest target / |x| (division is monotonic), as per channel.
+  const samples = new PositionList();
+  const nc = channels.length;
+  const blocks = blockMaxOut.length;
+  for (let b = 0; b < blocks; b++) {
+    const start = b * BLOCK;
+    const end = Math.min(n, start + BLOCK);
+    let m = 0;
+    if (nc === 2) {
+      const l = channels[0];
+      const r = channels[1];
+      for (let i = start; i < end; i++) {
+        const a = l[i] < 0 ? -l[i] : l[i];
+        const c = r[i] < 0 ? -r[i] : r[i];
+        const v = a > c ? a : c;
+        if (v > m) m = v;
+      }
+      if (m > target) {
+        for (let i = start; i < end; i++) {
+          const a = l[i] < 0 ? -l[i] : l[i];
+          const c = r[i] < 0 ? -r[i] : r[i];
+          const v = a > c ? a : c;
+          if (v > target) samples.push(i, target / v);
+        }
+      }
+    } else {
+      for (let i = start; i < end; i++) {
+        let v = 0;
+        for (let k = 0; k < nc; k++) {
+          const a = channels[k][i] < 0 ? -channels[k][i] : channels[k][i];
+          if (a > v) v = a;
+        }
+        if (v > m) m = v;
+        if (v > target) samples.push(i, target / v);
       }
     }
+    blockMaxOut[b] = m;
   }
 
   const interp = truePeakInterpolator(oversamplingFactor(sampleRate));
   // An inter-sample value only matters where it asks for more reduction than the sample-peak envelope already gives
   // somewhere in the span it influences: threshold = target / (max of that envelope around the block).
-  const sampleEnvelope = slidingMin(need, hold, lookahead, 1);
+  // The envelope is constant over long runs, so its block maxima come straight from the runs.
+  const blockEnvMax = new Float64Array(blocks);
+  slidingMinSparse(samples.positions, samples.values, samples.count, n, hold, lookahead, 1, (s, e, v) => {
+    const last = Math.floor((e - 1) / BLOCK);
+    for (let b = Math.floor(s / BLOCK); b <= last; b++) if (v > blockEnvMax[b]) blockEnvMax[b] = v;
+  });
   const reachBlocks = Math.ceil((hold + lookahead + BLOCK) / BLOCK);
-  const blockEnvMax = slidingMax(blockMaxima([sampleEnvelope], 0, n), reachBlocks, reachBlocks, 1);
-  for (let b = 0; b < blockEnvMax.length; b++) blockEnvMax[b] = target / blockEnvMax[b];
-  const interPeak = sampleEnvelope.fill(0);
-  scanInterSample(channels, 0, n - 1, interp, blockEnvMax, 0, interPeak);
-  for (let i = 0; i < n; i++) {
-    const a = interPeak[i];
-    if (a > 0) {
-      const g = target / a;
-      if (g < need[i]) need[i] = g;
+  const thresholds = slidingMax(blockEnvMax, reachBlocks, reachBlocks, 1);
+  for (let b = 0; b < blocks; b++) thresholds[b] = target / thresholds[b];
+  const inter = new PositionList();
+  scanInterSample(channels, 0, n - 1, interp, thresholds, 0, inter, blockMaxOut);
+  if (samples.count === 0 && inter.count === 0) return null;
+
+  // Merge the two sorted lists: the smallest gain at each position.
+  const need = new PositionList();
+  for (let a = 0, b = 0; a < samples.count || b < inter.count; ) {
+    const pa = a < samples.count ? samples.positions[a] : n;
+    const pb = b < inter.count ? inter.positions[b] : n;
+    if (pa < pb) {
+      need.push(pa, samples.values[a++]);
+    } else {
+      const g = target / inter.values[b++];
+      if (pa === pb) {
+        const ga = samples.values[a++];
+        need.push(pa, g < ga ? g : ga);
+      } else {
+        need.push(pb, g);
+      }
     }
   }
 
-  const env = slidingMin(need, hold, lookahead, 1, interPeak);
-
+  const gain = new Float64Array(n);
   const fastCoef = Math.exp(-1000 / (settings.releaseMs * sampleRate));
   const slowRelease = Math.exp(-1000 / (settings.slowReleaseMs * sampleRate));
   const slowAttack = 1 - Math.exp(-1000 / (settings.slowAttackMs * sampleRate));
   let d = 0;
   let ds = 0;
-  for (let i = 0; i < n; i++) {
-    const t = env[i];
+  let lastD = 0;
+  let lastGain = 1;
+  // The target envelope comes as runs of constant value: one logarithm per run, and the exponential is reused while
+  // the reduction holds still.
+  slidingMinSparse(need.positions, need.values, need.count, n, hold, lookahead, 1, (s, e, t) => {
     const dt = t < 1 ? -DB_PER_NEPER * Math.log(t) : 0;
-    if (dt === 0 && d < 1e-9 && ds < 1e-9) {
-      d = 0;
-      ds = 0;
-      continue; // env[i] is already 1
+    for (let i = s; i < e; i++) {
+      if (dt === 0 && d < 1e-9 && ds < 1e-9) {
+        d = 0;
+        ds = 0;
+        gain.fill(1, i, e);
+        return;
+      }
+      ds = dt > ds ? ds + (dt - ds) * slowAttack : dt + (ds - dt) * slowRelease;
+      const floor = ds < d ? ds : d;
+      const dr = floor + (d - floor) * fastCoef;
+      d = dt > dr ? dt : dr;
+      if (d !== lastD) {
+        lastD = d;
+        lastGain = Math.exp(-d / DB_PER_NEPER);
+      }
+      gain[i] = lastGain;
     }
-    ds = dt > ds ? ds + (dt - ds) * slowAttack : dt + (ds - dt) * slowRelease;
-    const floor = ds < d ? ds : d;
-    const dr = floor + (d - floor) * fastCoef;
-    d = dt > dr ? dt : dr;
-    env[i] = Math.exp(-d / DB_PER_NEPER);
-  }
-  // Before the first sample the average reads env[0]: it is already at or below every need in the first lookahead.
-  boxMean(env, lookahead, 0, n > 0 ? env[0] : 1, need);
-  return need;
+  });
+  // Before the first sample the average reads gain[0]: it is already at or below every need in the first lookahead.
+  trailingMeanInPlace(gain, lookahead, n > 0 ? gain[0] : 1);
+  return gain;
+}
+
+/**
+ * The limiter's gain envelope for the given channels (already including any input gain), one linear gain per frame.
+ * Exposed for drawing and for tests.
+ */
+export function computeLimiterGain(channels: Float64Array[], sampleRate: number, settings: LimiterSettings): Float64Array {
+  const n = channels.length ? channels[0].length : 0;
+  const gain = limiterGain(channels, sampleRate, settings, new Float64Array(Math.ceil(n / BLOCK)));
+  return gain ?? new Float64Array(n).fill(1);
 }
 
 /** Applies the limiter in place and returns its statistics. */
@@ -284,31 +407,54 @@ export function processLimiter(work: WorkingAudio, settingsInput: LimiterSetting
     const g = dbToGain(settings.inputGainDb);
     for (const x of channels) for (let i = 0; i < n; i++) x[i] *= g;
   }
-  const inputBlockMax = blockMaxima(channels, 0, n);
-  const gain = computeLimiterGain(channels, sampleRate, settings);
-  for (const x of channels) for (let i = 0; i < n; i++) x[i] *= gain[i];
-  acc.addGains(gain, Math.max(1, Math.round(sampleRate / 2000)));
+  const blocks = Math.ceil(n / BLOCK);
+  const inputBlockMax = new Float64Array(blocks);
+  const gain = limiterGain(channels, sampleRate, settings, inputBlockMax);
+  const stride = Math.max(1, Math.round(sampleRate / 2000));
+  if (gain === null) {
+    // Nothing exceeds the target, let alone the ceiling: the samples stay as they are (bit-transparent).
+    for (let i = 0; i < n; i += stride) acc.addDb(0);
+    stats.gainReduction = acc.result();
+    return stats;
+  }
+  acc.addGains(gain, stride);
   stats.gainReduction = acc.result();
 
   const ceiling = dbToGain(settings.ceilingDbtp);
   const target = ceiling * dbToGain(-DETECTION_MARGIN_DB);
   const interp = truePeakInterpolator(oversamplingFactor(sampleRate));
+  // Applying the gain, in the same pass: the output's block maxima (for the verification's bounds and the final
+  // clamp) and the largest gain step per block.
+  const outBlockMax = new Float64Array(blocks);
+  const blockSlope = new Float64Array(blocks);
+  const nc = channels.length;
+  for (let b = 0; b < blocks; b++) {
+    const start = b * BLOCK;
+    const end = Math.min(n, start + BLOCK);
+    let m = 0;
+    for (let c = 0; c < nc; c++) {
+      const x = channels[c];
+      for (let i = start; i < end; i++) {
+        const v = x[i] * gain[i];
+        x[i] = v;
+        const a = v < 0 ? -v : v;
+        if (a > m) m = a;
+      }
+    }
+    outBlockMax[b] = m;
+    let s = 0;
+    const slopeEnd = Math.min(n - 1, end);
+    for (let i = start; i < slopeEnd; i++) {
+      const d = gain[i + 1] - gain[i];
+      const a = d < 0 ? -d : d;
+      if (a > s) s = a;
+    }
+    blockSlope[b] = s;
+  }
   // Where the gain is constant over the filter span, the output's inter-sample values are exactly gain times the
   // input's, which the envelope already kept below target. A gain ramp adds at most
   // (input level) * moment * (max gain slope); only blocks where that could bridge target -> ceiling are measured.
   const moment = interpolatorMoment(interp);
-  const blocks = inputBlockMax.length;
-  const blockSlope = new Float64Array(blocks);
-  for (let b = 0; b < blocks; b++) {
-    let m = 0;
-    const end = Math.min(n - 1, (b + 1) * BLOCK);
-    for (let i = b * BLOCK; i < end; i++) {
-      const d = gain[i + 1] - gain[i];
-      const a = d < 0 ? -d : d;
-      if (a > m) m = a;
-    }
-    blockSlope[b] = m;
-  }
   const firstThresholds = new Float64Array(blocks);
   for (let b = 0; b < blocks; b++) {
     let level = 0;
@@ -321,22 +467,24 @@ export function processLimiter(work: WorkingAudio, settingsInput: LimiterSetting
   }
   let from = 0;
   let to = n - 1;
+  let touchedLo = n;
+  let touchedHi = -1;
   for (let pass = 0; pass < MAX_CORRECTION_PASSES && to > from; pass++) {
-    const peaks = new Float64Array(to - from);
-    scanInterSample(channels, from, to, interp, pass === 0 ? firstThresholds : null, ceiling, peaks);
-    const overs: number[] = [];
-    for (let k = 0; k < peaks.length; k++) if (peaks[k] > 0) overs.push(k + from);
-    if (overs.length === 0) break;
+    const found = new PositionList();
+    scanInterSample(channels, from, to, interp, pass === 0 ? firstThresholds : null, ceiling, found, pass === 0 ? outBlockMax : null);
+    if (found.count === 0) break;
+    const overs = found.positions;
+    const count = found.count;
     stats.correctionPasses++;
-    stats.correctedOvers += overs.length;
+    stats.correctedOvers += count;
     const w = CORRECTION_HALF_WIDTH;
     const lo = Math.max(0, overs[0] - 3 * w);
-    const hi = Math.min(n - 1, overs[overs.length - 1] + 3 * w);
+    const hi = Math.min(n - 1, overs[count - 1] + 3 * w);
     const len = hi - lo + 1;
     const dip = new Float64Array(len).fill(1);
-    for (const i of overs) {
-      const g = target / peaks[i - from];
-      const k = i - lo;
+    for (let o = 0; o < count; o++) {
+      const g = target / found.values[o];
+      const k = overs[o] - lo;
       if (g < dip[k]) dip[k] = g;
       if (k + 1 < len && g < dip[k + 1]) dip[k + 1] = g;
     }
@@ -344,17 +492,27 @@ export function processLimiter(work: WorkingAudio, settingsInput: LimiterSetting
     const m = slidingMin(dip, 2 * w, 2 * w, 1);
     boxMean(m, w, w, 1, dip);
     for (const x of channels) for (let k = 0; k < len; k++) x[lo + k] *= dip[k];
+    if (lo < touchedLo) touchedLo = lo;
+    if (hi > touchedHi) touchedHi = hi;
     from = Math.max(0, lo - 64);
     to = Math.min(n - 1, hi + 64);
   }
 
+  // Only blocks that were over after the gain, or that a correction touched since, can hold a sample to clamp.
   const c32 = float32AtOrBelow(ceiling);
-  for (const x of channels) {
-    for (let i = 0; i < n; i++) {
-      const v = x[i];
-      if (v > c32) { x[i] = c32; stats.clampedSamples++; }
-      else if (v < -c32) { x[i] = -c32; stats.clampedSamples++; }
+  const clamp = (start: number, end: number): void => {
+    for (const x of channels) {
+      for (let i = start; i < end; i++) {
+        const v = x[i];
+        if (v > c32) { x[i] = c32; stats.clampedSamples++; }
+        else if (v < -c32) { x[i] = -c32; stats.clampedSamples++; }
+      }
     }
+  };
+  for (let b = 0; b < blocks; b++) {
+    const start = b * BLOCK;
+    const inTouched = start + BLOCK > touchedLo && start <= touchedHi;
+    if (outBlockMax[b] > c32 || inTouched) clamp(start, Math.min(n, start + BLOCK));
   }
   return stats;
 }

@@ -64,3 +64,44 @@ function sliding(
   }
   return out;
 }
+
+/**
+ * Running minimum over [n - before, n + after] of a signal that equals `background` everywhere except at a sorted
+ * list of positions (values there below the background); positions outside the signal read as the background too.
+ * Work is proportional to the number of listed positions, not to the length: the result is reported as runs of
+ * constant value through `emit(start, end, value)` (end exclusive), which together cover [0, length) in order.
+ * Gives exactly what slidingMin gives on the dense signal (the same values are compared, none is computed).
+ */
+export function slidingMinSparse(
+  positions: Int32Array,
+  values: Float64Array,
+  count: number,
+  length: number,
+  before: number,
+  after: number,
+  background: number,
+  emit: (start: number, end: number, value: number) => void,
+): void {
+  const queue = new Int32Array(Math.max(1, count)); // indices into positions, values increasing from head to tail
+  let head = 0;
+  let tail = 0;
+  let next = 0;
+  let i = 0;
+  while (i < length) {
+    while (next < count && positions[next] <= i + after) {
+      const v = values[next];
+      while (tail > head && values[queue[tail - 1]] >= v) tail--;
+      queue[tail++] = next++;
+    }
+    while (tail > head && positions[queue[head]] < i - before) head++;
+    // The minimum holds until the next position enters the window or the current minimum leaves it.
+    let end = length;
+    if (next < count && positions[next] - after < end) end = positions[next] - after;
+    if (tail > head && positions[queue[head]] + before + 1 < end) end = positions[queue[head]] + before + 1;
+    if (end <= i) end = i + 1;
+    let v = tail > head ? values[queue[head]] : background;
+    if (v > background) v = background;
+    emit(i, end, v);
+    i = end;
+  }
+}
