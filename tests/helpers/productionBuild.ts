@@ -17,7 +17,44 @@ function newestMtime(p: string): number {
   return newest;
 }
 
+// Several test processes (or developers' parallel runs) may want a build at once; two `next build`s writing one .next
+// corrupt each other, so builds take a lock directory (mkdir is atomic) and a waiter re-checks freshness afterwards.
+const LOCK_DIR = path.join(repoRoot, '.next-build.lock');
+
+function lockIsStale(): boolean {
+  try {
+    const pid = Number(fs.readFileSync(path.join(LOCK_DIR, 'pid'), 'utf8'));
+    process.kill(pid, 0);
+    return false;
+  } catch {
+    // No pid file yet (just created) counts as live for a short while.
+    try {
+      return Date.now() - fs.statSync(LOCK_DIR).mtimeMs > 10_000 && !fs.existsSync(path.join(LOCK_DIR, 'pid'));
+    } catch {
+      return false;
+    }
+  }
+}
+
 export function ensureProductionBuild(): void {
+  for (;;) {
+    try {
+      fs.mkdirSync(LOCK_DIR);
+      break;
+    } catch {
+      if (lockIsStale()) fs.rmSync(LOCK_DIR, { recursive: true, force: true });
+      else Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 500);
+    }
+  }
+  try {
+    fs.writeFileSync(path.join(LOCK_DIR, 'pid'), String(process.pid));
+    buildIfStale();
+  } finally {
+    fs.rmSync(LOCK_DIR, { recursive: true, force: true });
+  }
+}
+
+function buildIfStale(): void {
   const buildId = path.join(repoRoot, '.next', 'BUILD_ID');
   const builtAt = fs.existsSync(buildId) ? fs.statSync(buildId).mtimeMs : 0;
   const sourcesAt = Math.max(...SOURCE_ROOTS.map((r) => newestMtime(path.join(repoRoot, r))));
