@@ -1,10 +1,12 @@
 /**
  * Analysis bench: decode + full analysis + peaks of a ~4-minute stereo 44.1 kHz corpus track in a child process
- * (CPU user+sys, wall, peak RSS, per-stage), next to ffmpeg's ebur128 meter and essentia's LoudnessEBUR128 alone.
+ * (CPU user+sys, wall, peak RSS, per-stage), next to ffmpeg's ebur128 meter and essentia's LoudnessEBUR128 alone, each
+ * the median of 3 runs; then the same music as a temporary 24-bit WAV so the cost of the Vorbis decode is visible.
  * Budget from the issue: 1.5 s CPU, 300 MB peak RSS.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { corpusTracks, repoRoot } from './corpus';
 
@@ -44,33 +46,70 @@ export async function run(): Promise<void> {
   console.log(`track: ${track.id} (${track.seconds.toFixed(1)} s) ${track.path}`);
   console.log(`${'run'.padEnd(34)} ${'CPU s'.padStart(7)} ${'wall s'.padStart(7)} ${'peak MB'.padStart(8)}`);
 
-  const runs: (Measured & { processCpuSeconds: number; stages: { stage: string; cpuSeconds: number; wallSeconds: number }[]; integratedLufs: number; truePeakDbtp: number })[] = [];
-  for (let i = 0; i < RUNS; i++) {
-    const m = timed(process.execPath, ['--import', 'tsx', join(repoRoot, 'bench/analyzeChild.ts'), track.path]);
-    const inner = JSON.parse(m.stdout.trim().split('\n').pop()!);
-    runs.push({ ...inner, peakRssMb: m.peakRssMb });
-    console.log(row(`ours: decode+analysis+peaks #${i + 1}`, { cpuSeconds: inner.cpuSeconds, wallSeconds: inner.wallSeconds, peakRssMb: m.peakRssMb }, `(whole process incl. tsx start: ${m.cpuSeconds.toFixed(2)} s CPU)`));
-  }
-  const best = { cpuSeconds: median(runs.map((r) => r.cpuSeconds)), wallSeconds: median(runs.map((r) => r.wallSeconds)), peakRssMb: median(runs.map((r) => r.peakRssMb)) };
-  console.log(row('ours (median)', best, `I=${runs[0].integratedLufs?.toFixed(2)} LUFS TP=${runs[0].truePeakDbtp?.toFixed(2)} dBTP`));
+  type Run = Measured & { processCpuSeconds: number; stages: { stage: string; cpuSeconds: number; wallSeconds: number }[]; integratedLufs: number; truePeakDbtp: number };
+  const measureOurs = (path: string, label: string): { runs: Run[]; median: Measured } => {
+    const runs: Run[] = [];
+    for (let i = 0; i < RUNS; i++) {
+      const m = timed(process.execPath, ['--import', 'tsx', join(repoRoot, 'bench/analyzeChild.ts'), path]);
+      const inner = JSON.parse(m.stdout.trim().split('\n').pop()!);
+      runs.push({ ...inner, peakRssMb: m.peakRssMb });
+      console.log(row(`${label} #${i + 1}`, { cpuSeconds: inner.cpuSeconds, wallSeconds: inner.wallSeconds, peakRssMb: m.peakRssMb }, `(whole process incl. tsx start: ${m.cpuSeconds.toFixed(2)} s CPU)`));
+    }
+    return { runs, median: { cpuSeconds: median(runs.map((r) => r.cpuSeconds)), wallSeconds: median(runs.map((r) => r.wallSeconds)), peakRssMb: median(runs.map((r) => r.peakRssMb)) } };
+  };
+  const medianOf = (label: string, command: string, args: string[]): Measured & { stderr: string; stdout: string } => {
+    const all = Array.from({ length: RUNS }, () => timed(command, args));
+    const pick = (key: keyof Measured) => median(all.map((m) => m[key]));
+    console.log(`  (${label}: ${all.map((m) => m.cpuSeconds.toFixed(2)).join(' / ')} s CPU)`);
+    return { cpuSeconds: pick('cpuSeconds'), wallSeconds: pick('wallSeconds'), peakRssMb: pick('peakRssMb'), stderr: all[0].stderr, stdout: all[0].stdout };
+  };
 
+  const ours = measureOurs(track.path, 'ours: decode+analysis+peaks');
+  const { runs } = ours;
+  const best = ours.median;
+  const table: string[] = [row('ours, Ogg Vorbis (median)', best, `I=${runs[0].integratedLufs?.toFixed(2)} LUFS TP=${runs[0].truePeakDbtp?.toFixed(2)} dBTP (decode + full analysis + peaks)`)];
+
+  let wav: ReturnType<typeof measureOurs> | undefined;
   if (hasFfmpeg) {
-    const ff = timed('ffmpeg', ['-nostats', '-hide_banner', '-i', track.path, '-af', 'ebur128=peak=true', '-f', 'null', '-']);
-    const integrated = /I:\s+(-?[\d.]+) LUFS/.exec(ff.stderr.split('Summary:').pop() ?? '')?.[1];
-    const peak = /Peak:\s+(-?[\d.]+) dBFS/.exec(ff.stderr.split('Summary:').pop() ?? '')?.[1];
-    console.log(row('ffmpeg -af ebur128=peak=true', ff, `I=${integrated} LUFS TP=${peak} dBTP (decode + meter)`));
+    const ff = medianOf('ffmpeg ebur128 runs', 'ffmpeg', ['-nostats', '-hide_banner', '-i', track.path, '-af', 'ebur128=peak=true', '-f', 'null', '-']);
+    const summary = ff.stderr.split('Summary:').pop() ?? '';
+    const integrated = /I:\s+(-?[\d.]+) LUFS/.exec(summary)?.[1];
+    const peak = /Peak:\s+(-?[\d.]+) dBFS/.exec(summary)?.[1];
+    table.push(row('ffmpeg -af ebur128=peak=true', ff, `I=${integrated} LUFS TP=${peak} dBTP (decode + meter)`));
+    // The same music as a 24-bit WAV outside the repo: shows what the Vorbis decode costs.
+    const dir = mkdtempSync(join(tmpdir(), 'mastering-bench-'));
+    try {
+      const wavPath = join(dir, `${track.id}.wav`);
+      execFileSync('ffmpeg', ['-v', 'error', '-i', track.path, '-c:a', 'pcm_s24le', wavPath]);
+      wav = measureOurs(wavPath, 'ours: 24-bit WAV input');
+      table.push(row('ours, 24-bit WAV (median)', wav.median, '(same music; WAV parse instead of Vorbis decode)'));
+      const ffWav = medianOf('ffmpeg ebur128 on WAV runs', 'ffmpeg', ['-nostats', '-hide_banner', '-i', wavPath, '-af', 'ebur128=peak=true', '-f', 'null', '-']);
+      table.push(row('ffmpeg ebur128, 24-bit WAV', ffWav));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   } else {
-    console.log('ffmpeg: not installed, skipped');
+    console.log('ffmpeg: not installed, skipped (and the WAV variant with it)');
   }
-  const ess = timed(process.execPath, ['--import', 'tsx', join(repoRoot, 'bench/essentiaLoudnessChild.ts'), track.path]);
-  const essInner = JSON.parse(ess.stdout.trim().split('\n').pop()!);
-  console.log(row('essentia LoudnessEBUR128 alone', { cpuSeconds: essInner.cpuSeconds, wallSeconds: essInner.wallSeconds, peakRssMb: ess.peakRssMb }, `I=${essInner.integratedLufs.toFixed(2)} LUFS (meter only, after our decode)`));
+  const essRuns = Array.from({ length: RUNS }, () => {
+    const ess = timed(process.execPath, ['--import', 'tsx', join(repoRoot, 'bench/essentiaLoudnessChild.ts'), track.path]);
+    return { ...JSON.parse(ess.stdout.trim().split('\n').pop()!), peakRssMb: ess.peakRssMb } as Measured & { integratedLufs: number };
+  });
+  const essMedian = { cpuSeconds: median(essRuns.map((r) => r.cpuSeconds)), wallSeconds: median(essRuns.map((r) => r.wallSeconds)), peakRssMb: median(essRuns.map((r) => r.peakRssMb)) };
+  table.push(row('essentia LoudnessEBUR128 alone', essMedian, `I=${essRuns[0].integratedLufs.toFixed(2)} LUFS (meter only, after our decode; RSS incl. decode)`));
 
-  console.log('\nper stage (median CPU s / wall s):');
-  for (const name of runs[0].stages.map((s) => s.stage)) {
-    const cpu = median(runs.map((r) => r.stages.find((s) => s.stage === name)?.cpuSeconds ?? 0));
-    const wall = median(runs.map((r) => r.stages.find((s) => s.stage === name)?.wallSeconds ?? 0));
-    console.log(`  ${name.padEnd(18)} ${cpu.toFixed(3).padStart(7)} ${wall.toFixed(3).padStart(7)}`);
+  console.log(`\nside by side, median of ${RUNS} runs (CPU = user+sys of the measured work):`);
+  console.log(`${''.padEnd(34)} ${'CPU s'.padStart(7)} ${'wall s'.padStart(7)} ${'peak MB'.padStart(8)}`);
+  for (const line of table) console.log(line);
+
+  for (const [label, set] of [['Ogg Vorbis', runs], ['24-bit WAV', wav?.runs]] as const) {
+    if (!set) continue;
+    console.log(`\nper stage, ${label} (median CPU s / wall s):`);
+    for (const name of set[0].stages.map((s) => s.stage)) {
+      const cpu = median(set.map((r) => r.stages.find((s) => s.stage === name)?.cpuSeconds ?? 0));
+      const wall = median(set.map((r) => r.stages.find((s) => s.stage === name)?.wallSeconds ?? 0));
+      console.log(`  ${name.padEnd(18)} ${cpu.toFixed(3).padStart(7)} ${wall.toFixed(3).padStart(7)}`);
+    }
   }
   const verdict = (ok: boolean) => (ok ? 'within budget' : 'OVER budget');
   console.log(`\nbudget: CPU ${best.cpuSeconds.toFixed(2)} / ${CPU_BUDGET_SECONDS} s (${verdict(best.cpuSeconds <= CPU_BUDGET_SECONDS)}), peak RSS ${best.peakRssMb.toFixed(0)} / ${RSS_BUDGET_MB} MB (${verdict(best.peakRssMb <= RSS_BUDGET_MB)})`);

@@ -1,13 +1,16 @@
 /**
- * `npm run bench [name...]`: runs the named benches (default: all). Each bench is a file exporting `run()`;
+ * `npm run bench [name...]`: runs the named benches (default: all but the slow `long`). Each bench is a file exporting `run()`;
  * add new ones (e.g. a mastering render) to BENCHES.
  */
 const BENCHES: Record<string, () => Promise<{ run: () => Promise<void> }>> = {
   analyze: () => import('./analyze'),
+  long: () => import('./long'),
 };
+/** Slow benches run only when named. */
+const ON_REQUEST = new Set(['long']);
 
 const requested = process.argv.slice(2);
-const names = requested.length > 0 ? requested : Object.keys(BENCHES);
+const names = requested.length > 0 ? requested : Object.keys(BENCHES).filter((name) => !ON_REQUEST.has(name));
 for (const name of names) {
   const load = BENCHES[name];
   if (!load) {
