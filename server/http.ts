@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import next from 'next';
 import { getConfig } from '@/lib/server/config';
 import { attachRealtime } from '@/lib/server/realtime/server';
+import { DELIVERY_DOWNLOAD_PREFIX, handleDeliveryDownload } from '@/lib/server/review/deliveryDownload';
 import {
   createUploadService,
   defaultUploadOptions,
@@ -52,6 +53,11 @@ export async function startHttpServer(options: StartHttpServerOptions): Promise<
     };
     if (pathname === UPLOAD_PATH || pathname.startsWith(`${UPLOAD_PATH}/`)) {
       uploads.handle(req, res).catch(done);
+      return;
+    }
+    // Delivery downloads keep their Content-Length here (Next route handlers drop it) so browsers show progress.
+    if (pathname.startsWith(DELIVERY_DOWNLOAD_PREFIX)) {
+      handleDeliveryDownload(req, res).catch(done);
       return;
     }
     Promise.resolve(handleNext(req, res)).catch(done);

@@ -62,6 +62,9 @@ before(async () => {
   ids.trackId = (await call(t.baseUrl, users.owner, 'POST', `/api/projects/${ids.projectId}/tracks`, { title: 'T' })).json.id;
   ids.assetId = (await tusUpload(t.baseUrl, users.artist, makeWav(0.2), { trackId: ids.trackId, kind: 'mix', filename: 'm.wav' })).assetId!;
   assert.ok(ids.assetId);
+  ids.commentId = (await call(t.baseUrl, users.viewer, 'POST', `/api/tracks/${ids.trackId}/comments`, { assetId: ids.assetId, body: 'Fixture' })).json.id;
+  ids.shareLinkId = (await call(t.baseUrl, users.owner, 'POST', `/api/tracks/${ids.trackId}/share-links`, {})).json.id;
+  assert.ok(ids.commentId && ids.shareLinkId);
 
   // Another project the matrix users are not in, to try guessing ids across projects.
   foreign.projectId = (await call(t.baseUrl, users.outsider, 'POST', '/api/projects', { name: 'Elsewhere' })).json.id;
@@ -69,6 +72,8 @@ before(async () => {
   foreign.assetId = (await tusUpload(t.baseUrl, users.outsider, makeWav(0.2), { trackId: foreign.trackId, kind: 'mix', filename: 'f.wav' })).assetId!;
   foreign.membershipId = (await call(t.baseUrl, users.outsider, 'GET', `/api/projects/${foreign.projectId}/members`)).json.members[0].id;
   await call(t.baseUrl, users.outsider, 'POST', `/api/projects/${foreign.projectId}/members`, { email: 'x@example.com', role: 'viewer' });
+  foreign.commentId = (await call(t.baseUrl, users.outsider, 'POST', `/api/tracks/${foreign.trackId}/comments`, { assetId: foreign.assetId, body: 'F' })).json.id;
+  foreign.shareLinkId = (await call(t.baseUrl, users.outsider, 'POST', `/api/tracks/${foreign.trackId}/share-links`, {})).json.id;
   foreign.inviteId = (await call(t.baseUrl, users.outsider, 'GET', `/api/projects/${foreign.projectId}/members`)).json.invites[0].id;
 });
 
@@ -169,9 +174,11 @@ describe('upload endpoint', () => {
 });
 
 describe('socket events', () => {
-  const payloads: Record<ClientEventName, (projectId: string) => unknown> = {
+  const payloads: Record<ClientEventName, (projectId: string, trackId: string) => unknown> = {
     'project:join': (projectId) => ({ projectId }),
     'project:leave': (projectId) => ({ projectId }),
+    'track:join': (projectId, trackId) => ({ projectId, trackId }),
+    'track:leave': (projectId, trackId) => ({ projectId, trackId }),
   };
 
   function open(user: WebUser | null): Promise<Socket> {
@@ -200,14 +207,14 @@ describe('socket events', () => {
   for (const event of Object.keys(clientEventSchemas) as ClientEventName[]) {
     test(`${event} needs ${CLIENT_EVENT_MIN_ROLE[event]} and refuses non-members with 404`, async () => {
       const outsider = await open(users.outsider);
-      const refused = await emit(outsider, event, payloads[event](ids.projectId));
+      const refused = await emit(outsider, event, payloads[event](ids.projectId, ids.trackId));
       assert.deepEqual(refused, { ok: false, status: 404, error: 'Project not found' });
       const malformed = await emit(outsider, event, { projectId: 42 });
       assert.equal(malformed.status, 400);
       outsider.close();
       for (const role of ROLES) {
         const socket = await open(users[role]);
-        const result = await emit(socket, event, payloads[event](ids.projectId));
+        const result = await emit(socket, event, payloads[event](ids.projectId, ids.trackId));
         assert.equal(result.ok, RANK[role] >= RANK[CLIENT_EVENT_MIN_ROLE[event]], `${role}: ${JSON.stringify(result)}`);
         socket.close();
       }

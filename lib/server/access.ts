@@ -19,10 +19,13 @@ export const ACTION_MIN_ROLE = {
   'track.edit': 'artist',
   'asset.upload': 'artist',
   'asset.approve': 'artist',
+  'delivery.export': 'artist',
   'asset.reanalyze': 'engineer',
   'master.render': 'engineer',
   'project.rename': 'owner',
   'members.manage': 'owner',
+  'share.manage': 'owner',
+  'comment.moderate': 'owner',
   'track.delete': 'owner',
   'project.delete': 'owner',
 } as const satisfies Record<string, Role>;

@@ -10,6 +10,7 @@ const CHANNEL = 'socket.io#/';
 const EMITTER_UID = 'emitter';
 const MESSAGE_BROADCAST = 3;
 const MESSAGE_SOCKETS_LEAVE = 5;
+const MESSAGE_DISCONNECT_SOCKETS = 6;
 const PACKET_EVENT = 2;
 /** PostgreSQL's NOTIFY payload limit; bigger messages would need the adapter's attachment table. */
 const MAX_NOTIFY_BYTES = 7900;
@@ -33,5 +34,12 @@ export function publishSocketsLeave(pool: pg.Pool, selectorRooms: string[], room
   return publish(pool, {
     type: MESSAGE_SOCKETS_LEAVE,
     data: { opts: { rooms: selectorRooms, except: [], flags: {} }, rooms: roomsToLeave },
+  });
+}
+
+export function publishDisconnectSockets(pool: pg.Pool, selectorRooms: string[]): Promise<void> {
+  return publish(pool, {
+    type: MESSAGE_DISCONNECT_SOCKETS,
+    data: { opts: { rooms: selectorRooms, except: [], flags: {} }, close: true },
   });
 }

@@ -1,6 +1,6 @@
 import type { Server } from 'socket.io';
 import { getPgPool } from '@/lib/server/db/client';
-import { publishBroadcast, publishSocketsLeave } from './clusterMessage';
+import { publishBroadcast, publishDisconnectSockets, publishSocketsLeave } from './clusterMessage';
 import { projectRoom, serverEventSchemas, userRoom, type ServerEventName, type ServerEventPayload } from './events';
 
 // Next bundles route handlers separately from the custom server, so module state is not shared between them;
@@ -42,6 +42,27 @@ export async function evictUserFromProject(userId: string, projectId: string): P
     return;
   }
   await publishSocketsLeave(getPgPool(), [userRoom(userId)], [projectRoom(projectId)]);
+}
+
+/** Broadcasts to arbitrary rooms (a user's own room, a guest track room) with the same validation as project events. */
+export async function emitToRooms<E extends ServerEventName>(rooms: string[], event: E, payload: ServerEventPayload<E>): Promise<void> {
+  const data = serverEventSchemas[event].parse(payload);
+  const io = localServer();
+  if (io) {
+    io.to(rooms).emit(event, data);
+    return;
+  }
+  await publishBroadcast(getPgPool(), rooms, event, data);
+}
+
+/** Closes every socket in a room on every process (a revoked guest link must stop listening at once). */
+export async function disconnectRoom(room: string): Promise<void> {
+  const io = localServer();
+  if (io) {
+    io.in(room).disconnectSockets(true);
+    return;
+  }
+  await publishDisconnectSockets(getPgPool(), [room]);
 }
 
 /** When a project is deleted nobody may keep listening to it. */

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { reviewServerEventSchemas } from '@/lib/server/review/reviewEvents';
 
 /**
  * Every socket.io event, both directions, as zod schemas. Servers validate what clients send; emitProjectEvent
@@ -59,6 +60,7 @@ export const serverEventSchemas = {
   'project:updated': z.object({ projectId: id, name: z.string() }),
   'project:deleted': z.object({ projectId: id }),
   'members:changed': z.object({ projectId: id }),
+  ...reviewServerEventSchemas,
 } as const;
 
 export type ServerEventName = keyof typeof serverEventSchemas;
@@ -68,6 +70,9 @@ export type ServerEventPayload<E extends ServerEventName> = z.input<(typeof serv
 export const clientEventSchemas = {
   'project:join': z.object({ projectId: id }),
   'project:leave': z.object({ projectId: id }),
+  /** Enter/leave a track's review room: presence (who is listening) is counted per track. */
+  'track:join': z.object({ projectId: id, trackId: id }),
+  'track:leave': z.object({ projectId: id, trackId: id }),
 } as const;
 
 export type ClientEventName = keyof typeof clientEventSchemas;
@@ -75,6 +80,8 @@ export type ClientEventName = keyof typeof clientEventSchemas;
 export const CLIENT_EVENT_MIN_ROLE: Record<ClientEventName, 'viewer' | 'artist' | 'engineer' | 'owner'> = {
   'project:join': 'viewer',
   'project:leave': 'viewer',
+  'track:join': 'viewer',
+  'track:leave': 'viewer',
 };
 
 export type Ack = { ok: true } | { ok: false; status: number; error: string };
