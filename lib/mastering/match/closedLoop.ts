@@ -16,7 +16,8 @@ import { toWorkingAudio, type WorkingAudio } from '@/lib/audio/workingAudio';
 import { longTermSpectrum } from '../analysis/longTermSpectrum';
 import { TONAL_BANDS, tonalSpectrumFromLongTerm } from '../analysis/tonalDistance';
 import { curveGainDbAt } from '../chain/midSideFir';
-import { limiterSettingsFrom, renderPreLimiter } from '../chain/render';
+import { compressorStaticGainDb } from '@/lib/audio/compressor';
+import { limiterSettingsFrom, renderPreLimiter, scaledCompressor } from '../chain/render';
 import type { MasteringSettings } from '../settings';
 import { clampEq, holdCurve, round2, type EqLimits } from './derive';
 
@@ -159,6 +160,38 @@ export interface LoopOptions {
   damping: number;
 }
 
+/**
+ * How much louder (LU) the whole track is than the excerpt once the compressor has worked: the compressor's static
+ * curve applied to the mix's short-term loudness (as detector level ≈ LUFS - 0.7 dB), then a gated energy mean of each
+ * span. A compressor lifts quiet sections relative to the loudest excerpt, so the plain mix offset would mislead the
+ * drive the excerpt is limited at (and with it the spectral effect of the limiter).
+ */
+export function compressedFullMinusExcerptLu(shortTerm: { lufs: number[]; hopSeconds: number }, settings: MasteringSettings, excerpt: Excerpt): number {
+  const comp = scaledCompressor(settings.dynamics);
+  const shifted = shortTerm.lufs.map((v) => {
+    if (!Number.isFinite(v) || v < -70) return -Infinity;
+    return comp.enabled && !comp.multiband ? v + compressorStaticGainDb(v - 0.7, comp) + comp.makeupDb : v;
+  });
+  const gatedMean = (from: number, to: number) => {
+    const vals = shifted.slice(from, to).filter((v) => v > -70);
+    if (vals.length === 0) return -Infinity;
+    const mean = (xs: number[]) => 10 * Math.log10(xs.reduce((a, v) => a + 10 ** (v / 10), 0) / xs.length);
+    const ungated = mean(vals);
+    const gated = vals.filter((v) => v > ungated - 10);
+    return mean(gated.length ? gated : vals);
+  };
+  const hop = shortTerm.hopSeconds;
+  const rate = excerpt.audio.sampleRate;
+  const startSeconds = excerpt.startSeconds;
+  const lengthSeconds = (excerpt.measureEnd - excerpt.measureStart) / rate;
+  // ST value k covers the 3 s ending at (k+1)·hop.
+  const from = Math.max(0, Math.round((startSeconds + 3) / hop) - 1);
+  const to = Math.max(from + 1, Math.round((startSeconds + lengthSeconds) / hop));
+  const full = gatedMean(0, shifted.length);
+  const part = gatedMean(from, to);
+  return Number.isFinite(full) && Number.isFinite(part) ? full - part : 0;
+}
+
 /** Residual at the tonal band centres → gain at f (log-interpolated, ends held). */
 function residualAt(residual: number[], f: number): number {
   return curveGainDbAt({ frequenciesHz: TONAL_BANDS.centresHz, gainDb: residual }, f);
@@ -171,6 +204,7 @@ export async function refineOnExcerpt(
   mixFull: { lufs: number; tonalDbReLufs: number[] },
   mixExcerpt: ExcerptTonal,
   targetTonalDbReLufs: number[],
+  mixShortTerm: { lufs: number[]; hopSeconds: number },
   options: LoopOptions,
 ): Promise<{ rounds: LoopRound[]; pre: WorkingAudio; drive: DriveSearch }> {
   const rounds: LoopRound[] = [];
@@ -181,7 +215,7 @@ export async function refineOnExcerpt(
     const pre = toWorkingAudio(excerpt.audio);
     await renderPreLimiter(pre, settings);
     const preLufs = measureLoudness(measuredPart(pre, excerpt)).integratedLufs;
-    const fullPre = mixFull.lufs + (preLufs - mixExcerpt.lufs);
+    const fullPre = preLufs + compressedFullMinusExcerptLu(mixShortTerm, settings, excerpt);
     const search = searchDrive(pre, excerpt, settings, fullPre, settings.loudness.targetLufs, drive);
     drive = search.driveDb;
     const needsMore = search.predictedLufs < settings.loudness.targetLufs - 0.3 || search.excerptLossDb > 8;
@@ -200,15 +234,20 @@ export async function refineOnExcerpt(
     if (round >= options.iterations || !settings.eq.enabled || settings.eq.amount === 0 || settings.eq.mode !== 'curve') {
       return { rounds, pre, drive: search };
     }
-    // Fold: the amount scales the stored curve at render time, so the correction is divided by it.
-    const scale = options.damping / settings.eq.amount;
-    const { curve } = settings.eq;
-    for (let i = 0; i < curve.frequenciesHz.length; i++) {
-      const r = residualAt(residualDb, curve.frequenciesHz[i]) * scale;
-      curve.midDb[i] = round2(clampEq(curve.midDb[i] + r, limits.midMaxBoostDb[i], limits.maxCutDb));
-      curve.sideDb[i] = round2(clampEq(curve.sideDb[i] + r, limits.sideMaxBoostDb[i], limits.maxCutDb));
-    }
-    holdCurve(curve.midDb, limits.holdFromIndex);
-    holdCurve(curve.sideDb, limits.holdFromIndex);
+    foldResidual(settings, limits, residualDb, options.damping);
   }
+}
+
+/** Adds a tonal-band residual to both EQ curves, within the derive limits. */
+export function foldResidual(settings: MasteringSettings, limits: EqLimits, residualDb: number[], damping: number): void {
+  // The amount scales the stored curve at render time, so the correction is divided by it.
+  const scale = damping / settings.eq.amount;
+  const { curve } = settings.eq;
+  for (let i = 0; i < curve.frequenciesHz.length; i++) {
+    const r = residualAt(residualDb, curve.frequenciesHz[i]) * scale;
+    curve.midDb[i] = round2(clampEq(curve.midDb[i] + r, limits.midMaxBoostDb[i], limits.maxCutDb));
+    curve.sideDb[i] = round2(clampEq(curve.sideDb[i] + r, limits.sideMaxBoostDb[i], limits.maxCutDb));
+  }
+  holdCurve(curve.midDb, limits.holdFromIndex);
+  holdCurve(curve.sideDb, limits.holdFromIndex);
 }

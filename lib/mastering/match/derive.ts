@@ -79,7 +79,7 @@ export interface Derivation {
   reasons: string[];
 }
 
-export const DEFAULT_MAX_BOOST_DB = 15;
+export const DEFAULT_MAX_BOOST_DB = 20;
 export const DEFAULT_MAX_CUT_DB = 15;
 export const STEREO_EDGES_HZ = [20, 150, 600, 2500, 8000, 20000];
 const MAX_WIDTH_DB = 9;

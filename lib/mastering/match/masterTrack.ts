@@ -19,7 +19,7 @@ import { encodeMaster } from '../chain/encodeMaster';
 import { designChainFir, limiterSettingsFrom, renderPreLimiter, type PreLimiterStats } from '../chain/render';
 import { buildReport, nullIfNonFinite, type LoudnessFigures, type MasterState, type MasteringReport } from '../report/report';
 import { masteringSettingsSchema, type MasteringSettings, type OutputSettings } from '../settings';
-import { refineOnExcerpt, measureExcerptTonal, searchDrive, selectExcerpt, type LoopRound } from './closedLoop';
+import { foldResidual, refineOnExcerpt, measureExcerptTonal, searchDrive, selectExcerpt, type LoopRound } from './closedLoop';
 import { deriveSettings, refitBands, round2, type DeriveOptions, type Derivation } from './derive';
 import { analyzeForMatch, type MatchAnalysis } from './matchAnalysis';
 
@@ -71,6 +71,8 @@ export interface MasterTrackResult {
 const STEP_WEIGHTS: Record<MasterStep, number> = { analyse: 0.25, derive: 0.02, refine: 0.2, render: 0.25, verify: 0.13, encode: 0.15 };
 /** Aim the drive a little loud: a final trim down keeps the ceiling, a trim up may not. */
 const LOUDNESS_AIM_LU = 0.1;
+/** Tonal distance (dB) above which the full render's residual is folded in and the track rendered once more. */
+const FULL_TRACK_CORRECTION_ABOVE_DB = 1.0;
 
 function loudnessFigures(l: LoudnessResult, truePeakDbtp: number, samplePeakDbfs: number): LoudnessFigures {
   return {
@@ -169,7 +171,8 @@ export async function masterTrack(input: MasterTrackInput): Promise<MasterTrackR
       { lufs: mixAnalysis.integratedLufs, tonalDbReLufs: mixAnalysis.tonal.levelsDb.map((v) => v - mixAnalysis.integratedLufs) },
       mixExcerptTonal,
       derivation.targets.tonalDbReLufs,
-      { iterations: options.iterations ?? 2, damping: 0.9 },
+      { lufs: mixAnalysis.shortTermLufs, hopSeconds: mixAnalysis.shortTermHopSeconds },
+      { iterations: options.iterations ?? 3, damping: 0.9 },
     );
     rounds = excerptState.rounds;
     if (settings.saturation.enabled) {
@@ -179,58 +182,82 @@ export async function masterTrack(input: MasterTrackInput): Promise<MasterTrackR
   }
   finishStep('refine');
 
-  // 4. Render the full track.
-  progress('render');
-  const fir = await designChainFir(settings, outRate);
-  const renderPre = async (): Promise<{ work: WorkingAudio; stats: PreLimiterStats }> => {
-    const work = toWorkingAudio(source);
-    const stats = await renderPreLimiter(work, settings, fir);
-    return { work, stats };
-  };
-  let { work, stats: preStats } = await renderPre();
-  stage('render: eq+dynamics');
-  let limiterStats: LimiterStats | null = null;
-  const runLimiter = () => processLimiter(work, limiterSettingsFrom(settings));
-  if (derivation && excerptState) {
-    const fullPre = measureLoudness(asPcm(work)).integratedLufs;
-    const search = searchDrive(excerptState.pre, excerpt, settings, fullPre, target + LOUDNESS_AIM_LU, excerptState.drive.driveDb);
-    settings.loudness.limiterInputGainDb = round2(search.driveDb);
-    stage('render: drive search');
-  }
-  limiterStats = runLimiter();
-  stage('render: limiter');
-  let loud = measureLoudness(asPcm(work));
-  let tp = measureTruePeak(asPcm(work), { maxOverPositions: 0 }).truePeakDbtp;
-  finishStep('render');
-
-  // 5. Verify and trim.
-  progress('verify');
-  if (derivation) {
-    let trim = target - loud.integratedLufs;
-    const headroom = settings.loudness.ceilingDbtp - tp - 0.01;
-    if (trim > headroom && trim > 0.4) {
-      // Too quiet even with the headroom: drive harder once (full re-render; rare).
-      settings.loudness.limiterInputGainDb = round2(settings.loudness.limiterInputGainDb + (trim - Math.max(0, headroom)) / 0.7 + LOUDNESS_AIM_LU);
-      ({ work, stats: preStats } = await renderPre());
-      limiterStats = runLimiter();
-      loud = measureLoudness(asPcm(work));
-      tp = measureTruePeak(asPcm(work), { maxOverPositions: 0 }).truePeakDbtp;
-      trim = target - loud.integratedLufs;
+  // 4-5. Render the full track, verify and trim; with derived settings, one full-track correction when the excerpt
+  // did not stand for the whole track well enough (the tonal residual is measured anyway for the report).
+  const blend = blendTonal(refAnalyses, weights);
+  const renderAndVerify = async (searchDriveFirst: boolean) => {
+    progress('render');
+    const fir = await designChainFir(settings, outRate);
+    const renderPre = async (): Promise<{ work: WorkingAudio; stats: PreLimiterStats }> => {
+      const work = toWorkingAudio(source);
+      const stats = await renderPreLimiter(work, settings, fir);
+      return { work, stats };
+    };
+    let { work, stats: preStats } = await renderPre();
+    stage('render: eq+dynamics');
+    const runLimiter = () => processLimiter(work, limiterSettingsFrom(settings));
+    if (searchDriveFirst && derivation && excerptState) {
+      const fullPre = measureLoudness(asPcm(work)).integratedLufs;
+      const search = searchDrive(excerptState.pre, excerpt, settings, fullPre, target + LOUDNESS_AIM_LU, excerptState.drive.driveDb);
+      settings.loudness.limiterInputGainDb = round2(search.driveDb);
+      stage('render: drive search');
     }
-    const gain = Math.min(trim, Math.max(0, settings.loudness.ceilingDbtp - tp - 0.01));
-    settings.loudness.outputGainDb = Math.max(-40, Math.min(6, Math.round(gain * 1000) / 1000));
-  }
-  processGain(work, { gainDb: settings.loudness.outputGainDb });
-  const gainDb = settings.loudness.outputGainDb;
-  const afterLoud: LoudnessResult = {
-    ...loud,
-    integratedLufs: loud.integratedLufs + gainDb,
-    momentaryMaxLufs: loud.momentaryMaxLufs + gainDb,
-    shortTermMaxLufs: loud.shortTermMaxLufs + gainDb,
+    let limiterStats: LimiterStats = runLimiter();
+    stage('render: limiter');
+    let loud = measureLoudness(asPcm(work));
+    let tp = measureTruePeak(asPcm(work), { maxOverPositions: 0 }).truePeakDbtp;
+    finishStep('render');
+    progress('verify');
+    if (derivation) {
+      let trim = target - loud.integratedLufs;
+      const headroom = settings.loudness.ceilingDbtp - tp - 0.01;
+      if (trim > headroom && trim > 0.4) {
+        // Too quiet even with the headroom: drive harder once (full re-render; rare).
+        settings.loudness.limiterInputGainDb = round2(settings.loudness.limiterInputGainDb + (trim - Math.max(0, headroom)) / 0.7 + LOUDNESS_AIM_LU);
+        ({ work, stats: preStats } = await renderPre());
+        limiterStats = runLimiter();
+        loud = measureLoudness(asPcm(work));
+        tp = measureTruePeak(asPcm(work), { maxOverPositions: 0 }).truePeakDbtp;
+        trim = target - loud.integratedLufs;
+      }
+      const gain = Math.min(trim, Math.max(0, settings.loudness.ceilingDbtp - tp - 0.01));
+      settings.loudness.outputGainDb = Math.max(-40, Math.min(6, Math.round(gain * 1000) / 1000));
+    }
+    processGain(work, { gainDb: settings.loudness.outputGainDb });
+    const gainDb = settings.loudness.outputGainDb;
+    const afterLoud: LoudnessResult = {
+      ...loud,
+      integratedLufs: loud.integratedLufs + gainDb,
+      momentaryMaxLufs: loud.momentaryMaxLufs + gainDb,
+      shortTermMaxLufs: loud.shortTermMaxLufs + gainDb,
+    };
+    const afterTp = tp + gainDb;
+    const afterTonal = tonalSpectrumFromLongTerm(await longTermSpectrum(asPcm(work)), afterLoud.integratedLufs);
+    return { work, preStats, limiterStats, afterLoud, afterTp, afterTonal };
   };
-  const afterTp = tp + gainDb;
-  const afterSpectrum = await longTermSpectrum(asPcm(work));
-  const afterTonal = tonalSpectrumFromLongTerm(afterSpectrum, afterLoud.integratedLufs);
+  let pass = await renderAndVerify(true);
+  if (derivation && blend && settings.eq.enabled && settings.eq.amount > 0 && settings.eq.mode === 'curve') {
+    const distance = tonalDistanceDb(blend, pass.afterTonal);
+    if (distance > FULL_TRACK_CORRECTION_ABOVE_DB) {
+      const residual = blend.levelsDb.map((r, b) => {
+        const v = r - (pass.afterTonal.levelsDb[b] - pass.afterLoud.integratedLufs);
+        return Number.isFinite(v) ? v : 0;
+      });
+      const previous = structuredClone(settings);
+      foldResidual(settings, derivation.limits, residual, 0.9);
+      refitBands(settings);
+      pass.work.channels.length = 0;
+      const second = await renderAndVerify(false);
+      if (tonalDistanceDb(blend, second.afterTonal) < distance) pass = second;
+      else {
+        // Keep what was better (and the settings that made it).
+        Object.assign(settings, previous);
+        pass = await renderAndVerify(false);
+      }
+      rounds.push({ driveDb: settings.loudness.limiterInputGainDb, residualDb: residual.map(round2), meanAbsResidualDb: distance });
+    }
+  }
+  const { work, preStats, limiterStats, afterLoud, afterTp, afterTonal } = pass;
   const afterStereo = measureStereoOverTime(asPcm(work), 60);
   const afterSamplePeak = measureSamplePeak(asPcm(work)).samplePeakDbfs;
   finishStep('verify');
@@ -249,7 +276,6 @@ export async function masterTrack(input: MasterTrackInput): Promise<MasterTrackR
   finishStep('encode');
 
   // Report.
-  const blend = blendTonal(refAnalyses, weights);
   const beforeDist = distances(refAnalyses, blend, mixAnalysis.tonal);
   const afterDist = distances(refAnalyses, blend, afterTonal);
   const before: MasterState = {
