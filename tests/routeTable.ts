@@ -20,6 +20,7 @@ export const ROUTES: RouteRule[] = [
   { method: 'GET', path: '/api/auth/[...nextauth]', access: 'public' },
   { method: 'POST', path: '/api/auth/[...nextauth]', access: 'public' },
   { method: 'POST', path: '/api/signup', access: 'public' },
+  { method: 'GET', path: '/api/health', access: 'public' },
   { method: 'GET', path: '/api/projects', access: 'user', safe: true },
   { method: 'POST', path: '/api/projects', access: 'user', body: { name: 'Matrix' }, safe: true },
   { method: 'GET', path: '/api/projects/[projectId]', access: 'viewer', safe: true },
