@@ -1,0 +1,337 @@
+/**
+ * Instant A/B between several recordings of the same song. Every source is its own <audio> element (Range-streamed,
+ * so playback starts before the download ends and nothing already buffered is fetched again), all routed through
+ * GainNodes of ONE AudioContext and all playing together in sync. Switching is a gain change ramped over a few
+ * milliseconds: no gap, no restart, no seek. Inactive sources are pulled back to the active one's clock whenever they
+ * drift, which is inaudible because they are silent.
+ *
+ * The class also looks enough like an HTMLMediaElement (currentTime, duration, paused, play/pause, media events) for
+ * wavesurfer.js to use it as its `media`: the waveform cursor, click-to-seek and regions then drive all sources.
+ */
+
+export interface PlayerSource {
+  id: string;
+  url: string;
+  /** Integrated loudness from the analysis; null = unknown (not compensated). */
+  integratedLufs: number | null;
+}
+
+interface SourceState {
+  source: PlayerSource;
+  element: HTMLAudioElement;
+  node: MediaElementAudioSourceNode | null;
+  gain: GainNode | null;
+}
+
+/** Inactive sources further than this from the active one are re-seeked (a muted seek is inaudible). */
+const MAX_DRIFT_SECONDS = 0.03;
+const SWITCH_RAMP_SECONDS = 0.006;
+const DRIFT_CHECK_MS = 250;
+
+export class SyncedPlayer extends EventTarget {
+  private readonly sources = new Map<string, SourceState>();
+  private context: AudioContext | null = null;
+  private activeId: string | null = null;
+  private playing = false;
+  private driftTimer: ReturnType<typeof setInterval> | null = null;
+  private tickHandle: number | null = null;
+  private knownDuration = 0;
+  private loudnessMatched = true;
+  private loop: { startSeconds: number; endSeconds: number } | null = null;
+  private loopEnabled = false;
+  /** Parent for the hidden <audio> elements, so tests and devtools can see them. */
+  constructor(private readonly container: HTMLElement) {
+    super();
+  }
+
+  // ---- sources -------------------------------------------------------------------------------------------------
+
+  setSources(list: PlayerSource[]): void {
+    const wanted = new Set(list.map((s) => s.id));
+    for (const [id, state] of this.sources) {
+      if (wanted.has(id)) continue;
+      state.element.pause();
+      state.node?.disconnect();
+      state.gain?.disconnect();
+      state.element.removeAttribute('src');
+      state.element.load();
+      state.element.remove();
+      this.sources.delete(id);
+    }
+    for (const source of list) {
+      const existing = this.sources.get(source.id);
+      if (existing) {
+        existing.source = source;
+        continue;
+      }
+      const element = document.createElement('audio');
+      element.preload = 'auto';
+      element.src = source.url;
+      element.dataset.sourceId = source.id;
+      element.addEventListener('loadedmetadata', () => this.onSourceMetadata());
+      element.addEventListener('ended', () => {
+        if (source.id === this.activeId) this.onActiveEnded();
+      });
+      this.container.appendChild(element);
+      const state: SourceState = { source, element, node: null, gain: null };
+      this.sources.set(source.id, state);
+      if (this.context) this.connect(state);
+    }
+    if (!this.activeId || !this.sources.has(this.activeId)) this.activeId = list[0]?.id ?? null;
+    this.applyGains(0);
+    this.markActive();
+    if (this.playing) void this.startAll();
+  }
+
+  get activeSourceId(): string | null {
+    return this.activeId;
+  }
+
+  /** Makes `id` audible at the current playhead. Returns false for an unknown id. */
+  select(id: string): boolean {
+    const next = this.sources.get(id);
+    if (!next || id === this.activeId) return Boolean(next);
+    const current = this.active();
+    if (current) {
+      const t = current.element.currentTime;
+      // Only a source that drifted (or has not started) is moved; a seek on an in-sync element would stall it.
+      if (Math.abs(next.element.currentTime - t) > MAX_DRIFT_SECONDS) next.element.currentTime = t;
+      if (this.playing && next.element.paused) void next.element.play().catch(() => undefined);
+    }
+    this.activeId = id;
+    this.applyGains(SWITCH_RAMP_SECONDS);
+    this.markActive();
+    this.emit('sourcechange');
+    this.emit('durationchange');
+    return true;
+  }
+
+  setLoudnessMatched(on: boolean): void {
+    this.loudnessMatched = on;
+    this.applyGains(SWITCH_RAMP_SECONDS);
+  }
+
+  /** Gain (dB) that brings each source to the quietest source's loudness, so no source ever gets boosted. */
+  matchGainsDb(): Record<string, number> {
+    const known = [...this.sources.values()].map((s) => s.source.integratedLufs).filter((v): v is number => v !== null && Number.isFinite(v));
+    const reference = known.length ? Math.min(...known) : 0;
+    const out: Record<string, number> = {};
+    for (const [id, s] of this.sources) out[id] = s.source.integratedLufs === null ? 0 : reference - s.source.integratedLufs;
+    return out;
+  }
+
+  setLoop(range: { startSeconds: number; endSeconds: number } | null, enabled = this.loopEnabled): void {
+    this.loop = range && range.endSeconds - range.startSeconds > 0.05 ? range : null;
+    this.loopEnabled = enabled && this.loop !== null;
+    this.emit('loopchange');
+  }
+
+  get loopState(): { range: { startSeconds: number; endSeconds: number } | null; enabled: boolean } {
+    return { range: this.loop, enabled: this.loopEnabled };
+  }
+
+  setKnownDuration(seconds: number): void {
+    this.knownDuration = seconds;
+    this.emit('durationchange');
+  }
+
+  // ---- the media-element surface (used by wavesurfer and the UI) -------------------------------------------------
+
+  readonly readyState = 4;
+  readonly seeking = false;
+  readonly error = null;
+  volume = 1;
+  muted = false;
+  playbackRate = 1;
+  preservesPitch = true;
+  controls = false;
+  autoplay = false;
+  readonly src = '';
+  readonly currentSrc = '';
+
+  get currentTime(): number {
+    return this.active()?.element.currentTime ?? 0;
+  }
+
+  set currentTime(seconds: number) {
+    const t = Math.max(0, Math.min(seconds, this.duration || seconds));
+    this.emit('seeking');
+    for (const s of this.sources.values()) s.element.currentTime = t;
+    this.emit('timeupdate');
+    this.emit('seeked');
+  }
+
+  get duration(): number {
+    const d = this.active()?.element.duration;
+    return d && Number.isFinite(d) ? d : this.knownDuration;
+  }
+
+  get paused(): boolean {
+    return !this.playing;
+  }
+
+  get ended(): boolean {
+    const a = this.active();
+    return a ? a.element.ended : false;
+  }
+
+  async play(): Promise<void> {
+    if (this.sources.size === 0) return;
+    this.ensureContext();
+    await this.context!.resume().catch(() => undefined);
+    this.playing = true;
+    const t = this.currentTime;
+    for (const s of this.sources.values()) if (Math.abs(s.element.currentTime - t) > MAX_DRIFT_SECONDS) s.element.currentTime = t;
+    await this.startAll();
+    this.startTimers();
+    this.emit('play');
+  }
+
+  pause(): void {
+    if (!this.playing) return;
+    this.playing = false;
+    for (const s of this.sources.values()) s.element.pause();
+    this.stopTimers();
+    const t = this.currentTime;
+    for (const s of this.sources.values()) if (s.element !== this.active()?.element) s.element.currentTime = t;
+    this.emit('pause');
+    this.emit('timeupdate');
+  }
+
+  toggle(): void {
+    if (this.playing) this.pause();
+    else void this.play();
+  }
+
+  load(): void {}
+  remove(): void {}
+  removeAttribute(): void {}
+  canPlayType(): string {
+    return '';
+  }
+
+  /** Per-source positions and buffered ranges, for the page's diagnostics and the browser tests. */
+  snapshot(): { id: string; currentTime: number; bufferedSeconds: number; active: boolean }[] {
+    return [...this.sources.values()].map((s) => {
+      let buffered = 0;
+      for (let i = 0; i < s.element.buffered.length; i++) buffered += s.element.buffered.end(i) - s.element.buffered.start(i);
+      return { id: s.source.id, currentTime: s.element.currentTime, bufferedSeconds: buffered, active: s.source.id === this.activeId };
+    });
+  }
+
+  destroy(): void {
+    this.pause();
+    this.setSources([]);
+    void this.context?.close().catch(() => undefined);
+    this.context = null;
+  }
+
+  // ---- internals -------------------------------------------------------------------------------------------------
+
+  private emit(type: string): void {
+    this.dispatchEvent(new Event(type));
+  }
+
+  private active(): SourceState | undefined {
+    return this.activeId ? this.sources.get(this.activeId) : undefined;
+  }
+
+  private ensureContext(): void {
+    if (this.context) return;
+    this.context = new AudioContext({ latencyHint: 'interactive' });
+    for (const s of this.sources.values()) this.connect(s);
+    this.applyGains(0);
+  }
+
+  private connect(state: SourceState): void {
+    const ctx = this.context!;
+    state.node = ctx.createMediaElementSource(state.element);
+    state.gain = ctx.createGain();
+    state.gain.gain.value = 0;
+    state.node.connect(state.gain).connect(ctx.destination);
+  }
+
+  private targetGain(id: string): number {
+    if (id !== this.activeId) return 0;
+    if (!this.loudnessMatched) return 1;
+    return 10 ** ((this.matchGainsDb()[id] ?? 0) / 20);
+  }
+
+  private applyGains(rampSeconds: number): void {
+    const ctx = this.context;
+    for (const [id, s] of this.sources) {
+      const target = this.targetGain(id);
+      if (!ctx || !s.gain) continue;
+      const now = ctx.currentTime;
+      const g = s.gain.gain;
+      g.cancelScheduledValues(now);
+      if (rampSeconds <= 0) {
+        g.setValueAtTime(target, now);
+      } else {
+        g.setValueAtTime(g.value, now);
+        g.linearRampToValueAtTime(target, now + rampSeconds);
+      }
+    }
+  }
+
+  private markActive(): void {
+    for (const [id, s] of this.sources) s.element.dataset.active = String(id === this.activeId);
+  }
+
+  private async startAll(): Promise<void> {
+    await Promise.all([...this.sources.values()].map((s) => (s.element.paused ? s.element.play().catch(() => undefined) : undefined)));
+  }
+
+  private startTimers(): void {
+    this.stopTimers();
+    this.driftTimer = setInterval(() => this.correctDrift(), DRIFT_CHECK_MS);
+    const tick = () => {
+      this.checkLoop();
+      this.emit('timeupdate');
+      this.tickHandle = requestAnimationFrame(tick);
+    };
+    this.tickHandle = requestAnimationFrame(tick);
+  }
+
+  private stopTimers(): void {
+    if (this.driftTimer) clearInterval(this.driftTimer);
+    this.driftTimer = null;
+    if (this.tickHandle !== null) cancelAnimationFrame(this.tickHandle);
+    this.tickHandle = null;
+  }
+
+  private correctDrift(): void {
+    const a = this.active();
+    if (!a || !this.playing) return;
+    const t = a.element.currentTime;
+    for (const s of this.sources.values()) {
+      if (s === a) continue;
+      const duration = s.element.duration;
+      if (Number.isFinite(duration) && t >= duration) continue;
+      if (Math.abs(s.element.currentTime - t) > MAX_DRIFT_SECONDS) s.element.currentTime = t;
+      if (s.element.paused && !(Number.isFinite(duration) && t >= duration)) void s.element.play().catch(() => undefined);
+    }
+  }
+
+  private checkLoop(): void {
+    if (!this.loopEnabled || !this.loop) return;
+    if (this.currentTime >= this.loop.endSeconds) this.currentTime = this.loop.startSeconds;
+  }
+
+  private onSourceMetadata(): void {
+    this.emit('loadedmetadata');
+    this.emit('durationchange');
+  }
+
+  private onActiveEnded(): void {
+    if (this.loopEnabled && this.loop) {
+      this.currentTime = this.loop.startSeconds;
+      return;
+    }
+    this.playing = false;
+    this.stopTimers();
+    for (const s of this.sources.values()) s.element.pause();
+    this.emit('pause');
+    this.emit('ended');
+  }
+}
