@@ -4,14 +4,13 @@
 // storage (Asset.peaksKey) for the player.
 import type { Readable } from 'node:stream';
 import { probeAudio, PROBE_HEAD_BYTES } from '../lib/audio/decode/probe';
-import { serializePeaks } from '../lib/audio/peaks';
 import { AudioFormatError } from '../lib/audio/types';
-import { analyzeAudioWithPeaks } from '../lib/mastering/analysis/analyze';
 import { getPrisma } from '../lib/server/db/client';
 import { emitProjectEvent } from '../lib/server/realtime/emitter';
 import { getStorage } from '../lib/server/storage/defaultStorage';
 import { PermanentJobError, type JobContext } from './runner';
-import { decodeStoredAudio, derivedAssetKey, putBytes } from './storedAudio';
+import { runCpuTask } from './cpu/runCpuTask';
+import { derivedAssetKey, putBytes, withLocalCopies } from './storedAudio';
 
 const TAIL_BYTES = 256 * 1024;
 
@@ -64,30 +63,30 @@ export async function analyzeJob(ctx: JobContext): Promise<unknown> {
   await prisma.asset.update({ where: { id: assetId }, data: { ...facts } });
   await emitProjectEvent(projectId, 'asset:updated', { projectId, trackId: asset.trackId, assetId, status: 'analyzing', ...facts }).catch(() => undefined);
   await ctx.progress(50, 'decoding');
+  // Decode + analysis run in a worker thread (cpu/), so this process keeps serving pages, sockets and heartbeats.
 
   const fail = async (message: string): Promise<never> => {
     await prisma.asset.update({ where: { id: assetId }, data: { status: 'failed', error: message } });
     await emitProjectEvent(projectId, 'asset:updated', { projectId, trackId: asset.trackId, assetId, status: 'failed', error: message }).catch(() => undefined);
     throw new PermanentJobError(message);
   };
-  let decoded;
-  try {
-    decoded = await decodeStoredAudio(asset.storageKey, asset.originalName);
-  } catch (error) {
-    if (error instanceof AudioFormatError) return fail(error.message);
-    throw error;
-  }
-  await ctx.progress(65, 'measuring loudness, spectrum and stereo');
+  // Progress writes go one after another and are awaited below, so none lands after the job has finished.
+  let progressChain = Promise.resolve();
   let result;
   try {
-    result = await analyzeAudioWithPeaks(decoded);
+    result = await withLocalCopies([{ storageKey: asset.storageKey, displayName: asset.originalName }], ([file]) =>
+      runCpuTask({ kind: 'analyze', filePath: file }, (fraction, step) => {
+          progressChain = progressChain.then(() => ctx.progress(50 + fraction * 40, step)).catch(() => undefined);
+        }, ctx.signal),
+    );
   } catch (error) {
     if (error instanceof AudioFormatError) return fail(error.message);
     throw error;
   }
+  await progressChain;
   await ctx.progress(90, 'storing analysis and waveform');
   const peaksKey = derivedAssetKey(assetId, 'peaks', 'bin');
-  await putBytes(peaksKey, serializePeaks(result.peaks));
+  await putBytes(peaksKey, result.peaks);
   const previous = await prisma.asset.findUnique({ where: { id: assetId }, select: { peaksKey: true } });
   await prisma.asset.update({
     where: { id: assetId },

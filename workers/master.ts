@@ -4,11 +4,7 @@
 // and can simply run again.
 import { createHash } from 'node:crypto';
 import { Prisma } from '../lib/generated/prisma/client';
-import { encodedBytes } from '../lib/audio/encode/encodedAudio';
-import { serializePeaks } from '../lib/audio/peaks';
-import { AudioFormatError, type DecodedAudio } from '../lib/audio/types';
-import { analyzeAudioWithPeaks } from '../lib/mastering/analysis/analyze';
-import { masterTrack } from '../lib/mastering/match/masterTrack';
+import { AudioFormatError } from '../lib/audio/types';
 import { parseSettings, type MasteringSettings } from '../lib/mastering/settings';
 import { getPrisma } from '../lib/server/db/client';
 import { toAssetSummary } from '../lib/server/projects/assets';
@@ -18,21 +14,12 @@ import { emitProjectEvent } from '../lib/server/realtime/emitter';
 import { getStorage } from '../lib/server/storage/defaultStorage';
 import { originalAssetKey } from '../lib/server/storage/storageKey';
 import { PermanentJobError, type JobContext } from './runner';
-import { decodeStoredAudio, derivedAssetKey, putBytes } from './storedAudio';
+import { runCpuTask } from './cpu/runCpuTask';
+import { derivedAssetKey, putBytes, withLocalCopies } from './storedAudio';
 import { trackMetadataOf } from './trackMetadata';
 
-/** Share of the job's progress bar each phase takes (percent at its end). */
-const DECODED_AT = 10;
-const RENDERED_AT = 80;
-const ANALYSED_AT = 94;
-
-function asDecoded(audio: { sampleRate: number; channels: Float32Array[] }): DecodedAudio {
-  const frames = audio.channels[0]?.length ?? 0;
-  return {
-    ...audio,
-    format: { container: 'wav', codec: 'pcm_s24le', sampleRate: audio.sampleRate, channelCount: audio.channels.length, bitsPerSample: 24, frames, durationSeconds: frames / audio.sampleRate },
-  };
-}
+/** Percent of the progress bar where storing the new version starts (the thread's work is everything before). */
+const STORED_FROM = 95;
 
 export async function masterJob(ctx: JobContext): Promise<unknown> {
   const prisma = getPrisma();
@@ -54,65 +41,52 @@ export async function masterJob(ctx: JobContext): Promise<unknown> {
   }
 
   await ctx.progress(2, 'decoding mix and references');
-  const decode = async (id: string) => {
-    const row = byId.get(id)!;
-    try {
-      return await decodeStoredAudio(row.storageKey, row.originalName);
-    } catch (error) {
-      if (error instanceof AudioFormatError) throw new PermanentJobError(error.message);
-      throw error;
-    }
-  };
-  const mix = await decode(input.mixId);
-  const references = [];
-  for (const id of input.referenceIds) references.push({ audio: await decode(id) });
-  await ctx.progress(DECODED_AT, 'analysing mix and references');
-
-  const metadata = trackMetadataOf(track);
-  // The stored master is the archival render (24-bit WAV at the chosen rate); delivery formats are the export job's.
-  if (settings) settings.output = { ...settings.output, format: 'wav24', metadata };
-  let lastStep = '';
-  const result = await masterTrack({
-    mix,
-    references,
-    settings,
-    options: { output: { format: 'wav24', metadata } },
-    onProgress: (p) => {
-      if (p.step === lastStep) return;
-      lastStep = p.step;
-      void ctx.progress(DECODED_AT + p.fraction * (RENDERED_AT - DECODED_AT), `master: ${p.step}`).catch(() => undefined);
-    },
-  });
-  if (!result.encoded) throw new Error('the render produced no file');
-  const bytes = encodedBytes(result.encoded);
-
-  await ctx.progress(RENDERED_AT, 'measuring the master');
-  const { analysis, peaks } = await analyzeAudioWithPeaks(asDecoded(result.audio));
-  await ctx.progress(ANALYSED_AT, 'storing the new version');
+  // Decode, derive, render and measure in a worker thread (cpu/): this process keeps serving pages and sockets.
+  const sources = ids.map((id) => ({ storageKey: byId.get(id)!.storageKey, displayName: byId.get(id)!.originalName }));
+  // Progress writes go one after another and are awaited below, so none lands after the job has finished.
+  let progressChain = Promise.resolve();
+  let result;
+  try {
+    result = await withLocalCopies(sources, ([mixPath, ...referencePaths]) =>
+      runCpuTask(
+        { kind: 'master', mixPath, referencePaths, settings: settings ?? null, metadata: trackMetadataOf(track) },
+        (fraction, step) => {
+          progressChain = progressChain.then(() => ctx.progress(2 + fraction * (STORED_FROM - 2), step)).catch(() => undefined);
+        },
+        ctx.signal,
+      ),
+    );
+  } catch (error) {
+    if (error instanceof AudioFormatError) throw new PermanentJobError(error.message);
+    throw error;
+  }
+  await progressChain;
+  const { analysis } = result;
+  await ctx.progress(STORED_FROM, 'storing the new version');
 
   const assetId = newId();
-  const storageKey = originalAssetKey(assetId, result.encoded.fileExtension);
+  const storageKey = originalAssetKey(assetId, result.fileExtension);
   const peaksKey = derivedAssetKey(assetId, 'peaks', 'bin');
   const stored: string[] = [];
   try {
     stored.push(storageKey);
-    const byteSize = await putBytes(storageKey, bytes);
+    const byteSize = await putBytes(storageKey, result.file);
     stored.push(peaksKey);
-    await putBytes(peaksKey, serializePeaks(peaks));
-    const sha256 = createHash('sha256').update(bytes).digest('hex');
+    await putBytes(peaksKey, result.peaks);
+    const sha256 = createHash('sha256').update(result.file).digest('hex');
     const asset = await createMasterRow({
       id: assetId,
       trackId,
-      originalName: `${track.title.replace(/[\\/:*?"<>|\u0000-\u001f]/g, '_').slice(0, 150)} (master).${result.encoded.fileExtension}`,
+      originalName: `${track.title.replace(/[\\/:*?"<>|\u0000-\u001f]/g, '_').slice(0, 150)} (master).${result.fileExtension}`,
       storageKey,
       sha256,
       byteSize: BigInt(byteSize),
       container: 'wav',
       codec: 'pcm_s24le',
-      sampleRate: result.audio.sampleRate,
-      channels: result.audio.channels.length,
+      sampleRate: result.sampleRate,
+      channels: result.channels,
       bitsPerSample: 24,
-      durationSeconds: result.encoded.frames / result.encoded.sampleRate,
+      durationSeconds: result.frames / result.sampleRate,
       status: 'ready',
       analysis: analysis as never,
       peaksKey,

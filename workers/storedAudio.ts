@@ -12,17 +12,31 @@ import { readAudioFile } from '../lib/mastering/audioFile';
 import { getStorage } from '../lib/server/storage/defaultStorage';
 import { assertStorageKey } from '../lib/server/storage/storageKey';
 
-/** Decodes a stored object; `displayName` is what errors name (the user's file name, not our key). */
-export async function decodeStoredAudio(storageKey: string, displayName: string): Promise<DecodedAudio> {
-  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'mr-decode-'));
-  const safeName = displayName.replace(/[^A-Za-z0-9._ -]/g, '_').slice(-120) || 'audio';
-  const file = path.join(dir, safeName);
+/**
+ * Copies stored objects to private temp files named after the user's file names (decode errors name them) and runs
+ * `fn` on the paths; the copies are removed afterwards whatever happens.
+ */
+export async function withLocalCopies<T>(items: { storageKey: string; displayName: string }[], fn: (paths: string[]) => Promise<T>): Promise<T> {
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'mr-job-'));
   try {
-    await pipeline(await getStorage().createReadStream(storageKey), createWriteStream(file));
-    return await readAudioFile(file);
+    const paths: string[] = [];
+    for (const [i, item] of items.entries()) {
+      const safeName = item.displayName.replace(/[^A-Za-z0-9._ -]/g, '_').slice(-120) || 'audio';
+      const sub = path.join(dir, String(i));
+      await fs.mkdir(sub);
+      const file = path.join(sub, safeName);
+      await pipeline(await getStorage().createReadStream(item.storageKey), createWriteStream(file));
+      paths.push(file);
+    }
+    return await fn(paths);
   } finally {
     await fs.rm(dir, { recursive: true, force: true });
   }
+}
+
+/** Decodes a stored object; `displayName` is what errors name (the user's file name, not our key). */
+export function decodeStoredAudio(storageKey: string, displayName: string): Promise<DecodedAudio> {
+  return withLocalCopies([{ storageKey, displayName }], ([file]) => readAudioFile(file));
 }
 
 /** Objects are immutable, so every derived file gets a new key (a re-analysis never overwrites the old peaks). */

@@ -7,6 +7,8 @@ import { CommentsPanel } from '../review/CommentsPanel';
 import { DownloadMenu } from '../review/DownloadMenu';
 import { PresenceBar } from '../review/PresenceBar';
 import { ReviewProvider } from '../review/ReviewProvider';
+import { ShareLinksPanel } from '../review/ShareLinksPanel';
+import { TrackMetadataForm } from '../review/TrackMetadataForm';
 import { TrackReview } from './TrackReview';
 import './track.css';
 
@@ -26,9 +28,15 @@ export function TrackPageClient({ initial, viewer }: { initial: TrackReviewData;
             </div>
           ),
           side: (
-            <section className="panel">
-              <ChatPanel />
-            </section>
+            <>
+              <section className="panel">
+                <ChatPanel />
+              </section>
+              <section className="panel">
+                <TrackMetadataForm />
+              </section>
+              <ShareLinksPanel />
+            </>
           ),
         }}
       />

@@ -1,0 +1,87 @@
+// The CPU-heavy parts of the analyze and master jobs, as plain functions of local files. They run in a worker thread
+// (runCpuTask.ts) so a long analysis or render never blocks the process that also serves pages, sockets and
+// pg-boss heartbeats.
+import { encodedBytes } from '../../lib/audio/encode/encodedAudio';
+import type { TrackMetadata } from '../../lib/audio/metadata';
+import { serializePeaks } from '../../lib/audio/peaks';
+import type { DecodedAudio, PcmAudio } from '../../lib/audio/types';
+import { analyzeAudioWithPeaks } from '../../lib/mastering/analysis/analyze';
+import type { AnalysisResult } from '../../lib/mastering/analysis/schema';
+import { readAudioFile } from '../../lib/mastering/audioFile';
+import { masterTrack } from '../../lib/mastering/match/masterTrack';
+import type { MasteringReport } from '../../lib/mastering/report/report';
+import type { MasteringSettings } from '../../lib/mastering/settings';
+
+export type CpuTask =
+  | { kind: 'analyze'; filePath: string }
+  | { kind: 'master'; mixPath: string; referencePaths: string[]; settings: MasteringSettings | null; metadata: TrackMetadata };
+
+export interface AnalyzeTaskResult {
+  analysis: AnalysisResult;
+  peaks: Uint8Array;
+}
+
+export interface MasterTaskResult {
+  file: Uint8Array;
+  fileExtension: string;
+  frames: number;
+  sampleRate: number;
+  channels: number;
+  settings: MasteringSettings;
+  report: MasteringReport;
+  analysis: AnalysisResult;
+  peaks: Uint8Array;
+}
+
+export type Progress = (fraction: number, step: string) => void;
+
+/** Share of the master task's progress each phase ends at. */
+const DECODED_AT = 0.1;
+const RENDERED_AT = 0.85;
+
+function asDecoded(audio: PcmAudio): DecodedAudio {
+  const frames = audio.channels[0]?.length ?? 0;
+  return {
+    ...audio,
+    format: { container: 'wav', codec: 'pcm_s24le', sampleRate: audio.sampleRate, channelCount: audio.channels.length, bitsPerSample: 24, frames, durationSeconds: frames / audio.sampleRate },
+  };
+}
+
+export async function analyzeTask(filePath: string, progress: Progress): Promise<AnalyzeTaskResult> {
+  progress(0, 'decoding');
+  const decoded = await readAudioFile(filePath);
+  progress(0.3, 'measuring loudness, spectrum and stereo');
+  const { analysis, peaks } = await analyzeAudioWithPeaks(decoded);
+  return { analysis, peaks: serializePeaks(peaks) };
+}
+
+export async function masterTask(task: Extract<CpuTask, { kind: 'master' }>, progress: Progress): Promise<MasterTaskResult> {
+  progress(0, 'decoding mix and references');
+  const mix = await readAudioFile(task.mixPath);
+  const references = [];
+  for (const p of task.referencePaths) references.push({ audio: await readAudioFile(p) });
+  progress(DECODED_AT, 'analysing mix and references');
+  // The stored master is the archival render (24-bit WAV); delivery formats are the export job's.
+  const settings = task.settings ? { ...task.settings, output: { ...task.settings.output, format: 'wav24' as const, metadata: task.metadata } } : undefined;
+  const result = await masterTrack({
+    mix,
+    references,
+    settings,
+    options: { output: { format: 'wav24', metadata: task.metadata } },
+    onProgress: (p) => progress(DECODED_AT + p.fraction * (RENDERED_AT - DECODED_AT), `master: ${p.step}`),
+  });
+  if (!result.encoded) throw new Error('the render produced no file');
+  progress(RENDERED_AT, 'measuring the master');
+  const { analysis, peaks } = await analyzeAudioWithPeaks(asDecoded(result.audio));
+  return {
+    file: encodedBytes(result.encoded),
+    fileExtension: result.encoded.fileExtension,
+    frames: result.encoded.frames,
+    sampleRate: result.encoded.sampleRate,
+    channels: result.audio.channels.length,
+    settings: result.settings,
+    report: result.report,
+    analysis,
+    peaks: serializePeaks(peaks),
+  };
+}
