@@ -166,8 +166,21 @@ test('engineer masters, artist sees it live; A/B keeps the playhead without refe
   await eng.getByRole('tab', { name: 'Settings' }).click();
   await eng.getByTestId('settings-panel').getByText('Editing the settings of Master v1').waitFor();
   await eng.screenshot({ path: path.join(SHOTS, 'review-settings-engineer.png'), fullPage: true });
+  // Edited settings -> a new version: 3.4 dB quieter than the reference match (the drive follows the target).
+  await eng.getByLabel('Target (LUFS)').fill('-26');
+  await eng.getByRole('button', { name: 'Render' }).click();
+  await art.getByTestId('version-row').filter({ hasText: 'Master v2' }).waitFor({ timeout: 180_000 });
+  await eng.getByTestId('version-row').filter({ hasText: 'Master v2' }).waitFor();
+  const v2 = await eng.getByTestId('version-row').filter({ hasText: 'Master v2' }).getByTestId('version-measurements').textContent();
+  const v2Lufs = Number(/(-\d+\.\d) LUFS/.exec(v2!)![1]);
+  assert.ok(Math.abs(v2Lufs + 26) <= 0.5, `rendered to the new target: ${v2Lufs} LUFS`);
   await eng.getByRole('tab', { name: 'Compare versions' }).click();
   await eng.getByTestId('version-compare').waitFor();
+  await eng.getByLabel('From').selectOption({ label: 'Master v1' });
+  await eng.getByLabel('To').selectOption({ label: 'Master v2' });
+  const diff = (await eng.getByTestId('settings-diff').textContent())!;
+  assert.match(diff, /loudness\.targetLufs/);
+  assert.match(diff, /loudness\.limiterInputGainDb/);
   await eng.screenshot({ path: path.join(SHOTS, 'review-compare.png'), fullPage: true });
 
   // An artist sees the settings but cannot render (the server refuses it too: see review-player-master.test.ts).

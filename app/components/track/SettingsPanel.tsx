@@ -12,6 +12,17 @@ export interface MasterRequest {
   settings?: MasteringSettings;
 }
 
+/**
+ * A render from given settings uses the stored drive and trim as they are, so a new target only changes the sound if
+ * the drive moves with it: the limiter's input gain follows the target change (1 dB per dB; exact below the limiter's
+ * threshold, a little short of it when the limiter already works hard).
+ */
+export function retarget(s: MasteringSettings, targetLufs: number): void {
+  const delta = targetLufs - s.loudness.targetLufs;
+  s.loudness.targetLufs = targetLufs;
+  s.loudness.limiterInputGainDb = Math.round(Math.max(-24, Math.min(36, s.loudness.limiterInputGainDb + delta)) * 100) / 100;
+}
+
 /** The overlay the tonal chart draws for the settings being edited. */
 export function eqOverlayOf(settings: MasteringSettings): EqOverlay {
   const curves = effectiveMidSideCurves(settings);
@@ -29,6 +40,7 @@ function NumberField(props: { label: string; value: number; step?: number; min?:
         min={props.min}
         max={props.max}
         disabled={props.disabled}
+        aria-label={props.unit ? `${props.label} (${props.unit})` : props.label}
         onChange={(e) => {
           const v = Number(e.target.value);
           if (e.target.value !== '' && Number.isFinite(v)) props.onChange(v);
@@ -160,7 +172,7 @@ export function SettingsPanel(props: {
                       } else {
                         s.loudness.platform = p as Platform;
                         s.loudness.source = 'platform';
-                        s.loudness.targetLufs = PLATFORM_TARGETS_LUFS[p as Platform];
+                        retarget(s, PLATFORM_TARGETS_LUFS[p as Platform]);
                       }
                     })
                   }
@@ -173,9 +185,9 @@ export function SettingsPanel(props: {
                   ))}
                 </select>
               </label>
-              <NumberField label="Target" unit="LUFS" value={draft.loudness.targetLufs} min={-40} max={0} disabled={disabled} onChange={(v) => edit((s) => ((s.loudness.targetLufs = v), (s.loudness.platform = null), (s.loudness.source = 'custom')))} />
+              <NumberField label="Target" unit="LUFS" value={draft.loudness.targetLufs} min={-40} max={0} disabled={disabled} onChange={(v) => edit((s) => (retarget(s, v), (s.loudness.platform = null), (s.loudness.source = 'custom')))} />
               <NumberField label="Ceiling" unit="dBTP" value={draft.loudness.ceilingDbtp} min={-12} max={0} disabled={disabled} onChange={(v) => edit((s) => (s.loudness.ceilingDbtp = v))} />
-              <NumberField label="Limiter drive" unit="dB" value={draft.loudness.limiterInputGainDb} min={-24} max={36} disabled={disabled} onChange={(v) => edit((s) => (s.loudness.limiterInputGainDb = v))} />
+              <NumberField label="Limiter drive (follows the target)" unit="dB" value={draft.loudness.limiterInputGainDb} min={-24} max={36} disabled={disabled} onChange={(v) => edit((s) => (s.loudness.limiterInputGainDb = v))} />
               <NumberField label="Release" unit="ms" step={5} value={draft.loudness.limiterReleaseMs} min={1} max={2000} disabled={disabled} onChange={(v) => edit((s) => (s.loudness.limiterReleaseMs = v))} />
               <NumberField label="Output gain" unit="dB" value={draft.loudness.outputGainDb} min={-40} max={6} disabled={disabled} onChange={(v) => edit((s) => (s.loudness.outputGainDb = v))} />
             </div>
