@@ -2,6 +2,7 @@ import type { Metadata } from 'next';
 import Link from 'next/link';
 import type { ReactNode } from 'react';
 import { getPageUser } from '@/lib/server/auth/pageSession';
+import { NotificationBell } from './components/review/NotificationBell';
 import { SignOutButton } from './components/SignOutButton';
 import './globals.css';
 
@@ -26,6 +27,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
             {user ? (
               <>
                 <Link href="/projects">Projects</Link>
+                <NotificationBell />
                 <span data-testid="current-user">{user.name}</span>
                 <SignOutButton />
               </>

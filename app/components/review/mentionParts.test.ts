@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { splitMentions } from './mentions';
+import { splitMentions } from './mentionParts';
 
 test('mentions split at word boundaries, longest name first, case-insensitive', () => {
   assert.deepEqual(splitMentions('hey @ada lovelace and @Adam, ok?', ['Ada Lovelace', 'Ada', 'Adam']), [

@@ -14,7 +14,7 @@ const MEMBER_PATH = /^\/downloads\/exports\/([^/]+)$/;
 const GUEST_PATH = /^\/downloads\/review\/([^/]+)\/exports\/([^/]+)$/;
 
 function safeFileName(s: string): string {
-  return s.replace(/[^\p{L}\p{N} ._()-]/gu, '_').trim().slice(0, 120) || 'master';
+  return s.replace(/[^\p{L}\p{N} .,_()-]/gu, '_').trim().slice(0, 120) || 'master';
 }
 
 /**

@@ -20,6 +20,7 @@ export async function getGuestReview(token: string) {
     include: { assets: { where: { kind: { in: ['mix', 'master'] } }, orderBy: [{ kind: 'asc' }, { version: 'desc' }] }, project: { select: { name: true } } },
   });
   return {
+    projectId: track.projectId,
     projectName: track.project.name,
     trackId: track.id,
     title: track.title,

@@ -20,9 +20,8 @@ const metadataSchema = z.object({
   title: z.string().trim().min(1, 'Title is required').max(200, 'Title must be at most 200 characters').optional(),
   artist: optionalText(250, 'Artist'),
   album: optionalText(250, 'Album'),
-  isrc: z
-    .union([z.literal('').transform(() => null), z.null(), isrcSchema])
-    .optional(),
+  // An empty field clears the ISRC; anything else must be a valid one (with the rule's own message).
+  isrc: z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? null : v), isrcSchema.nullable()).optional(),
   year: z.number().int().min(1000, 'Year must have four digits').max(9999, 'Year must have four digits').nullable().optional(),
 });
 
