@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import { GainReductionAccumulator, type GainReductionStats } from './gainReductionStats';
-import { slidingMax, slidingMin, slidingMinSparse } from './slidingExtremum';
+import { SparseSlidingMinRuns, slidingMax, slidingMin, slidingMinSparse } from './slidingExtremum';
 import { oversamplingFactor, truePeakInterpolator, type TruePeakInterpolator } from './truePeak';
 import type { PcmAudio } from './types';
-import { dbToGain, toPcmAudio, toWorkingAudio, type WorkingAudio } from './workingAudio';
+import { dbToGain, dbToGainFast, toPcmAudio, toWorkingAudio, type WorkingAudio } from './workingAudio';
 
 /**
  * True-peak brickwall limiter, offline (the whole track is known, so "lookahead" costs no latency: the output stays
@@ -51,6 +51,7 @@ export interface LimiterStats {
 /** Headroom the envelope aims below the ceiling, so the verification round rarely has anything to do. */
 const DETECTION_MARGIN_DB = 0.05;
 const BLOCK = 32;
+const BLOCK_SHIFT = 5;
 const DB_PER_NEPER = 20 / Math.LN10;
 const MAX_CORRECTION_PASSES = 6;
 const CORRECTION_HALF_WIDTH = 24;
@@ -244,43 +245,29 @@ function boxMean(x: Float64Array, before: number, after: number, outside: number
 }
 
 /**
- * boxMean(x, before, 0, outside, x) in place, with the same arithmetic in the same order (bit-identical), keeping
- * only the last `before + 1` inputs instead of a copy of the whole signal.
+ * Positions (increasing) and linear gains that the samples and inter-sample values need, or null when nothing needs
+ * any reduction. `inputGain` is applied to the channels on the way (same pass). Fills `blockMaxOut` with
+ * max |x| over the channels per BLOCK.
  */
-function trailingMeanInPlace(x: Float64Array, before: number, outside: number): void {
-  const n = x.length;
-  const w = before + 1;
-  const ring = new Float64Array(w);
-  let sum = 0;
-  for (let i = -before; i <= 0; i++) sum += i >= 0 && i < n ? x[i] : outside;
-  let r = 0; // ring slot of sample i; slot of i - before is r + 1 (mod w)
-  for (let i = 0; i < n; i++) {
-    ring[r] = x[i];
-    x[i] = sum / w;
-    r = r + 1 === w ? 0 : r + 1;
-    const l = i - before;
-    sum += (i + 1 < n ? x[i + 1] : outside) - (l >= 0 ? ring[r] : outside);
-  }
-}
-
-/** Gain envelope, or null when no sample and no inter-sample value needs any reduction (the gain is exactly 1). */
-function limiterGain(
+function limiterNeeds(
   channels: Float64Array[],
   sampleRate: number,
   settings: LimiterSettings,
+  inputGain: number,
   blockMaxOut: Float64Array,
-): Float64Array | null {
+): PositionList | null {
   const n = channels.length ? channels[0].length : 0;
   const ceiling = dbToGain(settings.ceilingDbtp);
   const target = ceiling * dbToGain(-DETECTION_MARGIN_DB);
   const lookahead = Math.max(1, Math.round((settings.lookaheadMs * sampleRate) / 1000));
   const hold = Math.round((settings.holdMs * sampleRate) / 1000);
 
-  // One pass: per-block maxima (for the bounds below and the verification) and the samples that need reduction.
-  // target / max|x| over channels equals the smallest target / |x| (division is monotonic), as per channel.
+  // One pass: input gain, per-block maxima (for the bounds below and the verification) and the samples that need
+  // reduction. target / max|x| over channels equals the smallest target / |x| (division is monotonic).
   const samples = new PositionList();
   const nc = channels.length;
   const blocks = blockMaxOut.length;
+  const scale = inputGain !== 1;
   for (let b = 0; b < blocks; b++) {
     const start = b * BLOCK;
     const end = Math.min(n, start + BLOCK);
@@ -288,6 +275,12 @@ function limiterGain(
     if (nc === 2) {
       const l = channels[0];
       const r = channels[1];
+      if (scale) {
+        for (let i = start; i < end; i++) {
+          l[i] *= inputGain;
+          r[i] *= inputGain;
+        }
+      }
       for (let i = start; i < end; i++) {
         const a = l[i] < 0 ? -l[i] : l[i];
         const c = r[i] < 0 ? -r[i] : r[i];
@@ -306,6 +299,7 @@ function limiterGain(
       for (let i = start; i < end; i++) {
         let v = 0;
         for (let k = 0; k < nc; k++) {
+          if (scale) channels[k][i] *= inputGain;
           const a = channels[k][i] < 0 ? -channels[k][i] : channels[k][i];
           if (a > v) v = a;
         }
@@ -349,40 +343,175 @@ function limiterGain(
       }
     }
   }
+  return need;
+}
 
-  const gain = new Float64Array(n);
+/** What renderGain does with each gain value besides smoothing it. */
+interface GainSink {
+  /** Written with the gain, when given. */
+  gain: Float64Array | null;
+  /** Multiplied by the gain in place, when given; then outBlockMax (max |y| per BLOCK) and blockSlope (largest
+   * |gain[i+1] - gain[i]| per BLOCK of i) are filled. */
+  channels: Float64Array[] | null;
+  inputBlockMax: Float64Array;
+  outBlockMax: Float64Array;
+  blockSlope: Float64Array;
+  stats: GainReductionAccumulator | null;
+  statsStride: number;
+}
+
+/**
+ * Streams the gain envelope from the needs: hold + lookahead running minimum, two-stage release in dB, then the
+ * lookahead moving average, one sample at a time without a full-length intermediate (the arithmetic, and its order,
+ * is that of the dense formulation: the results are bit-identical). Where the envelope sits at exactly 1 with no
+ * release pending, whole blocks are passed over (the samples are left as they are).
+ */
+function renderGain(need: PositionList, n: number, sampleRate: number, settings: LimiterSettings, sink: GainSink): void {
+  const lookahead = Math.max(1, Math.round((settings.lookaheadMs * sampleRate) / 1000));
+  const hold = Math.round((settings.holdMs * sampleRate) / 1000);
   const fastCoef = Math.exp(-1000 / (settings.releaseMs * sampleRate));
   const slowRelease = Math.exp(-1000 / (settings.slowReleaseMs * sampleRate));
   const slowAttack = 1 - Math.exp(-1000 / (settings.slowAttackMs * sampleRate));
+  const { gain: gainOut, channels, inputBlockMax, outBlockMax, blockSlope, stats, statsStride } = sink;
+  const apply = channels !== null;
+  const nc = apply ? channels.length : 0;
+  const left = apply ? channels[0] : new Float64Array(0);
+  const right = apply && nc > 1 ? channels[1] : new Float64Array(0);
+  // Release state (dB of reduction).
   let d = 0;
   let ds = 0;
   let lastD = 0;
-  let lastGain = 1;
-  // The target envelope comes as runs of constant value: one logarithm per run, and the exponential is reused while
-  // the reduction holds still.
-  slidingMinSparse(need.positions, need.values, need.count, n, hold, lookahead, 1, (s, e, t) => {
+  let lastRelease = 1;
+  // Moving average over [i - lookahead, i]; before the first sample it reads the first released value.
+  const w = lookahead + 1;
+  const ring = new Float64Array(w);
+  let sum = 0;
+  let slot = 0;
+  let ones = 0; // how many of the last w released values are exactly 1
+  let prevGain = 1;
+  let nextStat = 0;
+
+  const runs = new SparseSlidingMinRuns(need.positions, need.values, need.count, n, hold, lookahead, 1);
+  while (runs.next()) {
+    const e = runs.end;
+    const t = runs.value;
     const dt = t < 1 ? -DB_PER_NEPER * Math.log(t) : 0;
-    for (let i = s; i < e; i++) {
-      if (dt === 0 && d < 1e-9 && ds < 1e-9) {
+    let i = runs.start;
+    for (; i < e; i++) {
+      let r = 1;
+      if (dt !== 0 || d >= 1e-9 || ds >= 1e-9) {
+        ds = dt > ds ? ds + (dt - ds) * slowAttack : dt + (ds - dt) * slowRelease;
+        const floor = ds < d ? ds : d;
+        const dr = floor + (d - floor) * fastCoef;
+        d = dt > dr ? dt : dr;
+        if (d !== lastD) {
+          lastD = d;
+          lastRelease = dbToGainFast(-d);
+        }
+        r = d === 0 ? 1 : lastRelease;
+      } else {
+        // released: exactly 1, as the dense form leaves the envelope there
         d = 0;
         ds = 0;
-        gain.fill(1, i, e);
-        return;
+        if (ones === w) break; // the average reads w ones: the gain is constant to the end of the run
       }
-      ds = dt > ds ? ds + (dt - ds) * slowAttack : dt + (ds - dt) * slowRelease;
-      const floor = ds < d ? ds : d;
-      const dr = floor + (d - floor) * fastCoef;
-      d = dt > dr ? dt : dr;
-      if (d !== lastD) {
-        lastD = d;
-        lastGain = Math.exp(-d / DB_PER_NEPER);
+      if (i === 0) {
+        for (let k = -lookahead; k <= 0; k++) sum += r;
+        ring.fill(r);
+        ones = r === 1 ? w : 0;
+      } else {
+        const old = ring[slot];
+        sum += r - old;
+        if (old === 1) ones--;
       }
-      gain[i] = lastGain;
+      ring[slot] = r;
+      if (r === 1) ones++;
+      slot = slot + 1 === w ? 0 : slot + 1;
+      const g = sum / w;
+
+      if (gainOut !== null) gainOut[i] = g;
+      if (i === nextStat) {
+        nextStat += statsStride;
+        if (stats !== null) stats.addDb(g >= 1 ? 0 : -20 * Math.log10(g > 1e-12 ? g : 1e-12));
+      }
+      if (!apply) continue;
+      if (i > 0) {
+        const dg = g - prevGain;
+        const a = dg < 0 ? -dg : dg;
+        const pb = (i - 1) >> BLOCK_SHIFT;
+        if (a > blockSlope[pb]) blockSlope[pb] = a;
+      }
+      prevGain = g;
+      const b = i >> BLOCK_SHIFT;
+      let m = outBlockMax[b];
+      if (nc === 2) {
+        const y0 = left[i] * g;
+        const y1 = right[i] * g;
+        left[i] = y0;
+        right[i] = y1;
+        const a0 = y0 < 0 ? -y0 : y0;
+        const a1 = y1 < 0 ? -y1 : y1;
+        if (a0 > m) m = a0;
+        if (a1 > m) m = a1;
+      } else {
+        for (let c = 0; c < nc; c++) {
+          const x = channels[c];
+          const y = x[i] * g;
+          x[i] = y;
+          const a = y < 0 ? -y : y;
+          if (a > m) m = a;
+        }
+      }
+      outBlockMax[b] = m;
     }
-  });
-  // Before the first sample the average reads gain[0]: it is already at or below every need in the first lookahead.
-  trailingMeanInPlace(gain, lookahead, n > 0 ? gain[0] : 1);
-  return gain;
+    if (i === e) continue;
+
+    // The rest of the run: released values of 1 in and out of a full window keep the sum (and the gain) as it is.
+    const g = sum / w;
+    if (i > 0 && g !== prevGain) {
+      const dg = g - prevGain;
+      const pb = (i - 1) >> BLOCK_SHIFT;
+      if ((dg < 0 ? -dg : dg) > blockSlope[pb]) blockSlope[pb] = dg < 0 ? -dg : dg;
+    }
+    prevGain = g;
+    if (gainOut !== null) gainOut.fill(g, i, e);
+    if (stats !== null) {
+      const reduction = g >= 1 ? 0 : -20 * Math.log10(g > 1e-12 ? g : 1e-12);
+      for (; nextStat < e; nextStat += statsStride) stats.addDb(reduction);
+    } else {
+      while (nextStat < e) nextStat += statsStride;
+    }
+    if (!apply) continue;
+    if (g === 1) {
+      // Samples untouched: block maxima are the input's (partial blocks at the ends are measured).
+      const firstFull = (i + BLOCK - 1) & ~(BLOCK - 1);
+      const lastFull = e & ~(BLOCK - 1);
+      if (firstFull < lastFull) {
+        measure(channels, i, firstFull, outBlockMax);
+        for (let b = firstFull >> BLOCK_SHIFT; b < lastFull >> BLOCK_SHIFT; b++) if (inputBlockMax[b] > outBlockMax[b]) outBlockMax[b] = inputBlockMax[b];
+        measure(channels, lastFull, e, outBlockMax);
+      } else {
+        measure(channels, i, e, outBlockMax);
+      }
+    } else {
+      for (let c = 0; c < nc; c++) {
+        const x = channels[c];
+        for (let k = i; k < e; k++) x[k] *= g;
+      }
+      measure(channels, i, e, outBlockMax);
+    }
+  }
+}
+
+/** Raises blockMax (per BLOCK from 0) to max |x| over [start, end). */
+function measure(channels: Float64Array[], start: number, end: number, blockMax: Float64Array): void {
+  for (const x of channels) {
+    for (let i = start; i < end; i++) {
+      const a = x[i] < 0 ? -x[i] : x[i];
+      const b = i >> BLOCK_SHIFT;
+      if (a > blockMax[b]) blockMax[b] = a;
+    }
+  }
 }
 
 /**
@@ -391,8 +520,14 @@ function limiterGain(
  */
 export function computeLimiterGain(channels: Float64Array[], sampleRate: number, settings: LimiterSettings): Float64Array {
   const n = channels.length ? channels[0].length : 0;
-  const gain = limiterGain(channels, sampleRate, settings, new Float64Array(Math.ceil(n / BLOCK)));
-  return gain ?? new Float64Array(n).fill(1);
+  const blockMax = new Float64Array(Math.ceil(n / BLOCK));
+  const need = limiterNeeds(channels, sampleRate, settings, 1, blockMax);
+  const gain = new Float64Array(n).fill(1);
+  if (need === null) return gain;
+  renderGain(need, n, sampleRate, settings, {
+    gain, channels: null, inputBlockMax: blockMax, outBlockMax: blockMax, blockSlope: blockMax, stats: null, statsStride: 1,
+  });
+  return gain;
 }
 
 /** Applies the limiter in place and returns its statistics. */
@@ -403,54 +538,26 @@ export function processLimiter(work: WorkingAudio, settingsInput: LimiterSetting
   if (!settings.enabled || work.channels.length === 0) return stats;
   const { channels, sampleRate } = work;
   const n = channels[0].length;
-  if (settings.inputGainDb !== 0) {
-    const g = dbToGain(settings.inputGainDb);
-    for (const x of channels) for (let i = 0; i < n; i++) x[i] *= g;
-  }
   const blocks = Math.ceil(n / BLOCK);
   const inputBlockMax = new Float64Array(blocks);
-  const gain = limiterGain(channels, sampleRate, settings, inputBlockMax);
+  const need = limiterNeeds(channels, sampleRate, settings, settings.inputGainDb !== 0 ? dbToGain(settings.inputGainDb) : 1, inputBlockMax);
   const stride = Math.max(1, Math.round(sampleRate / 2000));
-  if (gain === null) {
+  if (need === null) {
     // Nothing exceeds the target, let alone the ceiling: the samples stay as they are (bit-transparent).
     for (let i = 0; i < n; i += stride) acc.addDb(0);
     stats.gainReduction = acc.result();
     return stats;
   }
-  acc.addGains(gain, stride);
+  // Applying the gain as it is produced: the output's block maxima (for the verification's bounds and the final
+  // clamp) and the largest gain step per block come with it.
+  const outBlockMax = new Float64Array(blocks);
+  const blockSlope = new Float64Array(blocks);
+  renderGain(need, n, sampleRate, settings, { gain: null, channels, inputBlockMax, outBlockMax, blockSlope, stats: acc, statsStride: stride });
   stats.gainReduction = acc.result();
 
   const ceiling = dbToGain(settings.ceilingDbtp);
   const target = ceiling * dbToGain(-DETECTION_MARGIN_DB);
   const interp = truePeakInterpolator(oversamplingFactor(sampleRate));
-  // Applying the gain, in the same pass: the output's block maxima (for the verification's bounds and the final
-  // clamp) and the largest gain step per block.
-  const outBlockMax = new Float64Array(blocks);
-  const blockSlope = new Float64Array(blocks);
-  const nc = channels.length;
-  for (let b = 0; b < blocks; b++) {
-    const start = b * BLOCK;
-    const end = Math.min(n, start + BLOCK);
-    let m = 0;
-    for (let c = 0; c < nc; c++) {
-      const x = channels[c];
-      for (let i = start; i < end; i++) {
-        const v = x[i] * gain[i];
-        x[i] = v;
-        const a = v < 0 ? -v : v;
-        if (a > m) m = a;
-      }
-    }
-    outBlockMax[b] = m;
-    let s = 0;
-    const slopeEnd = Math.min(n - 1, end);
-    for (let i = start; i < slopeEnd; i++) {
-      const d = gain[i + 1] - gain[i];
-      const a = d < 0 ? -d : d;
-      if (a > s) s = a;
-    }
-    blockSlope[b] = s;
-  }
   // Where the gain is constant over the filter span, the output's inter-sample values are exactly gain times the
   // input's, which the envelope already kept below target. A gain ramp adds at most
   // (input level) * moment * (max gain slope); only blocks where that could bridge target -> ceiling are measured.

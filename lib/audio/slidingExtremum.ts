@@ -68,10 +68,59 @@ function sliding(
 /**
  * Running minimum over [n - before, n + after] of a signal that equals `background` everywhere except at a sorted
  * list of positions (values there below the background); positions outside the signal read as the background too.
- * Work is proportional to the number of listed positions, not to the length: the result is reported as runs of
- * constant value through `emit(start, end, value)` (end exclusive), which together cover [0, length) in order.
+ * Work is proportional to the number of listed positions, not to the length: the result comes as runs of constant
+ * value (`start`, `end` exclusive, `value` after each `next()` that returns true), which cover [0, length) in order.
  * Gives exactly what slidingMin gives on the dense signal (the same values are compared, none is computed).
  */
+export class SparseSlidingMinRuns {
+  start = 0;
+  end = 0;
+  value = 0;
+  private readonly queue: Int32Array; // indices into positions, values increasing from head to tail
+  private head = 0;
+  private tail = 0;
+  private next_ = 0;
+
+  constructor(
+    private readonly positions: Int32Array,
+    private readonly values: Float64Array,
+    private readonly count: number,
+    private readonly length: number,
+    private readonly before: number,
+    private readonly after: number,
+    private readonly background: number,
+  ) {
+    this.queue = new Int32Array(Math.max(1, count));
+  }
+
+  next(): boolean {
+    const i = this.end;
+    if (i >= this.length) return false;
+    const { positions, values, queue, count, before, after } = this;
+    let { head, tail, next_: next } = this;
+    while (next < count && positions[next] <= i + after) {
+      const v = values[next];
+      while (tail > head && values[queue[tail - 1]] >= v) tail--;
+      queue[tail++] = next++;
+    }
+    while (tail > head && positions[queue[head]] < i - before) head++;
+    // The minimum holds until the next position enters the window or the current minimum leaves it.
+    let end = this.length;
+    if (next < count && positions[next] - after < end) end = positions[next] - after;
+    if (tail > head && positions[queue[head]] + before + 1 < end) end = positions[queue[head]] + before + 1;
+    if (end <= i) end = i + 1;
+    const v = tail > head ? values[queue[head]] : this.background;
+    this.value = v > this.background ? this.background : v;
+    this.start = i;
+    this.end = end;
+    this.head = head;
+    this.tail = tail;
+    this.next_ = next;
+    return true;
+  }
+}
+
+/** SparseSlidingMinRuns through a callback: `emit(start, end, value)` for each run, in order. */
 export function slidingMinSparse(
   positions: Int32Array,
   values: Float64Array,
@@ -82,26 +131,6 @@ export function slidingMinSparse(
   background: number,
   emit: (start: number, end: number, value: number) => void,
 ): void {
-  const queue = new Int32Array(Math.max(1, count)); // indices into positions, values increasing from head to tail
-  let head = 0;
-  let tail = 0;
-  let next = 0;
-  let i = 0;
-  while (i < length) {
-    while (next < count && positions[next] <= i + after) {
-      const v = values[next];
-      while (tail > head && values[queue[tail - 1]] >= v) tail--;
-      queue[tail++] = next++;
-    }
-    while (tail > head && positions[queue[head]] < i - before) head++;
-    // The minimum holds until the next position enters the window or the current minimum leaves it.
-    let end = length;
-    if (next < count && positions[next] - after < end) end = positions[next] - after;
-    if (tail > head && positions[queue[head]] + before + 1 < end) end = positions[queue[head]] + before + 1;
-    if (end <= i) end = i + 1;
-    let v = tail > head ? values[queue[head]] : background;
-    if (v > background) v = background;
-    emit(i, end, v);
-    i = end;
-  }
+  const runs = new SparseSlidingMinRuns(positions, values, count, length, before, after, background);
+  while (runs.next()) emit(runs.start, runs.end, runs.value);
 }

@@ -11,11 +11,11 @@ export interface WorkingAudio {
 }
 
 export function toWorkingAudio(pcm: PcmAudio): WorkingAudio {
-  return { sampleRate: pcm.sampleRate, channels: pcm.channels.map((c) => Float64Array.from(c)) };
+  return { sampleRate: pcm.sampleRate, channels: pcm.channels.map((c) => new Float64Array(c)) };
 }
 
 export function toPcmAudio(work: WorkingAudio): PcmAudio {
-  return { sampleRate: work.sampleRate, channels: work.channels.map((c) => Float32Array.from(c)) };
+  return { sampleRate: work.sampleRate, channels: work.channels.map((c) => new Float32Array(c)) };
 }
 
 export function frameCount(work: { channels: ArrayLike<number>[] }): number {
@@ -24,3 +24,25 @@ export function frameCount(work: { channels: ArrayLike<number>[] }): number {
 
 export const dbToGain = (db: number): number => Math.pow(10, db / 20);
 export const gainToDb = (gain: number): number => 20 * Math.log10(gain);
+
+const POW2_FRACTION = Float64Array.from({ length: 64 }, (_, m) => Math.pow(2, m / 64));
+const POW2_INTEGER_BIAS = 1074;
+const POW2_INTEGER = Float64Array.from({ length: 1074 + 1024 }, (_, e) => Math.pow(2, e - POW2_INTEGER_BIAS));
+const LOG2_10_OVER_20 = Math.log2(10) / 20;
+const ROUNDING_SHIFT = 6755399441055744;
+
+/**
+ * dbToGain for per-sample gain envelopes (compressor, limiter): 2^(db * log2(10)/20) from a 64-entry table and a
+ * degree-5 polynomial on |r| < ln2/128 (truncation error < 4e-17). Agrees with Math.pow / Math.exp to a few ulps
+ * (about 1e-15 relative, 300 dB below the signal) at a fraction of their cost.
+ */
+export function dbToGainFast(db: number): number {
+  const y = db * LOG2_10_OVER_20;
+  if (!(y > -1000 && y < 1000)) return Math.pow(10, db / 20);
+  // Adding and removing 1.5 * 2^52 rounds to the nearest integer without a call.
+  const kf = y * 64 + ROUNDING_SHIFT - ROUNDING_SHIFT;
+  const k = kf | 0;
+  const r = (y - kf / 64) * Math.LN2;
+  const p = 1 + r * (1 + r * (0.5 + r * (1 / 6 + r * (1 / 24 + r * (1 / 120)))));
+  return p * POW2_FRACTION[k & 63] * POW2_INTEGER[(k >> 6) + POW2_INTEGER_BIAS];
+}
