@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { designCrossover, splitBands } from './crossover';
+import { CrossoverSplitter, designCrossover } from './crossover';
 import { GainReductionAccumulator, type GainReductionStats } from './gainReductionStats';
 import type { PcmAudio } from './types';
-import { toPcmAudio, toWorkingAudio, type WorkingAudio } from './workingAudio';
+import { dbToGainFast, toPcmAudio, toWorkingAudio, type WorkingAudio } from './workingAudio';
 
 /**
  * Feed-forward compressor, stereo-linked (one gain for all channels, so the image does not wander). Static curve
@@ -60,6 +60,112 @@ function isNeutral(b: CompressorBand): boolean {
   return b.ratio === 1 && b.makeupDb === 0;
 }
 
+/**
+ * One linked compressor whose state carries over from one call to the next, so a signal can be run in blocks with
+ * exactly the result of one call over the whole of it.
+ */
+class LinkedCompressor {
+  readonly acc = new GainReductionAccumulator();
+  private readonly neutral: boolean;
+  private readonly attack: number;
+  private readonly release: number;
+  private readonly rmsCoef: number;
+  private readonly slope: number;
+  private readonly kneeStartLinear: number;
+  private readonly stride: number;
+  private readonly rms: boolean;
+  private ms = 0;
+  private gr = 0; // smoothed reduction, dB ≥ 0
+  private position = 0;
+
+  constructor(
+    sampleRate: number,
+    private readonly band: CompressorBand,
+    detector: 'rms' | 'peak',
+    rmsWindowMs: number,
+  ) {
+    this.neutral = isNeutral(band);
+    this.attack = Math.exp(-1000 / (band.attackMs * sampleRate));
+    this.release = Math.exp(-1000 / (band.releaseMs * sampleRate));
+    this.rmsCoef = Math.exp(-1000 / (rmsWindowMs * sampleRate));
+    this.slope = 1 / band.ratio - 1;
+    this.rms = detector === 'rms';
+    // Below this detector level the static curve is 0 dB: skip the logarithm there.
+    this.kneeStartLinear = Math.pow(10, (band.thresholdDb - band.kneeDb / 2) / (this.rms ? 10 : 20));
+    this.stride = Math.max(1, Math.round(sampleRate / 2000));
+  }
+
+  /** Compresses samples [from, to) of `channels` in place. */
+  process(channels: Float64Array[], from: number, to: number): void {
+    if (this.neutral || channels.length === 0) return;
+    const nc = channels.length;
+    const { attack, release, rmsCoef, slope, kneeStartLinear, stride, rms, acc } = this;
+    const { thresholdDb: T, kneeDb: W, makeupDb: makeup } = this.band;
+    const stereo = nc === 2;
+    const l = channels[0];
+    const r = stereo ? channels[1] : l;
+    let ms = this.ms;
+    let gr = this.gr;
+    let lastGr = -1;
+    let lastGain = 1;
+    let nextStat = this.position % stride === 0 ? from : from + stride - (this.position % stride);
+    for (let i = from; i < to; i++) {
+      let level: number;
+      if (rms) {
+        let e: number;
+        if (stereo) e = l[i] * l[i] + r[i] * r[i];
+        else {
+          e = 0;
+          for (let c = 0; c < nc; c++) e += channels[c][i] * channels[c][i];
+        }
+        ms = e / nc + rmsCoef * (ms - e / nc);
+        level = ms;
+      } else {
+        let m = 0;
+        for (let c = 0; c < nc; c++) {
+          const a = Math.abs(channels[c][i]);
+          if (a > m) m = a;
+        }
+        level = m;
+      }
+      let target = 0;
+      if (level > kneeStartLinear) {
+        const levelDb = rms ? (DB_PER_NEPER / 2) * Math.log(level) : DB_PER_NEPER * Math.log(level);
+        const over = levelDb - T;
+        target = W > 0 && 2 * over < W ? (-slope * (over + W / 2) ** 2) / (2 * W) : -slope * over;
+      }
+      gr = target > gr ? target + attack * (gr - target) : target + release * (gr - target);
+      if (i === nextStat) {
+        acc.addDb(gr);
+        nextStat += stride;
+      }
+      if (gr === 0 && makeup === 0) continue;
+      if (gr !== lastGr) {
+        lastGr = gr;
+        lastGain = dbToGainFast(makeup - gr);
+      }
+      if (stereo) {
+        l[i] *= lastGain;
+        r[i] *= lastGain;
+      } else {
+        for (let c = 0; c < nc; c++) channels[c][i] *= lastGain;
+      }
+    }
+    this.ms = ms;
+    this.gr = gr;
+    this.position += to - from;
+  }
+
+  result(): GainReductionStats {
+    if (this.neutral) {
+      const acc = new GainReductionAccumulator();
+      acc.addDb(0);
+      return acc.result();
+    }
+    return this.acc.result();
+  }
+}
+
 /** Compresses `channels` in place with one linked gain; returns its reduction statistics. */
 function compressLinked(
   channels: Float64Array[],
@@ -68,52 +174,13 @@ function compressLinked(
   detector: 'rms' | 'peak',
   rmsWindowMs: number,
 ): GainReductionStats {
-  const acc = new GainReductionAccumulator();
-  if (isNeutral(band) || channels.length === 0) {
-    acc.addDb(0);
-    return acc.result();
-  }
-  const n = channels[0].length;
-  const nc = channels.length;
-  const attack = Math.exp(-1000 / (band.attackMs * sampleRate));
-  const release = Math.exp(-1000 / (band.releaseMs * sampleRate));
-  const rmsCoef = Math.exp(-1000 / (rmsWindowMs * sampleRate));
-  const { thresholdDb: T, kneeDb: W } = band;
-  const slope = 1 / band.ratio - 1;
-  const makeup = band.makeupDb;
-  // Below this detector level the static curve is 0 dB: skip the logarithm there.
-  const kneeStartLinear = Math.pow(10, (T - W / 2) / (detector === 'rms' ? 10 : 20));
-  const stride = Math.max(1, Math.round(sampleRate / 2000));
-  let ms = 0;
-  let gr = 0; // smoothed reduction, dB ≥ 0
-  for (let i = 0; i < n; i++) {
-    let level: number;
-    if (detector === 'rms') {
-      let e = 0;
-      for (let c = 0; c < nc; c++) e += channels[c][i] * channels[c][i];
-      ms = e / nc + rmsCoef * (ms - e / nc);
-      level = ms;
-    } else {
-      let m = 0;
-      for (let c = 0; c < nc; c++) {
-        const a = Math.abs(channels[c][i]);
-        if (a > m) m = a;
-      }
-      level = m;
-    }
-    let target = 0;
-    if (level > kneeStartLinear) {
-      const levelDb = detector === 'rms' ? (DB_PER_NEPER / 2) * Math.log(level) : DB_PER_NEPER * Math.log(level);
-      const over = levelDb - T;
-      target = W > 0 && 2 * over < W ? (-slope * (over + W / 2) ** 2) / (2 * W) : -slope * over;
-    }
-    gr = target > gr ? target + attack * (gr - target) : target + release * (gr - target);
-    if (i % stride === 0) acc.addDb(gr);
-    const g = gr === 0 && makeup === 0 ? 1 : Math.exp((makeup - gr) / DB_PER_NEPER);
-    if (g !== 1) for (let c = 0; c < nc; c++) channels[c][i] *= g;
-  }
-  return acc.result();
+  const comp = new LinkedCompressor(sampleRate, band, detector, rmsWindowMs);
+  if (channels.length > 0) comp.process(channels, 0, channels[0].length);
+  return comp.result();
 }
+
+/** Block length of the multiband path: band buffers stay in cache instead of spanning the whole track. */
+const MULTIBAND_BLOCK = 4096;
 
 /** Applies the compressor in place. */
 export function processCompressor(work: WorkingAudio, settingsInput: CompressorSettingsInput): CompressorStats {
@@ -126,15 +193,29 @@ export function processCompressor(work: WorkingAudio, settingsInput: CompressorS
   const mb = s.multiband;
   if (mb.bands.every(isNeutral)) return { bands: mb.bands.map(() => neutralStats().bands[0]) };
   const design = designCrossover(mb.crossoverHz, work.sampleRate);
-  const split = work.channels.map((ch) => splitBands(ch, design)); // [channel][band]
-  const bands = mb.bands.map((band, b) =>
-    compressLinked(split.map((bs) => bs[b]), work.sampleRate, band, s.detector, s.rmsWindowMs),
-  );
-  work.channels.forEach((ch, c) => {
-    ch.fill(0);
-    for (const bandData of split[c]) for (let i = 0; i < ch.length; i++) ch[i] += bandData[i];
-  });
-  return { bands };
+  const nc = work.channels.length;
+  const n = nc ? work.channels[0].length : 0;
+  const splitters = work.channels.map(() => new CrossoverSplitter(design));
+  const compressors = mb.bands.map((band) => new LinkedCompressor(work.sampleRate, band, s.detector, s.rmsWindowMs));
+  const block = Math.min(MULTIBAND_BLOCK, Math.max(1, n));
+  // split[band][channel], one block each
+  const split = mb.bands.map(() => work.channels.map(() => new Float64Array(block)));
+  for (let start = 0; start < n; start += block) {
+    const count = Math.min(block, n - start);
+    const bands = count === block ? split : split.map((chs) => chs.map((x) => x.subarray(0, count)));
+    for (let c = 0; c < nc; c++) splitters[c].process(work.channels[c].subarray(start, start + count), bands.map((chs) => chs[c]));
+    for (let b = 0; b < bands.length; b++) compressors[b].process(bands[b], 0, count);
+    // Same summation order as band-by-band accumulation into a zeroed channel: 0 + b0 + b1 + ...
+    for (let c = 0; c < nc; c++) {
+      const out = work.channels[c];
+      for (let i = 0; i < count; i++) {
+        let v = 0;
+        for (let b = 0; b < bands.length; b++) v += bands[b][c][i];
+        out[start + i] = v;
+      }
+    }
+  }
+  return { bands: compressors.map((comp) => comp.result()) };
 }
 
 export function applyCompressor(pcm: PcmAudio, settings: CompressorSettingsInput): { audio: PcmAudio; stats: CompressorStats } {

@@ -1,4 +1,12 @@
-import { biquadComplexResponse, designBiquad, processBiquad, processBiquadPair, type BiquadCoefficients } from './biquad';
+import {
+  biquadComplexResponse,
+  designBiquad,
+  newBiquadState,
+  processBiquad,
+  processBiquadPair,
+  type BiquadCoefficients,
+  type BiquadState,
+} from './biquad';
 
 /**
  * Linkwitz-Riley 24 dB/octave band splitter. Each split is a pair of squared Butterworth sections (LP and HP are in
@@ -46,6 +54,48 @@ export function splitBands(data: Float64Array, design: CrossoverDesign): Float64
   }
   bands.push(rest);
   return bands;
+}
+
+/**
+ * splitBands for one channel, block by block: the filter states carry over, so consecutive blocks give exactly what
+ * splitBands gives on the whole signal, without full-length band arrays (a 4-minute stereo track split in three
+ * would otherwise allocate half a gigabyte).
+ */
+export class CrossoverSplitter {
+  private readonly low: [BiquadState, BiquadState][];
+  private readonly high: [BiquadState, BiquadState][];
+  /** allPass[k][j]: state of split k's allpass on band j (j < k). */
+  private readonly allPass: BiquadState[][];
+
+  constructor(private readonly design: CrossoverDesign) {
+    const splits = design.crossoverHz.length;
+    this.low = Array.from({ length: splits }, () => [newBiquadState(), newBiquadState()]);
+    this.high = Array.from({ length: splits }, () => [newBiquadState(), newBiquadState()]);
+    this.allPass = Array.from({ length: splits }, (_, k) => Array.from({ length: k }, () => newBiquadState()));
+  }
+
+  get bandCount(): number {
+    return this.design.crossoverHz.length + 1;
+  }
+
+  /** Splits `input` (a block) into `bands` (one array per band, each input.length long, lowest first). */
+  process(input: Float64Array, bands: Float64Array[]): void {
+    const { design } = this;
+    const splits = design.crossoverHz.length;
+    if (splits === 0) {
+      bands[0].set(input);
+      return;
+    }
+    let rest: Float64Array = input;
+    for (let k = 0; k < splits; k++) {
+      processBiquadPair(design.lowPass[k], design.lowPass[k], rest, bands[k], this.low[k][0], this.low[k][1]);
+      // The highest band's array holds the rest between splits: it is only written once no longer read.
+      const high = bands[splits];
+      processBiquadPair(design.highPass[k], design.highPass[k], rest, high, this.high[k][0], this.high[k][1]);
+      for (let j = 0; j < k; j++) processBiquad(design.allPass[k], bands[j], this.allPass[k][j]);
+      rest = high;
+    }
+  }
 }
 
 /** Complex response [re, im] of each band at one frequency (for drawing and for per-band weighting curves). */
