@@ -193,10 +193,14 @@ export async function processMidSideFir(work: WorkingAudio, fir: MidSideFir): Pr
       a[i] = 0.5 * (hm[i] + hs[i]);
       b[i] = 0.5 * (hm[i] - hs[i]);
     }
-    const outM = new Float64Array(n);
-    const outS = right ? new Float64Array(n) : null;
+    // Overlap-add into a tail of `size` pending sums (convolution indices start..start+size-1). Once a block is
+    // added, its first `block` sums are final; their output indices lie before any input not yet read, so the
+    // result is written back in place and no full-length output copy is ever allocated.
+    const tailM = new Float64Array(size);
+    const tailS = new Float64Array(size);
     const delay = fir.delay;
     const total = n + delay; // convolution samples needed so that output index (k - delay) covers 0..n-1
+    const scale = 1 / size;
     for (let start = 0; start < total; start += block) {
       const input = fft.input;
       const count = Math.min(block, Math.max(0, n - start));
@@ -214,40 +218,46 @@ export async function processMidSideFir(work: WorkingAudio, fir: MidSideFir): Pr
         }
       }
       input.fill(0, 2 * count);
-      fft.forward();
-      const z = fft.output;
-      // Y = A·Z + B·conj(Z[N-k]), then conj for the inverse-by-forward trick.
-      const inv = fft.input;
-      for (let k = 0; k < size; k++) {
-        const mk = k === 0 ? 0 : size - k;
-        const zr = z[2 * k];
-        const zi = z[2 * k + 1];
-        const cr = z[2 * mk];
-        const ci = -z[2 * mk + 1];
-        const ar = a[2 * k], ai = a[2 * k + 1], br = b[2 * k], bi = b[2 * k + 1];
-        const yr = ar * zr - ai * zi + br * cr - bi * ci;
-        const yi = ar * zi + ai * zr + br * ci + bi * cr;
-        inv[2 * k] = yr;
-        inv[2 * k + 1] = -yi;
+      if (count > 0) {
+        fft.forward();
+        const z = fft.output;
+        // Y = A·Z + B·conj(Z[N-k]), then conj for the inverse-by-forward trick.
+        const inv = fft.input;
+        for (let k = 0; k < size; k++) {
+          const mk = k === 0 ? 0 : size - k;
+          const zr = z[2 * k];
+          const zi = z[2 * k + 1];
+          const cr = z[2 * mk];
+          const ci = -z[2 * mk + 1];
+          const ar = a[2 * k], ai = a[2 * k + 1], br = b[2 * k], bi = b[2 * k + 1];
+          const yr = ar * zr - ai * zi + br * cr - bi * ci;
+          const yi = ar * zi + ai * zr + br * ci + bi * cr;
+          inv[2 * k] = yr;
+          inv[2 * k + 1] = -yi;
+        }
+        fft.forward();
+        const y = fft.output;
+        const usable = Math.min(size, count + fir.taps - 1);
+        for (let i = 0; i < usable; i++) {
+          tailM[i] += y[2 * i] * scale;
+          tailS[i] -= y[2 * i + 1] * scale;
+        }
       }
-      fft.forward();
-      const y = fft.output;
-      const scale = 1 / size;
-      const usable = Math.min(size, count + fir.taps - 1);
-      for (let i = 0; i < usable; i++) {
+      const final = Math.min(block, total - start);
+      for (let i = 0; i < final; i++) {
         const t = start + i - delay;
         if (t < 0 || t >= n) continue;
-        outM[t] += y[2 * i] * scale;
-        if (outS) outS[t] -= y[2 * i + 1] * scale;
+        if (right) {
+          left[t] = tailM[i] + tailS[i];
+          right[t] = tailM[i] - tailS[i];
+        } else {
+          left[t] = tailM[i];
+        }
       }
-    }
-    if (right && outS) {
-      for (let i = 0; i < n; i++) {
-        left[i] = outM[i] + outS[i];
-        right[i] = outM[i] - outS[i];
-      }
-    } else {
-      left.set(outM);
+      tailM.copyWithin(0, block);
+      tailS.copyWithin(0, block);
+      tailM.fill(0, size - block);
+      tailS.fill(0, size - block);
     }
   });
 }

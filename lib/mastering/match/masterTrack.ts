@@ -16,7 +16,10 @@ import { measureStereoOverTime } from '../analysis/stereo';
 import { tonalDistanceDb, tonalSpectrumFromLongTerm, type TonalSpectrum } from '../analysis/tonalDistance';
 import { effectiveMidSideCurves } from '../chain/effectiveCurves';
 import { encodeMaster } from '../chain/encodeMaster';
+import type { CompressorStats } from '@/lib/audio/compressor';
+import { ChainWorker } from '../chain/chainWorkerClient';
 import { designChainFir, limiterSettingsFrom, renderPreLimiter, type PreLimiterStats } from '../chain/render';
+import { mergeGainReductionStats, splitRender } from '../chain/splitRender';
 import { buildReport, nullIfNonFinite, type LoudnessFigures, type MasterState, type MasteringReport } from '../report/report';
 import { masteringSettingsSchema, type MasteringSettings, type OutputSettings } from '../settings';
 import { foldResidual, refineOnExcerpt, measureExcerptTonal, searchDrive, selectExcerpt, type LoopRound } from './closedLoop';
@@ -49,6 +52,13 @@ export interface MasterOptions extends Omit<DeriveOptions, 'output'> {
   /** Analyses already made (e.g. in worker threads): skips the analyse step for those tracks. */
   analyses?: { mix?: MatchAnalysis; references?: MatchAnalysis[] };
   onStage?: (stage: string, wallSeconds: number) => void;
+  /** Use a worker thread (second core) for the reference analyses and half of each full render (default true). */
+  parallel?: boolean;
+  /**
+   * The references' sample buffers may be moved to the worker (they are unusable to the caller afterwards): saves
+   * a copy and frees their memory right after analysis. Default false.
+   */
+  transferReferences?: boolean;
 }
 
 export interface MasterTrackInput {
@@ -105,6 +115,30 @@ function asPcm(work: WorkingAudio): PcmAudio {
 }
 
 export async function masterTrack(input: MasterTrackInput): Promise<MasterTrackResult> {
+  const worker = input.options?.parallel === false ? null : new ChainWorker();
+  try {
+    return await masterTrackWith(input, worker);
+  } finally {
+    await worker?.close();
+  }
+}
+
+function mergeCompressorStats(parts: { stats: PreLimiterStats; frames: number }[]): CompressorStats | null {
+  const first = parts[0].stats.compressor;
+  if (!first) return null;
+  return { bands: first.bands.map((_, b) => mergeGainReductionStats(parts.map((p) => ({ stats: p.stats.compressor!.bands[b], frames: p.frames })))) };
+}
+
+function mergeLimiterStats(parts: { stats: LimiterStats; frames: number }[]): LimiterStats {
+  return {
+    gainReduction: mergeGainReductionStats(parts.map((p) => ({ stats: p.stats.gainReduction, frames: p.frames }))),
+    correctionPasses: Math.max(...parts.map((p) => p.stats.correctionPasses)),
+    correctedOvers: parts.reduce((a, p) => a + p.stats.correctedOvers, 0),
+    clampedSamples: parts.reduce((a, p) => a + p.stats.clampedSamples, 0),
+  };
+}
+
+async function masterTrackWith(input: MasterTrackInput, worker: ChainWorker | null): Promise<MasterTrackResult> {
   const options = input.options ?? {};
   const started = performance.now();
   let stageStart = started;
@@ -126,8 +160,22 @@ export async function masterTrack(input: MasterTrackInput): Promise<MasterTrackR
 
   // 1. Analyse.
   progress('analyse');
+  // References go to the worker (one after another) while this thread analyses the mix.
+  const analyzeReference = (audio: PcmAudio): Promise<MatchAnalysis> => {
+    if (!worker) return analyzeForMatch(audio);
+    const transfer = options.transferReferences ? [...new Set(audio.channels.map((c) => c.buffer as ArrayBuffer))] : [];
+    return worker.run<MatchAnalysis>({ kind: 'analyze', pcm: { sampleRate: audio.sampleRate, channels: audio.channels }, options: {} }, transfer);
+  };
+  const refPromise = options.analyses?.references
+    ? Promise.resolve(options.analyses.references)
+    : (async () => {
+        const out: MatchAnalysis[] = [];
+        for (const r of input.references) out.push(await analyzeReference(r.audio));
+        return out;
+      })();
+  refPromise.catch(() => undefined);
   const mixAnalysis = options.analyses?.mix ?? (await analyzeForMatch(mix, { truePeak: true }));
-  const refAnalyses = options.analyses?.references ?? (await Promise.all(input.references.map((r) => analyzeForMatch(r.audio))));
+  const refAnalyses = await refPromise;
   const weights = input.references.map((r) => r.weight ?? 1);
   while (weights.length < refAnalyses.length) weights.push(1);
   finishStep('analyse');
@@ -190,19 +238,23 @@ export async function masterTrack(input: MasterTrackInput): Promise<MasterTrackR
     const fir = await designChainFir(settings, outRate);
     const renderPre = async (): Promise<{ work: WorkingAudio; stats: PreLimiterStats }> => {
       const work = toWorkingAudio(source);
-      const stats = await renderPreLimiter(work, settings, fir);
-      return { work, stats };
+      const snapshot = structuredClone(settings);
+      const parts = await splitRender(work, worker, (part) => renderPreLimiter(part, snapshot, fir), (part) => ({ kind: 'pre', work: part, settings: snapshot, fir }));
+      return { work, stats: { eqApplied: parts[0].stats.eqApplied, compressor: mergeCompressorStats(parts) } };
     };
     let { work, stats: preStats } = await renderPre();
     stage('render: eq+dynamics');
-    const runLimiter = () => processLimiter(work, limiterSettingsFrom(settings));
+    const runLimiter = async () => {
+      const limiter = limiterSettingsFrom(settings);
+      return mergeLimiterStats(await splitRender(work, worker, (part) => processLimiter(part, limiter), (part) => ({ kind: 'limit', work: part, limiter })));
+    };
     if (searchDriveFirst && derivation && excerptState) {
       const fullPre = measureLoudness(asPcm(work)).integratedLufs;
       const search = searchDrive(excerptState.pre, excerpt, settings, fullPre, target + LOUDNESS_AIM_LU, excerptState.drive.driveDb);
       settings.loudness.limiterInputGainDb = round2(search.driveDb);
       stage('render: drive search');
     }
-    let limiterStats: LimiterStats = runLimiter();
+    let limiterStats: LimiterStats = await runLimiter();
     stage('render: limiter');
     let loud = measureLoudness(asPcm(work));
     let tp = measureTruePeak(asPcm(work), { maxOverPositions: 0 }).truePeakDbtp;
@@ -215,7 +267,7 @@ export async function masterTrack(input: MasterTrackInput): Promise<MasterTrackR
         // Too quiet even with the headroom: drive harder once (full re-render; rare).
         settings.loudness.limiterInputGainDb = round2(settings.loudness.limiterInputGainDb + (trim - Math.max(0, headroom)) / 0.7 + LOUDNESS_AIM_LU);
         ({ work, stats: preStats } = await renderPre());
-        limiterStats = runLimiter();
+        limiterStats = await runLimiter();
         loud = measureLoudness(asPcm(work));
         tp = measureTruePeak(asPcm(work), { maxOverPositions: 0 }).truePeakDbtp;
         trim = target - loud.integratedLufs;

@@ -1,0 +1,52 @@
+/**
+ * Worker-thread entry for the second core: the match analysis of a track, and the render stages of one time segment
+ * (see splitRender.ts). Buffers arrive and leave by transfer, never by copy. Errors travel as {message}.
+ */
+import { parentPort } from 'node:worker_threads';
+import { processLimiter, type LimiterSettingsInput } from '@/lib/audio/limiter';
+import type { PcmAudio } from '@/lib/audio/types';
+import type { WorkingAudio } from '@/lib/audio/workingAudio';
+import { analyzeForMatch, type MatchAnalysisOptions } from '../match/matchAnalysis';
+import type { MasteringSettings } from '../settings';
+import type { MidSideFir } from './midSideFir';
+import { renderPreLimiter } from './render';
+
+export type ChainTask =
+  | { kind: 'analyze'; pcm: PcmAudio; options: MatchAnalysisOptions }
+  | { kind: 'pre'; work: WorkingAudio; settings: MasteringSettings; fir: MidSideFir | null }
+  | { kind: 'limit'; work: WorkingAudio; limiter: LimiterSettingsInput }
+  | { kind: 'ping' };
+
+export type ChainReply = { id: number; ok: true; result: unknown } | { id: number; ok: false; message: string };
+
+const port = parentPort;
+if (!port) throw new Error('chainWorker must run in a worker thread');
+
+const buffersOf = (channels: ArrayLike<number>[]) => [...new Set(channels.map((c) => (c as Float64Array).buffer as ArrayBuffer))];
+
+port.on('message', async ({ id, task }: { id: number; task: ChainTask }) => {
+  try {
+    switch (task.kind) {
+      case 'ping':
+        port.postMessage({ id, ok: true, result: null });
+        return;
+      case 'analyze': {
+        const result = await analyzeForMatch(task.pcm, task.options);
+        port.postMessage({ id, ok: true, result });
+        return;
+      }
+      case 'pre': {
+        const stats = await renderPreLimiter(task.work, task.settings, task.fir);
+        port.postMessage({ id, ok: true, result: { work: task.work, stats } }, buffersOf(task.work.channels));
+        return;
+      }
+      case 'limit': {
+        const stats = processLimiter(task.work, task.limiter);
+        port.postMessage({ id, ok: true, result: { work: task.work, stats } }, buffersOf(task.work.channels));
+        return;
+      }
+    }
+  } catch (e) {
+    port.postMessage({ id, ok: false, message: e instanceof Error ? e.message : String(e) });
+  }
+});

@@ -1,0 +1,52 @@
+/**
+ * The main-thread side of chainWorker.ts: one long-lived worker thread (started early so its module loading overlaps
+ * decoding and analysis), tasks answered in order. Started through the decode worker's tsx bootstrap, as every
+ * TypeScript worker in this project is.
+ */
+import { Worker } from 'node:worker_threads';
+import type { ChainReply, ChainTask } from './chainWorker';
+
+const BOOTSTRAP = new URL('../../audio/decode/decodeWorkerBootstrap.mjs', import.meta.url);
+const ENTRY = new URL('./chainWorker.ts', import.meta.url).href;
+
+export class ChainWorker {
+  private readonly worker: Worker;
+  private nextId = 1;
+  private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+  private failure: Error | null = null;
+
+  constructor() {
+    this.worker = new Worker(BOOTSTRAP, { workerData: { entry: ENTRY } });
+    // An idle worker must not keep the process alive.
+    this.worker.unref();
+    this.worker.on('message', (reply: ChainReply) => {
+      const p = this.pending.get(reply.id);
+      if (!p) return;
+      this.pending.delete(reply.id);
+      if (this.pending.size === 0) this.worker.unref();
+      if (reply.ok) p.resolve(reply.result);
+      else p.reject(new Error(`chain worker: ${reply.message}`));
+    });
+    const fail = (error: Error) => {
+      this.failure = error;
+      for (const p of this.pending.values()) p.reject(error);
+      this.pending.clear();
+    };
+    this.worker.on('error', (e) => fail(new Error(`chain worker crashed: ${e.message}`)));
+    this.worker.on('exit', (code) => fail(new Error(`chain worker exited (code ${code})`)));
+  }
+
+  run<T>(task: ChainTask, transfer: ArrayBuffer[] = []): Promise<T> {
+    if (this.failure) return Promise.reject(this.failure);
+    const id = this.nextId++;
+    return new Promise<T>((resolve, reject) => {
+      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
+      this.worker.ref();
+      this.worker.postMessage({ id, task }, transfer);
+    });
+  }
+
+  async close(): Promise<void> {
+    await this.worker.terminate();
+  }
+}

@@ -1,0 +1,66 @@
+/**
+ * Two cores for one render: the track is cut in two at the middle; the main thread renders the first half in place
+ * while the chain worker renders a copy of the second half. The second half starts PRE_ROLL earlier so the stateful
+ * stages (FIR history, compressor and limiter envelopes) have settled by the cut: their envelopes forget within a
+ * few release times (≤ 0.9 s), so after 8 s the two halves join seamlessly (state difference < e^-8 of the gain).
+ * The first half runs TAIL past the cut for the linear-phase FIR's look-ahead (≤ 0.2 s) and the limiter's.
+ * The true-peak ceiling holds either way: each half is limited on its own.
+ */
+import type { GainReductionStats } from '@/lib/audio/gainReductionStats';
+import type { WorkingAudio } from '@/lib/audio/workingAudio';
+import type { ChainTask } from './chainWorker';
+import type { ChainWorker } from './chainWorkerClient';
+
+const PRE_ROLL_SECONDS = 8;
+const TAIL_SECONDS = 1;
+/** Below this the copy and hand-over cost more than the second core saves. */
+const MIN_SPLIT_SECONDS = 30;
+
+export interface SplitPart<S> {
+  stats: S;
+  /** Frames of the output this part produced (weights when merging statistics). */
+  frames: number;
+}
+
+export async function splitRender<S>(
+  work: WorkingAudio,
+  worker: ChainWorker | null,
+  renderHere: (part: WorkingAudio) => Promise<S> | S,
+  remoteTask: (part: WorkingAudio) => ChainTask,
+): Promise<SplitPart<S>[]> {
+  const n = work.channels[0]?.length ?? 0;
+  const rate = work.sampleRate;
+  const preRoll = Math.round(PRE_ROLL_SECONDS * rate);
+  const tail = Math.round(TAIL_SECONDS * rate);
+  if (!worker || n < MIN_SPLIT_SECONDS * rate) return [{ stats: await renderHere(work), frames: n }];
+  // Balanced: the first part is mid + tail long, the second n - mid + preRoll.
+  const mid = Math.floor((n + preRoll - tail) / 2);
+  const from = mid - preRoll;
+  const second: WorkingAudio = { sampleRate: rate, channels: work.channels.map((c) => c.slice(from)) };
+  const remote = worker.run<{ work: WorkingAudio; stats: S }>(remoteTask(second), second.channels.map((c) => c.buffer as ArrayBuffer));
+  // Settle the remote promise even if the local half throws, so no rejection goes unhandled.
+  remote.catch(() => undefined);
+  const first: WorkingAudio = { sampleRate: rate, channels: work.channels.map((c) => c.subarray(0, Math.min(n, mid + tail))) };
+  const firstStats = await renderHere(first);
+  const done = await remote;
+  work.channels.forEach((c, i) => c.set(done.work.channels[i].subarray(preRoll), mid));
+  return [
+    { stats: firstStats, frames: mid },
+    { stats: done.stats, frames: n - mid },
+  ];
+}
+
+/** Frame-weighted merge of per-part gain-reduction summaries (max of maxima). */
+export function mergeGainReductionStats(parts: { stats: GainReductionStats; frames: number }[]): GainReductionStats {
+  if (parts.length === 1) return parts[0].stats;
+  const total = parts.reduce((a, p) => a + p.frames, 0) || 1;
+  const w = (p: { frames: number }) => p.frames / total;
+  const first = parts[0].stats;
+  return {
+    maxDb: Math.max(...parts.map((p) => p.stats.maxDb)),
+    meanDb: parts.reduce((a, p) => a + w(p) * p.stats.meanDb, 0),
+    percentOver1Db: parts.reduce((a, p) => a + w(p) * p.stats.percentOver1Db, 0),
+    histogramEdgesDb: first.histogramEdgesDb,
+    histogramPercent: first.histogramPercent.map((_, b) => parts.reduce((a, p) => a + w(p) * p.stats.histogramPercent[b], 0)),
+  };
+}
