@@ -67,8 +67,11 @@ export async function createFirConvolver(fir: ArrayLike<number>, latency = 0): P
     process(data: Float64Array) {
       if (disposed) throw new Error('convolver used after dispose()');
       const n = data.length;
-      const out = new Float64Array(n);
       const scale = 1 / size;
+      // Overlap-add straight back into `data`: pending[k] accumulates full-convolution index start + k. Once a block
+      // is in, indices below start + count are complete, and their output positions (index - latency) lie in input
+      // that has already been read, so they can be written in place.
+      const pending = new Float64Array(size);
       for (let start = 0; start < n; start += blockLength) {
         const count = Math.min(blockLength, n - start);
         const input = view(pIn);
@@ -79,13 +82,18 @@ export async function createFirConvolver(fir: ArrayLike<number>, latency = 0): P
         wasm._pffft_zconvolve_accumulate(setup, pSpec, pFir, pAcc, scale);
         wasm._pffft_transform(setup, pAcc, pIn, pWork, BACKWARD);
         const y = view(pIn);
-        // full-convolution index m = start + j lands at output index m - latency
+        const used = count + taps - 1;
+        for (let j = 0; j < used; j++) pending[j] += y[j];
         const j0 = Math.max(0, latency - start);
-        const j1 = Math.min(count + taps - 1, n + latency - start);
+        const j1 = Math.min(count, n + latency - start);
         const base = start - latency;
-        for (let j = j0; j < j1; j++) out[base + j] += y[j];
+        for (let j = j0; j < j1; j++) data[base + j] = pending[j];
+        pending.copyWithin(0, count, used);
+        pending.fill(0, used - count, used);
       }
-      data.set(out);
+      // The last `latency` outputs come from indices past the input's end.
+      const tailBase = n - latency; // pending[0] now stands for full-convolution index n
+      for (let j = 0; tailBase + j < n; j++) if (tailBase + j >= 0) data[tailBase + j] = pending[j];
     },
     dispose() {
       if (disposed) return;
