@@ -12,6 +12,7 @@ import { assertMasterable } from './limits';
 import { PlanarAccumulator } from './planarAccumulator';
 import { skipId3v2 } from './mpegFrame';
 import { probeAudio, type AudioContainer } from './probe';
+import { decodeVorbisDirect } from './vorbisDirect';
 
 interface ChunkDecoder {
   decode(data: Uint8Array): DecoderOutput | Promise<DecoderOutput>;
@@ -49,10 +50,68 @@ export async function decodeCompressed(bytes: Uint8Array, container: CompressedC
   const header = probeAudio(bytes.subarray(0, headBytes), bytes.length, tail);
   const what = `${header.codec === 'unknown' ? container.toUpperCase() : header.codec.toUpperCase()} file`;
 
-  const decoder = await loadDecoder(container, header.codec);
   // The header's length is only a hint: a forged one must not make us allocate gigabytes up front. No codec here
-  // packs more than ~24 frames per input byte except near-silence, which the accumulator grows into.
+  // packs more than ~24 frames per input byte except near-silence, which the output grows into.
   const hint = Number.isFinite(header.frames) ? Math.min(header.frames + 4096, bytes.length * 24) : 0;
+  const decoded = (container === 'ogg' && header.codec === 'vorbis' ? await decodeVorbisFast(bytes, header.frames, hint, what) : null)
+    ?? (await decodeInChunks(bytes, container, header.codec, hint, what));
+  const { errors } = decoded;
+  const decodedFrames = decoded.channels[0]?.length ?? 0;
+
+  if (decodedFrames === 0) {
+    throw new AudioFormatError(`corrupt ${what}: no audio could be decoded${errors.length ? ` (${errors[0]})` : ''}`);
+  }
+  // A file cut short is decoded up to the cut by these decoders; a large shortfall against the header means a broken
+  // upload, which we reject rather than master half a song.
+  if (Number.isFinite(header.frames) && header.frames > 0 && decodedFrames < header.frames * 0.98 - 4096) {
+    throw new AudioFormatError(
+      `truncated ${what}: header says ${header.frames} samples per channel, only ${decodedFrames} could be decoded`,
+    );
+  }
+  // The MP3 decoder resyncs past a bad frame; the length check above catches real damage there. FLAC/Vorbis/Opus
+  // errors mean the stream is corrupt.
+  if (errors.length > 0 && container !== 'mp3') {
+    throw new AudioFormatError(`corrupt ${what}: ${errors[0]}`);
+  }
+  const { sampleRate } = decoded;
+  const channelCount = Number.isFinite(header.channelCount) ? Math.min(header.channelCount, decoded.channels.length) : decoded.channels.length;
+  assertMasterable(channelCount, sampleRate, what);
+  const channels = decoded.channels.slice(0, channelCount);
+  const frames = channels[0].length;
+  return {
+    sampleRate,
+    channels,
+    format: {
+      container: header.container,
+      codec: header.codec,
+      sampleRate,
+      channelCount,
+      ...(header.bitsPerSample !== undefined ? { bitsPerSample: header.bitsPerSample } : {}),
+      frames,
+      durationSeconds: frames / sampleRate,
+    },
+  };
+}
+
+interface DecodedChannels {
+  sampleRate: number;
+  channels: Float32Array[];
+  errors: string[];
+}
+
+/** Ogg Vorbis without the package's JS layer (about a third faster); null when the stream needs the general path. */
+async function decodeVorbisFast(bytes: Uint8Array, probedFrames: number, hint: number, what: string): Promise<DecodedChannels | null> {
+  try {
+    // An exact probe (the last page's granule) sizes the output once; a forged one is capped like the hint.
+    return await decodeVorbisDirect(bytes, Number.isFinite(probedFrames) ? Math.min(probedFrames, hint) : NaN);
+  } catch (e) {
+    if (e instanceof AudioFormatError) throw e;
+    throw new AudioFormatError(`corrupt ${what}: ${(e as Error).message}`);
+  }
+}
+
+async function decodeInChunks(bytes: Uint8Array, container: CompressedContainer, codec: string, hint: number, what: string): Promise<DecodedChannels> {
+  const decoder = await loadDecoder(container, codec);
   const acc = new PlanarAccumulator(hint);
   let sampleRate = 0;
   const errors: string[] = [];
@@ -71,37 +130,5 @@ export async function decodeCompressed(bytes: Uint8Array, container: CompressedC
   } finally {
     decoder.free();
   }
-
-  if (acc.frames === 0) {
-    throw new AudioFormatError(`corrupt ${what}: no audio could be decoded${errors.length ? ` (${errors[0]})` : ''}`);
-  }
-  // A file cut short is decoded up to the cut by these decoders; a large shortfall against the header means a broken
-  // upload, which we reject rather than master half a song.
-  if (Number.isFinite(header.frames) && header.frames > 0 && acc.frames < header.frames * 0.98 - 4096) {
-    throw new AudioFormatError(
-      `truncated ${what}: header says ${header.frames} samples per channel, only ${acc.frames} could be decoded`,
-    );
-  }
-  // The MP3 decoder resyncs past a bad frame; the length check above catches real damage there. FLAC/Vorbis/Opus
-  // errors mean the stream is corrupt.
-  if (errors.length > 0 && container !== 'mp3') {
-    throw new AudioFormatError(`corrupt ${what}: ${errors[0]}`);
-  }
-  const channelCount = Number.isFinite(header.channelCount) ? Math.min(header.channelCount, acc.channelCount) : acc.channelCount;
-  assertMasterable(channelCount, sampleRate, what);
-  const channels = acc.take().slice(0, channelCount);
-  const frames = channels[0].length;
-  return {
-    sampleRate,
-    channels,
-    format: {
-      container: header.container,
-      codec: header.codec,
-      sampleRate,
-      channelCount,
-      ...(header.bitsPerSample !== undefined ? { bitsPerSample: header.bitsPerSample } : {}),
-      frames,
-      durationSeconds: frames / sampleRate,
-    },
-  };
+  return { sampleRate, channels: acc.frames > 0 ? acc.take() : [], errors };
 }

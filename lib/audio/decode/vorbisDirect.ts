@@ -1,0 +1,239 @@
+/**
+ * Ogg Vorbis straight through @audio/decode-vorbis's libvorbis WASM, without its JS layer. That layer (codec-parser
+ * page objects, one Float32Array per packet and channel, then a join per chunk and another in our accumulator) cost
+ * about a third of the decode; here we split the Ogg pages ourselves, copy each packet's bytes into the WASM input
+ * buffer and each packet's PCM from the WASM heap straight into planar output sized from the last page's granule.
+ *
+ * The WASM exports (create_decoder, send_setup, init_dsp, decode_packets) and the input/output cells are reached
+ * through the package's own decoder object, so its instantiation and memory layout stay the package's business; if
+ * those internals ever change shape, or the stream is something this reader does not handle (chained or multiplexed
+ * streams, surround channel orders, oversized packets), we return `null` and the caller uses the package's own path.
+ */
+import { decoder as vorbisPackageDecoder } from '@audio/decode-vorbis';
+
+export interface VorbisDirectResult {
+  sampleRate: number;
+  channels: Float32Array[];
+  /** Messages libvorbis reported (any of them means the stream is damaged). */
+  errors: string[];
+}
+
+interface Cell {
+  ptr: number;
+}
+/** The parts of @wasm-audio-decoders' Decoder object we drive (see node_modules/@audio/decode-vorbis). */
+interface PackageCodec {
+  _decoder: number;
+  _input: Cell & { len: number };
+  _inputLen: Cell;
+  _outputBufferPtr: Cell;
+  _channels: Cell;
+  _sampleRate: Cell;
+  _samplesDecoded: Cell;
+  _errors: Cell;
+  _errorsLength: Cell;
+  _common: {
+    wasm: {
+      HEAP: ArrayBuffer;
+      send_setup(decoder: number, firstPage: number | boolean): void;
+      init_dsp(decoder: number): void;
+      decode_packets(decoder: number): void;
+    };
+  };
+}
+
+const OGG_HEADER_BYTES = 27;
+const FLAG_CONTINUED = 1;
+const FLAG_FIRST = 2;
+const FLAG_LAST = 4;
+/** libvorbis returns at most blocksize1/2 (≤ 4096) new samples per packet; leave room for the last one's overshoot. */
+const OUTPUT_SLACK_FRAMES = 8192;
+const MAX_REPORTED_ERRORS = 16;
+
+/** Thrown inside the reader for streams we leave to the package's own decoder. */
+class Unsupported extends Error {}
+
+function packageCodec(upstream: unknown): PackageCodec | null {
+  const codec = (upstream as { _decoder?: Partial<PackageCodec> })._decoder;
+  const wasm = codec?._common?.wasm;
+  const cells = [codec?._input, codec?._inputLen, codec?._outputBufferPtr, codec?._channels, codec?._sampleRate, codec?._samplesDecoded, codec?._errors, codec?._errorsLength];
+  if (!codec || typeof codec._decoder !== 'number' || !wasm || !(wasm.HEAP instanceof ArrayBuffer)) return null;
+  if (typeof wasm.send_setup !== 'function' || typeof wasm.init_dsp !== 'function' || typeof wasm.decode_packets !== 'function') return null;
+  if (cells.some((cell) => !cell || typeof cell.ptr !== 'number') || typeof codec._input?.len !== 'number') return null;
+  return codec as PackageCodec;
+}
+
+/**
+ * Decodes a whole Ogg Vorbis file. `expectedFrames` (the probe's last granule, or NaN) sizes the output; a wrong
+ * value only costs a reallocation. Returns null when the stream needs the package's general path. Throws on
+ * streams that are broken beyond what libvorbis reports as errors (WASM traps on garbage).
+ */
+export async function decodeVorbisDirect(bytes: Uint8Array, expectedFrames: number): Promise<VorbisDirectResult | null> {
+  const upstream = await vorbisPackageDecoder();
+  try {
+    const codec = packageCodec(upstream);
+    if (!codec) return null;
+    return decodeWith(codec, bytes, expectedFrames);
+  } catch (e) {
+    if (e instanceof Unsupported) return null;
+    throw e;
+  } finally {
+    upstream.free();
+  }
+}
+
+function decodeWith(codec: PackageCodec, bytes: Uint8Array, expectedFrames: number): VorbisDirectResult {
+  const { wasm } = codec._common;
+  const handle = codec._decoder;
+  const heap = wasm.HEAP;
+  const heapU8 = new Uint8Array(heap);
+  const heapU32 = new Uint32Array(heap);
+  const heapF32 = new Float32Array(heap);
+  const inputPtr = codec._input.ptr;
+  const inputCapacity = codec._input.len;
+  const inputLenIndex = codec._inputLen.ptr >> 2;
+  const samplesIndex = codec._samplesDecoded.ptr >> 2;
+  const outputIndex = codec._outputBufferPtr.ptr >> 2;
+  const errorsIndex = codec._errors.ptr >> 2;
+  const errorsLengthIndex = codec._errorsLength.ptr >> 2;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+
+  const errors: string[] = [];
+  const cString = (ptr: number) => {
+    let end = ptr;
+    while (end < heapU8.length && heapU8[end] !== 0) end++;
+    return String.fromCharCode(...heapU8.subarray(ptr, Math.min(end, ptr + 200)));
+  };
+  const collectErrors = () => {
+    const count = heapU32[errorsLengthIndex];
+    if (count === 0) return;
+    // The C side stores (function name, description) pairs of string pointers.
+    for (let i = 0; i + 1 < count && errors.length < MAX_REPORTED_ERRORS; i += 2) {
+      errors.push(`${cString(heapU32[errorsIndex + i + 1])} (${cString(heapU32[errorsIndex + i])})`);
+    }
+    heapU32[errorsLengthIndex] = 0;
+  };
+
+  let serial: number | null = null;
+  let packetIndex = 0;
+  let packetBytes = 0;
+  let channelCount = 0;
+  let sampleRate = 0;
+  let output: Float32Array[] = [];
+  let written = 0;
+  let endGranule = -1;
+
+  const ensureCapacity = (frames: number) => {
+    if (written + frames <= output[0].length) return;
+    const capacity = Math.max(written + frames, Math.ceil(output[0].length * 1.5));
+    output = output.map((channel) => {
+      const grown = new Float32Array(capacity);
+      grown.set(channel.subarray(0, written));
+      return grown;
+    });
+  };
+
+  const finishPacket = () => {
+    heapU32[inputLenIndex] = packetBytes;
+    if (packetIndex < 3) {
+      // Identification (with the beginning-of-stream flag) and setup. The package's libvorbis build is fed exactly
+      // what its own JS feeds it: giving it the comment header too makes it reject the setup header.
+      if (packetIndex !== 1) wasm.send_setup(handle, packetIndex === 0 ? 1 : 0);
+      if (packetIndex === 2) {
+        wasm.init_dsp(handle);
+        channelCount = heapU32[codec._channels.ptr >> 2];
+        sampleRate = heapU32[codec._sampleRate.ptr >> 2];
+        if (channelCount < 1 || channelCount > 2) throw new Unsupported();
+        const frames = Number.isFinite(expectedFrames) && expectedFrames > 0 ? expectedFrames : 1 << 20;
+        output = Array.from({ length: channelCount }, () => new Float32Array(frames + OUTPUT_SLACK_FRAMES));
+      }
+      collectErrors();
+    } else if (packetBytes > 0) {
+      // A zero-length audio packet carries nothing and is to be skipped (the Vorbis I spec says to ignore it).
+      wasm.decode_packets(handle);
+      collectErrors();
+      const frames = heapU32[samplesIndex];
+      if (frames > 0) {
+        ensureCapacity(frames);
+        const pointers = heapU32[outputIndex] >> 2;
+        for (let ch = 0; ch < channelCount; ch++) {
+          const start = heapU32[pointers + ch] >> 2;
+          output[ch].set(heapF32.subarray(start, start + frames), written);
+        }
+        written += frames;
+      }
+    }
+    packetIndex++;
+    packetBytes = 0;
+  };
+
+  const appendToPacket = (start: number, length: number) => {
+    if (packetBytes + length > inputCapacity) throw new Unsupported();
+    heapU8.set(bytes.subarray(start, start + length), inputPtr + packetBytes);
+    packetBytes += length;
+  };
+
+  let p = 0;
+  while (p + OGG_HEADER_BYTES <= bytes.length) {
+    if (bytes[p] !== 0x4f || bytes[p + 1] !== 0x67 || bytes[p + 2] !== 0x67 || bytes[p + 3] !== 0x53 || bytes[p + 4] !== 0) {
+      // Lost sync (damage): skip to the next capture pattern and drop the packet that was being assembled.
+      p = nextCapture(bytes, p + 1);
+      packetBytes = 0;
+      continue;
+    }
+    const flags = bytes[p + 5];
+    const segmentCount = bytes[p + 26];
+    const bodyStart = p + OGG_HEADER_BYTES + segmentCount;
+    if (bodyStart > bytes.length) break;
+    let bodyEnd = bodyStart;
+    for (let i = p + OGG_HEADER_BYTES; i < bodyStart; i++) bodyEnd += bytes[i];
+    if (bodyEnd > bytes.length) break; // cut-off last page: its packets are incomplete
+    const pageSerial = view.getUint32(p + 14, true);
+    if (serial === null) {
+      if (!(flags & FLAG_FIRST)) throw new Unsupported();
+      serial = pageSerial;
+    } else if (pageSerial !== serial || (flags & FLAG_FIRST)) {
+      throw new Unsupported(); // multiplexed or chained streams
+    }
+    if (!(flags & FLAG_CONTINUED)) packetBytes = 0;
+    let segmentStart = bodyStart;
+    let runStart = bodyStart;
+    for (let i = p + OGG_HEADER_BYTES; i < bodyStart; i++) {
+      const lacing = bytes[i];
+      segmentStart += lacing;
+      if (lacing < 255) {
+        appendToPacket(runStart, segmentStart - runStart);
+        finishPacket();
+        runStart = segmentStart;
+      }
+    }
+    // A packet continuing on the next page.
+    if (runStart < bodyEnd) appendToPacket(runStart, bodyEnd - runStart);
+    if (flags & FLAG_LAST) {
+      const lo = view.getUint32(p + 6, true);
+      const hi = view.getInt32(p + 10, true);
+      if (!(hi === -1 && lo === 0xffffffff)) endGranule = hi * 2 ** 32 + lo;
+      // Another stream after this one (a chained file) is the general decoder's business.
+      if (nextCapture(bytes, bodyEnd) < bytes.length) throw new Unsupported();
+      break;
+    }
+    p = bodyEnd;
+  }
+
+  if (packetIndex < 3) return { sampleRate, channels: [], errors };
+  // The last page's granule says where the stream ends; the final packet decodes past it.
+  const frames = endGranule >= 0 ? Math.min(written, endGranule) : written;
+  const channels = output.map((channel) => {
+    const view = channel.subarray(0, frames);
+    // Same rule as PlanarAccumulator.take: copy only when the slack is a noticeable share of the buffer.
+    return channel.length - frames > frames >> 5 ? view.slice() : view;
+  });
+  return { sampleRate, channels, errors };
+}
+
+function nextCapture(bytes: Uint8Array, from: number): number {
+  for (let k = from; k + 4 <= bytes.length; k++) {
+    if (bytes[k] === 0x4f && bytes[k + 1] === 0x67 && bytes[k + 2] === 0x67 && bytes[k + 3] === 0x53) return k;
+  }
+  return bytes.length;
+}
