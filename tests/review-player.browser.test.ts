@@ -157,6 +157,21 @@ test('engineer masters, artist sees it live; A/B keeps the playhead without refe
   // Space pauses; loudness match can be turned off and is visible in the meters.
   await art.keyboard.press('Space');
   await art.waitForFunction(() => [...document.querySelectorAll<HTMLAudioElement>('[data-testid=audio-sources] audio')].every((a) => a.paused));
+  // Click on the waveform seeks every source; a drag selects a range and L loops it.
+  const wave = art.getByTestId('waveform');
+  const box = (await wave.boundingBox())!;
+  await art.mouse.click(box.x + box.width * 0.5, box.y + box.height / 2);
+  await art.waitForFunction(() => {
+    const els = [...document.querySelectorAll<HTMLAudioElement>('[data-testid=audio-sources] audio')];
+    return els.every((a) => Math.abs(a.currentTime - 6) < 0.3);
+  });
+  await art.mouse.move(box.x + box.width * 0.25, box.y + box.height / 2);
+  await art.mouse.down();
+  await art.mouse.move(box.x + box.width * 0.4, box.y + box.height / 2, { steps: 8 });
+  await art.mouse.up();
+  await art.getByText(/selection 0:0[23]\.\d–0:0[45]\.\d/).waitFor();
+  await art.keyboard.press('l');
+  assert.equal(await art.getByRole('button', { name: 'Loop' }).getAttribute('aria-pressed'), 'true');
   await art.getByTestId('meter-row').first().waitFor();
   assert.match((await art.getByTestId('meter-panel').textContent())!, /dB/);
   await art.screenshot({ path: path.join(SHOTS, 'review-track-page-artist.png'), fullPage: true });
