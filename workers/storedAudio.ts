@@ -1,5 +1,5 @@
-// Storage <-> audio for job handlers: decoding a stored object (readAudioFile wants a path, storage hands out
-// streams, so the object is copied to a private temp file first) and storing derived files under fresh keys.
+// Storage <-> files for job handlers: the decoders want paths and storage hands out streams, so stored objects are
+// copied to private temp files first; derived files are stored under fresh keys.
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import os from 'node:os';
@@ -7,8 +7,6 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createWriteStream } from 'node:fs';
-import type { DecodedAudio } from '../lib/audio/types';
-import { readAudioFile } from '../lib/mastering/audioFile';
 import { getStorage } from '../lib/server/storage/defaultStorage';
 import { assertStorageKey } from '../lib/server/storage/storageKey';
 
@@ -32,11 +30,6 @@ export async function withLocalCopies<T>(items: { storageKey: string; displayNam
   } finally {
     await fs.rm(dir, { recursive: true, force: true });
   }
-}
-
-/** Decodes a stored object; `displayName` is what errors name (the user's file name, not our key). */
-export function decodeStoredAudio(storageKey: string, displayName: string): Promise<DecodedAudio> {
-  return withLocalCopies([{ storageKey, displayName }], ([file]) => readAudioFile(file));
 }
 
 /** Objects are immutable, so every derived file gets a new key (a re-analysis never overwrites the old peaks). */

@@ -2,7 +2,8 @@
 // (runCpuTask.ts) so a long analysis or render never blocks the process that also serves pages, sockets and
 // pg-boss heartbeats.
 import { encodedBytes } from '../../lib/audio/encode/encodedAudio';
-import type { TrackMetadata } from '../../lib/audio/metadata';
+import type { DeliveryLoudness, TrackMetadata } from '../../lib/audio/metadata';
+import { resample } from '../../lib/audio/resample';
 import { serializePeaks } from '../../lib/audio/peaks';
 import type { DecodedAudio, PcmAudio } from '../../lib/audio/types';
 import { analyzeAudioWithPeaks } from '../../lib/mastering/analysis/analyze';
@@ -10,10 +11,18 @@ import type { AnalysisResult } from '../../lib/mastering/analysis/schema';
 import { readAudioFile } from '../../lib/mastering/audioFile';
 import { masterTrack } from '../../lib/mastering/match/masterTrack';
 import type { MasteringReport } from '../../lib/mastering/report/report';
-import type { MasteringSettings } from '../../lib/mastering/settings';
+import { encodeMaster } from '../../lib/mastering/chain/encodeMaster';
+import type { MasteringSettings, OutputFormat } from '../../lib/mastering/settings';
+
+export interface ExportRender {
+  exportId: string;
+  format: OutputFormat;
+  sampleRate: number;
+}
 
 export type CpuTask =
   | { kind: 'analyze'; filePath: string }
+  | { kind: 'export'; filePath: string; renders: ExportRender[]; metadata: TrackMetadata; loudness: DeliveryLoudness | null }
   | { kind: 'master'; mixPath: string; referencePaths: string[]; settings: MasteringSettings | null; metadata: TrackMetadata };
 
 export interface AnalyzeTaskResult {
@@ -84,4 +93,33 @@ export async function masterTask(task: Extract<CpuTask, { kind: 'master' }>, pro
     analysis,
     peaks: serializePeaks(peaks),
   };
+}
+
+export interface ExportFile {
+  exportId: string;
+  file: Uint8Array;
+  fileExtension: string;
+}
+
+/** Encodes one master into several delivery formats; each target rate is resampled once. */
+export async function exportTask(task: Extract<CpuTask, { kind: 'export' }>, progress: Progress): Promise<ExportFile[]> {
+  progress(0, 'reading the master');
+  const source = await readAudioFile(task.filePath);
+  const byRate = new Map<number, PcmAudio>([[source.sampleRate, source]]);
+  const out: ExportFile[] = [];
+  for (const [i, render] of task.renders.entries()) {
+    const rate = render.sampleRate || source.sampleRate;
+    if (!byRate.has(rate)) {
+      progress((i + 0.2) / task.renders.length, `${render.format}: resampling to ${rate} Hz`);
+      byRate.set(rate, resample(source, rate));
+    }
+    progress((i + 0.5) / task.renders.length, `${render.format}: encoding`);
+    const encoded = await encodeMaster(
+      byRate.get(rate)!,
+      { format: render.format, sampleRate: null, dither: 'tpdf', noiseShaping: 'none', metadata: task.metadata },
+      task.loudness ?? undefined,
+    );
+    out.push({ exportId: render.exportId, file: encodedBytes(encoded), fileExtension: encoded.fileExtension });
+  }
+  return out;
 }

@@ -1,7 +1,7 @@
 // Worker-thread entry: runs one CpuTask, posting progress, then the result (big byte arrays transferred, not
 // copied). Errors travel as {name, message}: class identity does not survive structured cloning.
 import { parentPort } from 'node:worker_threads';
-import { analyzeTask, masterTask, type CpuTask } from './cpuTasks';
+import { analyzeTask, exportTask, masterTask, type CpuTask } from './cpuTasks';
 
 export type CpuReply =
   | { type: 'progress'; fraction: number; step: string }
@@ -17,6 +17,9 @@ port.once('message', async (task: CpuTask) => {
     if (task.kind === 'analyze') {
       const result = await analyzeTask(task.filePath, progress);
       port.postMessage({ type: 'done', result } satisfies CpuReply, [result.peaks.buffer as ArrayBuffer]);
+    } else if (task.kind === 'export') {
+      const result = await exportTask(task, progress);
+      port.postMessage({ type: 'done', result } satisfies CpuReply, [...new Set(result.map((r) => r.file.buffer as ArrayBuffer))]);
     } else {
       const result = await masterTask(task, progress);
       const transfer = [...new Set([result.file.buffer, result.peaks.buffer])] as ArrayBuffer[];

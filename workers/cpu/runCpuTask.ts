@@ -3,13 +3,14 @@
 import { Worker } from 'node:worker_threads';
 import { AudioFormatError } from '../../lib/audio/types';
 import type { CpuReply } from './cpuThread';
-import type { AnalyzeTaskResult, CpuTask, MasterTaskResult } from './cpuTasks';
+import type { AnalyzeTaskResult, CpuTask, ExportFile, MasterTaskResult } from './cpuTasks';
 
 const BOOTSTRAP = new URL('./cpuThreadBootstrap.mjs', import.meta.url);
 const ENTRY = new URL('./cpuThread.ts', import.meta.url).href;
 
 export function runCpuTask(task: Extract<CpuTask, { kind: 'analyze' }>, onProgress?: (fraction: number, step: string) => void, signal?: AbortSignal): Promise<AnalyzeTaskResult>;
 export function runCpuTask(task: Extract<CpuTask, { kind: 'master' }>, onProgress?: (fraction: number, step: string) => void, signal?: AbortSignal): Promise<MasterTaskResult>;
+export function runCpuTask(task: Extract<CpuTask, { kind: 'export' }>, onProgress?: (fraction: number, step: string) => void, signal?: AbortSignal): Promise<ExportFile[]>;
 export function runCpuTask(task: CpuTask, onProgress?: (fraction: number, step: string) => void, signal?: AbortSignal): Promise<unknown> {
   return new Promise((resolve, reject) => {
     const worker = new Worker(BOOTSTRAP, { workerData: { entry: ENTRY } });
