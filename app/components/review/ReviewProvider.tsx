@@ -239,7 +239,11 @@ export function ReviewProvider({
           return next;
         });
         setDeliveriesTick((n) => n + 1);
-      } else if (event === 'export:changed' || event === 'export:updated') setDeliveriesTick((n) => n + 1);
+      } else if (event === 'export:changed' || event === 'export:updated') {
+        setDeliveriesTick((n) => n + 1);
+        // A first delivery download makes an approval final: the revoke button must go.
+        if (!guest) void getJson<Record<string, ApprovalDto>>(`/api/tracks/${trackId}/approvals`).then(setApprovals).catch(() => undefined);
+      }
       else if (event === 'job:progress' && payload.type === 'export' && payload.state !== 'active') setDeliveriesTick((n) => n + 1);
       else if (event === 'trackMetadata:updated') setMetadataTick((n) => n + 1);
       else if (event === 'members:changed' && !guest) {
