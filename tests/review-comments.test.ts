@@ -203,6 +203,15 @@ describe('mentions and notifications', () => {
     assert.equal((await call(t.baseUrl, u.viewer, 'GET', '/api/notifications')).json.unread, viewerList.json.unread);
   });
 
+  test('a new version notifies the other members, not the uploader', async () => {
+    const v2 = await tusUpload(t.baseUrl, u.artist, makeWav(0.3), { trackId, kind: 'mix', filename: 'mix v2.wav' });
+    assert.ok(v2.assetId);
+    const owners = await call(t.baseUrl, u.owner, 'GET', '/api/notifications');
+    assert.ok(owners.json.items.some((n: { kind: string; text: string }) => n.kind === 'version' && n.text === 'Ada Artist uploaded Mix v2 of “Headlights”'));
+    const artists = await call(t.baseUrl, u.artist, 'GET', '/api/notifications');
+    assert.ok(!artists.json.items.some((n: { kind: string }) => n.kind === 'version'));
+  });
+
   test('chat messages arrive live, keep their history and mention members', async () => {
     const engineer = await socketFor(u.engineer);
     const live = nextEvent(engineer, 'chat:upserted', (p) => p.message.body.includes('less loud'));

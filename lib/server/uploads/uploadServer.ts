@@ -13,6 +13,7 @@ import { newId } from '@/lib/server/projects/ids';
 import { ServiceError } from '@/lib/server/projects/serviceError';
 import { emitProjectEvent } from '@/lib/server/realtime/emitter';
 import { getStorage } from '@/lib/server/storage/defaultStorage';
+import { notifyNewVersion } from '@/lib/server/review/versionNotifications';
 import { originalAssetKey } from '@/lib/server/storage/storageKey';
 import { enqueueAnalysis, cancelAssetOnEnqueueFailure } from './analysisQueue';
 import { extensionForContainer } from './containerExtension';
@@ -216,6 +217,7 @@ export function createUploadService(options: UploadServerOptions): UploadService
     await emitProjectEvent(projectId, 'asset:created', { projectId, asset: toAssetSummary(asset) }).catch((error) =>
       console.error('[uploads] could not broadcast asset:created', error),
     );
+    await notifyNewVersion(assetId, meta.userId);
     return assetId;
   }
 
