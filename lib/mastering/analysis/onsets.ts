@@ -102,8 +102,24 @@ function flux(before: Float32Array, after: Float32Array): number {
 }
 
 /**
+ * Below this flux a frame is not an onset whatever its neighbours do: a rise of about 6 dB (log 2) in a dozen of the
+ * ~47 bands. A steady sine's flux, which comes only from how its phase meets the frame grid, stays under 8 even at
+ * 55 Hz full scale; a kick or a plucked note reaches tens to hundreds.
+ */
+export const MIN_ONSET_FLUX = 10;
+/**
+ * Nor is a frame whose flux is under this share of the curve's 99th percentile: ripple in a quiet passage is not a
+ * transient next to the track's real attacks.
+ */
+export const MIN_ONSET_FLUX_OF_P99 = 0.1;
+/** The curve's first and last frames compare against nothing before/after the file: no onsets are reported there. */
+const EDGE_SECONDS = 0.1;
+
+/**
  * Peaks of the novelty curve above a moving average plus a margin tied to the curve's own spread, at least
- * 50 ms apart: a fixed threshold would either flood on dense mixes or miss everything on quiet ones.
+ * 50 ms apart: a fixed threshold would either flood on dense mixes or miss everything on quiet ones. The absolute and
+ * relative floors keep steady material (a held tone) from producing onsets, which the spread-based margin alone
+ * cannot: it scales itself down to whatever ripple the curve has.
  */
 export function pickOnsets(novelty: Float32Array, rateHz: number): number[] {
   const n = novelty.length;
@@ -112,16 +128,19 @@ export function pickOnsets(novelty: Float32Array, rateHz: number): number[] {
   const median = sorted[Math.floor(n / 2)];
   const upper = sorted[Math.floor(n * 0.9)];
   const margin = Math.max(1e-6, 0.5 * (upper - median));
+  const floor = Math.max(MIN_ONSET_FLUX, MIN_ONSET_FLUX_OF_P99 * sorted[Math.floor(n * 0.99)]);
   const before = Math.max(1, Math.round(0.1 * rateHz));
   const after = Math.max(1, Math.round(0.05 * rateHz));
   const localRadius = Math.max(1, Math.round(0.03 * rateHz));
   const minGap = Math.max(1, Math.round(0.05 * rateHz));
+  const edge = Math.max(1, Math.round(EDGE_SECONDS * rateHz));
   const prefix = new Float64Array(n + 1);
   for (let i = 0; i < n; i++) prefix[i + 1] = prefix[i] + novelty[i];
   const onsets: number[] = [];
   let last = -Infinity;
-  for (let i = 1; i < n - 1; i++) {
+  for (let i = edge; i < n - edge; i++) {
     const value = novelty[i];
+    if (value < floor) continue;
     const lo = Math.max(0, i - before);
     const hi = Math.min(n, i + after + 1);
     const mean = (prefix[hi] - prefix[lo]) / (hi - lo);
