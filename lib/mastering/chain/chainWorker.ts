@@ -6,18 +6,21 @@ import { parentPort } from 'node:worker_threads';
 import { processLimiter, type LimiterSettingsInput } from '@/lib/audio/limiter';
 import type { PcmAudio } from '@/lib/audio/types';
 import type { WorkingAudio } from '@/lib/audio/workingAudio';
+import { readAudioFile } from '../audioFile';
 import { analyzeForMatch, type MatchAnalysisOptions } from '../match/matchAnalysis';
 import type { MasteringSettings } from '../settings';
 import type { MidSideFir } from './midSideFir';
-import { renderPreLimiter } from './render';
+import { renderPreLimiter, type PreLimiterStages } from './render';
 
 export type ChainTask =
   | { kind: 'analyze'; pcm: PcmAudio; options: MatchAnalysisOptions }
-  | { kind: 'pre'; work: WorkingAudio; settings: MasteringSettings; fir: MidSideFir | null }
+  /** Decode a file and analyse it here: its samples never reach the main thread (a reference is only analysed). */
+  | { kind: 'analyzeFile'; path: string; options: MatchAnalysisOptions }
+  | { kind: 'pre'; work: WorkingAudio; settings: MasteringSettings; fir: MidSideFir | null; stages?: PreLimiterStages }
   | { kind: 'limit'; work: WorkingAudio; limiter: LimiterSettingsInput }
   | { kind: 'ping' };
 
-export type ChainReply = { id: number; ok: true; result: unknown } | { id: number; ok: false; message: string };
+export type ChainReply = { id: number; ok: true; result: unknown } | { id: number; ok: false; name: string; message: string };
 
 const port = parentPort;
 if (!port) throw new Error('chainWorker must run in a worker thread');
@@ -35,8 +38,13 @@ port.on('message', async ({ id, task }: { id: number; task: ChainTask }) => {
         port.postMessage({ id, ok: true, result });
         return;
       }
+      case 'analyzeFile': {
+        const result = await analyzeForMatch(await readAudioFile(task.path), task.options);
+        port.postMessage({ id, ok: true, result });
+        return;
+      }
       case 'pre': {
-        const stats = await renderPreLimiter(task.work, task.settings, task.fir);
+        const stats = await renderPreLimiter(task.work, task.settings, task.fir, task.stages);
         port.postMessage({ id, ok: true, result: { work: task.work, stats } }, buffersOf(task.work.channels));
         return;
       }
@@ -47,6 +55,6 @@ port.on('message', async ({ id, task }: { id: number; task: ChainTask }) => {
       }
     }
   } catch (e) {
-    port.postMessage({ id, ok: false, message: e instanceof Error ? e.message : String(e) });
+    port.postMessage({ id, ok: false, name: e instanceof Error ? e.name : 'Error', message: e instanceof Error ? e.message : String(e) });
   }
 });

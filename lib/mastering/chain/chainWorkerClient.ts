@@ -4,6 +4,7 @@
  * TypeScript worker in this project is.
  */
 import { Worker } from 'node:worker_threads';
+import { AudioFormatError } from '@/lib/audio/types';
 import type { ChainReply, ChainTask } from './chainWorker';
 
 const BOOTSTRAP = new URL('../../audio/decode/decodeWorkerBootstrap.mjs', import.meta.url);
@@ -25,7 +26,8 @@ export class ChainWorker {
       this.pending.delete(reply.id);
       if (this.pending.size === 0) this.worker.unref();
       if (reply.ok) p.resolve(reply.result);
-      else p.reject(new Error(`chain worker: ${reply.message}`));
+      // A decode refusal keeps its class so callers can tell bad input from a failure.
+      else p.reject(reply.name === 'AudioFormatError' ? new AudioFormatError(reply.message) : new Error(`chain worker: ${reply.message}`));
     });
     const fail = (error: Error) => {
       this.failure = error;

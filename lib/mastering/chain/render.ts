@@ -49,12 +49,23 @@ export function scaledCompressor(dynamics: DynamicsSettings) {
   };
 }
 
-export async function renderPreLimiter(work: WorkingAudio, settings: MasteringSettings, fir?: MidSideFir | null): Promise<PreLimiterStats> {
-  const filter = fir === undefined ? await designChainFir(settings, work.sampleRate) : fir;
-  if (filter) await processMidSideFir(work, filter);
+/** Which pre-limiter stages to run: the refinement keeps the EQ+dynamics result while it tries saturation levels. */
+export interface PreLimiterStages {
+  eqAndDynamics: boolean;
+  saturation: boolean;
+}
+
+const ALL_STAGES: PreLimiterStages = { eqAndDynamics: true, saturation: true };
+
+export async function renderPreLimiter(work: WorkingAudio, settings: MasteringSettings, fir?: MidSideFir | null, stages: PreLimiterStages = ALL_STAGES): Promise<PreLimiterStats> {
+  let filter: MidSideFir | null = null;
   let compressor: CompressorStats | null = null;
-  if (settings.dynamics.enabled && settings.dynamics.amount > 0) compressor = processCompressor(work, scaledCompressor(settings.dynamics));
-  if (settings.saturation.enabled) processSaturation(work, settings.saturation);
+  if (stages.eqAndDynamics) {
+    filter = fir === undefined ? await designChainFir(settings, work.sampleRate) : fir;
+    if (filter) await processMidSideFir(work, filter);
+    if (settings.dynamics.enabled && settings.dynamics.amount > 0) compressor = processCompressor(work, scaledCompressor(settings.dynamics));
+  }
+  if (stages.saturation && settings.saturation.enabled) processSaturation(work, settings.saturation);
   return { eqApplied: filter !== null, compressor };
 }
 

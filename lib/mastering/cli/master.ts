@@ -4,13 +4,16 @@
  *  [--settings settings.json] [--report report.json] [--json]`
  *
  * `--weight` applies to the `--reference` given just before it. `--settings` renders an edited settings file as-is.
- * Mix and references decode in parallel worker threads.
+ * The mix decodes in a worker thread while the chain worker (the second core) decodes and analyses the references, so
+ * reference samples never reach this thread. `--timings` prints wall and CPU per stage to stderr.
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { AudioFormatError } from '@/lib/audio/types';
 import { readAudioFile } from '@/lib/mastering/audioFile';
 import type { LoudnessTarget } from '@/lib/mastering/match/derive';
+import { ChainWorker } from '@/lib/mastering/chain/chainWorkerClient';
+import type { MatchAnalysis } from '@/lib/mastering/match/matchAnalysis';
 import { masterTrack } from '@/lib/mastering/match/masterTrack';
 import {
   OUTPUT_FORMATS,
@@ -24,7 +27,7 @@ import {
 import { UsageError } from './usageError';
 
 const USAGE =
-  'usage: mastering master MIX --reference REF [--weight W] [--reference REF2 --weight W2 …] --out FILE [--format wav24|wav16|flac24|flac16|mp3-320|mp3-v0] [--sample-rate 44100|48000|88200|96000] [--target-lufs X | --platform spotify|apple|youtube|tidal|amazon|club] [--ceiling -1] [--amount eq=1,dynamics=1,width=1] [--match eq,dynamics,stereo] [--settings FILE] [--report FILE] [--json]';
+  'usage: mastering master MIX --reference REF [--weight W] [--reference REF2 --weight W2 …] --out FILE [--format wav24|wav16|flac24|flac16|mp3-320|mp3-v0] [--sample-rate 44100|48000|88200|96000] [--target-lufs X | --platform spotify|apple|youtube|tidal|amazon|club] [--ceiling -1] [--amount eq=1,dynamics=1,width=1] [--match eq,dynamics,stereo] [--settings FILE] [--report FILE] [--json] [--timings]';
 
 function parseNumber(name: string, text: string, min: number, max: number): number {
   const v = Number(text);
@@ -80,6 +83,7 @@ export async function runMasterCommand(args: string[]): Promise<void> {
         settings: { type: 'string' },
         report: { type: 'string' },
         json: { type: 'boolean', default: false },
+        timings: { type: 'boolean', default: false },
       },
     });
   } catch (error) {
@@ -136,35 +140,67 @@ export async function runMasterCommand(args: string[]): Promise<void> {
     if (sampleRate) settings.output.sampleRate = sampleRate;
   }
 
-  const decode = (path: string) =>
-    readAudioFile(path).catch((error: unknown) => {
-      if (error instanceof AudioFormatError) throw new UsageError(error.message.replace(/\s+/g, ' '));
-      throw error;
-    });
-  const [mix, ...refAudio] = await Promise.all([decode(mixPath), ...references.map((r) => decode(r.path))]);
-  if (mix.channels.length > 2) throw new UsageError(`${mixPath}: ${mix.channels.length} channels; mastering supports mono and stereo`);
+  const started = performance.now();
+  const startCpu = process.cpuUsage();
+  let lastWall = started;
+  let lastCpu = process.cpuUsage();
+  const timing = (stage: string, wallSeconds: number, cpuSeconds: number) => {
+    if (v.timings) process.stderr.write(`timing ${stage}: wall ${wallSeconds.toFixed(2)} s, CPU ${cpuSeconds.toFixed(2)} s\n`);
+  };
+  const mark = (stage: string) => {
+    const now = performance.now();
+    const cpu = process.cpuUsage(lastCpu);
+    timing(stage, (now - lastWall) / 1000, (cpu.user + cpu.system) / 1e6);
+    lastWall = now;
+    lastCpu = process.cpuUsage();
+  };
+  const asUsageError = (error: unknown): never => {
+    if (error instanceof AudioFormatError) throw new UsageError(error.message.replace(/\s+/g, ' '));
+    throw error;
+  };
+  const worker = new ChainWorker();
+  try {
+    const refAnalyses = references.map((r) => worker.run<MatchAnalysis>({ kind: 'analyzeFile', path: r.path, options: {} }).catch(asUsageError));
+    for (const p of refAnalyses) p.catch(() => undefined);
+    const mix = await readAudioFile(mixPath).catch(asUsageError);
+    if (mix.channels.length > 2) throw new UsageError(`${mixPath}: ${mix.channels.length} channels; mastering supports mono and stereo`);
+    mark('decode mix (references decode+analyse on the worker meanwhile)');
 
-  const progressToStderr = !v.json && process.stderr.isTTY;
-  const result = await masterTrack({
-    mix,
-    references: refAudio.map((audio, i) => ({ audio, weight: references[i].weight })),
-    settings,
-    options: {
-      target,
-      ceilingDbtp,
-      amounts,
-      match,
-      output: { ...(format ? { format } : {}), ...(sampleRate ? { sampleRate } : {}) },
-    },
-    onProgress: progressToStderr ? (p) => process.stderr.write(`\r${p.step.padEnd(8)} ${Math.round(p.fraction * 100)} %`) : undefined,
-  });
-  if (progressToStderr) process.stderr.write('\r' + ' '.repeat(20) + '\r');
-  if (result.encoded) await writeFile(v.out, result.encoded.chunks);
-  if (v.report) await writeFile(v.report, JSON.stringify({ settings: result.settings, report: result.report }, null, 2) + '\n');
-  if (v.json) {
-    process.stdout.write(JSON.stringify({ settings: result.settings, report: result.report, result: { loudness: result.report.after.loudness, file: v.out } }) + '\n');
-  } else {
-    const r = result.report;
-    process.stdout.write([`${v.out}`, ...r.summary.map((s) => `  ${s}`), ...r.warnings.map((w) => `  warning: ${w}`)].join('\n') + '\n');
+    const progressToStderr = !v.json && !v.timings && process.stderr.isTTY;
+    const result = await masterTrack({
+      mix,
+      references: refAnalyses.map((analysis, i) => ({ analysis, weight: references[i].weight })),
+      settings,
+      options: {
+        target,
+        ceilingDbtp,
+        amounts,
+        match,
+        output: { ...(format ? { format } : {}), ...(sampleRate ? { sampleRate } : {}) },
+        worker,
+        onStage: (stage, wallSeconds, cpuSeconds) => timing(stage, wallSeconds, cpuSeconds),
+      },
+      onProgress: progressToStderr ? (p) => process.stderr.write(`\r${p.step.padEnd(8)} ${Math.round(p.fraction * 100)} %`) : undefined,
+    });
+    lastWall = performance.now();
+    lastCpu = process.cpuUsage();
+    await finish(result, progressToStderr, v.out);
+    mark('write');
+    const total = process.cpuUsage(startCpu);
+    timing('total', (performance.now() - started) / 1000, (total.user + total.system) / 1e6);
+  } finally {
+    await worker.close();
+  }
+
+  async function finish(result: Awaited<ReturnType<typeof masterTrack>>, progressToStderr: boolean, out: string) {
+    if (progressToStderr) process.stderr.write('\r' + ' '.repeat(20) + '\r');
+    if (result.encoded) await writeFile(out, result.encoded.chunks);
+    if (v.report) await writeFile(v.report, JSON.stringify({ settings: result.settings, report: result.report }, null, 2) + '\n');
+    if (v.json) {
+      process.stdout.write(JSON.stringify({ settings: result.settings, report: result.report, result: { loudness: result.report.after.loudness, file: out } }) + '\n');
+    } else {
+      const r = result.report;
+      process.stdout.write([`${out}`, ...r.summary.map((s) => `  ${s}`), ...r.warnings.map((w) => `  warning: ${w}`)].join('\n') + '\n');
+    }
   }
 }

@@ -17,7 +17,9 @@ import { longTermSpectrum } from '../analysis/longTermSpectrum';
 import { TONAL_BANDS, tonalSpectrumFromLongTerm } from '../analysis/tonalDistance';
 import { curveGainDbAt } from '../chain/midSideFir';
 import { compressorStaticGainDb } from '@/lib/audio/compressor';
-import { limiterSettingsFrom, renderPreLimiter, scaledCompressor } from '../chain/render';
+import type { ChainWorker } from '../chain/chainWorkerClient';
+import { designChainFir, limiterSettingsFrom, renderPreLimiter, scaledCompressor, type PreLimiterStages } from '../chain/render';
+import { splitRender } from '../chain/splitRender';
 import type { MasteringSettings } from '../settings';
 import { clampEq, holdCurve, round2, type EqLimits } from './derive';
 
@@ -82,10 +84,22 @@ export async function measureExcerptTonal(pcm: PcmAudio): Promise<ExcerptTonal> 
   return { lufs, levelsDbReLufs: tonal.levelsDb.map((v) => v - lufs) };
 }
 
-function limitedCopy(pre: WorkingAudio, settings: MasteringSettings, driveDb: number): WorkingAudio {
-  const copy: WorkingAudio = { sampleRate: pre.sampleRate, channels: pre.channels.map((c) => Float64Array.from(c)) };
-  processLimiter(copy, limiterSettingsFrom(settings, driveDb));
+function copyOf(work: WorkingAudio): WorkingAudio {
+  return { sampleRate: work.sampleRate, channels: work.channels.map((c) => c.slice()) };
+}
+
+async function limitedCopy(pre: WorkingAudio, settings: MasteringSettings, driveDb: number, worker: ChainWorker | null): Promise<WorkingAudio> {
+  const copy = copyOf(pre);
+  const limiter = limiterSettingsFrom(settings, driveDb);
+  await splitRender(copy, worker, (part) => processLimiter(part, limiter), (part) => ({ kind: 'limit', work: part, limiter }));
   return copy;
+}
+
+/** Pre-limiter stages over an excerpt, half of it on the worker when there is one. */
+async function renderExcerptStages(work: WorkingAudio, settings: MasteringSettings, stages: PreLimiterStages, worker: ChainWorker | null): Promise<void> {
+  const fir = stages.eqAndDynamics ? await designChainFir(settings, work.sampleRate) : null;
+  const snapshot = structuredClone(settings);
+  await splitRender(work, worker, (part) => renderPreLimiter(part, snapshot, fir, stages), (part) => ({ kind: 'pre', work: part, settings: snapshot, fir, stages }));
 }
 
 const clampDrive = (g: number) => Math.max(-24, Math.min(36, g));
@@ -103,21 +117,30 @@ export interface DriveSearch {
  * Limiter drive so that fullPreLufs + drive - loss(drive) = targetLufs, loss measured on the excerpt. Secant
  * iterations; each costs one limiter pass over the excerpt.
  */
-export function searchDrive(pre: WorkingAudio, excerpt: Excerpt, settings: MasteringSettings, fullPreLufs: number, targetLufs: number, startDriveDb?: number): DriveSearch {
+export async function searchDrive(
+  pre: WorkingAudio,
+  excerpt: Excerpt,
+  settings: MasteringSettings,
+  fullPreLufs: number,
+  targetLufs: number,
+  startDriveDb?: number,
+  worker: ChainWorker | null = null,
+  toleranceLu = 0.05,
+): Promise<DriveSearch> {
   const preLufs = measureLoudness(measuredPart(pre, excerpt)).integratedLufs;
-  const predict = (drive: number) => {
-    const limited = limitedCopy(pre, settings, drive);
+  const predict = async (drive: number) => {
+    const limited = await limitedCopy(pre, settings, drive, worker);
     const outLufs = measureLoudness(measuredPart(limited, excerpt)).integratedLufs;
     const loss = preLufs + drive - outLufs;
 
     return { limited, loss, full: fullPreLufs + drive - loss };
   };
   let g0 = clampDrive(startDriveDb ?? targetLufs - fullPreLufs);
-  let r0 = predict(g0);
-  if (Math.abs(r0.full - targetLufs) < 0.05) return { driveDb: g0, predictedLufs: r0.full, excerptLossDb: r0.loss, limited: r0.limited };
+  let r0 = await predict(g0);
+  if (Math.abs(r0.full - targetLufs) < toleranceLu) return { driveDb: g0, predictedLufs: r0.full, excerptLossDb: r0.loss, limited: r0.limited };
   let g1 = clampDrive(g0 + (targetLufs - r0.full) / 0.7);
-  let r1 = predict(g1);
-  for (let i = 0; i < 3 && Math.abs(r1.full - targetLufs) >= 0.05; i++) {
+  let r1 = await predict(g1);
+  for (let i = 0; i < 3 && Math.abs(r1.full - targetLufs) >= toleranceLu; i++) {
     const slope = (r1.full - r0.full) / (g1 - g0);
     // Out of reach: more drive no longer adds loudness (the limiter has turned into a leveller).
     if (Number.isFinite(slope) && slope < 0.1 && r1.full < targetLufs && g1 > g0) break;
@@ -125,7 +148,7 @@ export function searchDrive(pre: WorkingAudio, excerpt: Excerpt, settings: Maste
     g0 = g1;
     r0 = r1;
     g1 = clampDrive(g2);
-    r1 = predict(g1);
+    r1 = await predict(g1);
   }
   return { driveDb: g1, predictedLufs: r1.full, excerptLossDb: r1.loss, limited: r1.limited };
 }
@@ -197,6 +220,9 @@ function residualAt(residual: number[], f: number): number {
   return curveGainDbAt({ frequenciesHz: TONAL_BANDS.centresHz, gainDb: residual }, f);
 }
 
+/** Smallest improvement of the mean residual (dB) per fold that is worth another excerpt render. */
+const MIN_GAIN_DB = 0.1;
+
 export async function refineOnExcerpt(
   settings: MasteringSettings,
   limits: EqLimits,
@@ -206,17 +232,30 @@ export async function refineOnExcerpt(
   targetTonalDbReLufs: number[],
   mixShortTerm: { lufs: number[]; hopSeconds: number },
   options: LoopOptions,
+  worker: ChainWorker | null = null,
 ): Promise<{ rounds: LoopRound[]; pre: WorkingAudio; drive: DriveSearch }> {
   const rounds: LoopRound[] = [];
   const targetExcerpt = targetTonalDbReLufs.map((t, b) => t + (mixExcerpt.levelsDbReLufs[b] - mixFull.tonalDbReLufs[b]));
   let drive: number | undefined;
   let loudLevel = 0;
+  // EQ and dynamics output, kept while only the loudness level (saturation, limiter timing) changes.
+  let base: WorkingAudio | null = null;
   for (let round = 0; ; round++) {
-    const pre = toWorkingAudio(excerpt.audio);
-    await renderPreLimiter(pre, settings);
+    if (!base) {
+      base = toWorkingAudio(excerpt.audio);
+      await renderExcerptStages(base, settings, { eqAndDynamics: true, saturation: false }, worker);
+    }
+    let pre = base;
+    if (settings.saturation.enabled) {
+      pre = copyOf(base);
+      await renderExcerptStages(pre, settings, { eqAndDynamics: false, saturation: true }, worker);
+    }
     const preLufs = measureLoudness(measuredPart(pre, excerpt)).integratedLufs;
     const fullPre = preLufs + compressedFullMinusExcerptLu(mixShortTerm, settings, excerpt);
-    const search = searchDrive(pre, excerpt, settings, fullPre, settings.loudness.targetLufs, drive);
+    // Rounds before the last only need the drive close enough for the limiter's tonal effect; the final trim sets
+    // the loudness.
+    const last = round >= options.iterations;
+    const search = await searchDrive(pre, excerpt, settings, fullPre, settings.loudness.targetLufs, drive, worker, last ? 0.05 : 0.15);
     drive = search.driveDb;
     const needsMore = search.predictedLufs < settings.loudness.targetLufs - 0.3 || search.excerptLossDb > 8;
     if (needsMore && loudLevel < LOUDNESS_LEVELS.length - 1) {
@@ -231,10 +270,14 @@ export async function refineOnExcerpt(
       return Number.isFinite(v) ? v : 0;
     });
     rounds.push({ driveDb: drive, residualDb: residualDb.map(round2), meanAbsResidualDb: residualDb.reduce((a, v) => a + Math.abs(v), 0) / residualDb.length });
-    if (round >= options.iterations || !settings.eq.enabled || settings.eq.amount === 0 || settings.eq.mode !== 'curve') {
+    // A fold that bought less than MIN_GAIN_DB will not be followed by one that buys more: stop rendering.
+    const previous = rounds.length > 1 ? rounds[rounds.length - 2].meanAbsResidualDb : Infinity;
+    const stalled = previous - rounds[rounds.length - 1].meanAbsResidualDb < MIN_GAIN_DB;
+    if (round >= options.iterations || stalled || !settings.eq.enabled || settings.eq.amount === 0 || settings.eq.mode !== 'curve') {
       return { rounds, pre, drive: search };
     }
     foldResidual(settings, limits, residualDb, options.damping);
+    base = null;
   }
 }
 

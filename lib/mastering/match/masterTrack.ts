@@ -38,7 +38,9 @@ export interface MasterProgress {
 }
 
 export interface MasterReferenceInput {
-  audio: PcmAudio;
+  /** The reference's samples, or (instead) its analysis made elsewhere. */
+  audio?: PcmAudio;
+  analysis?: MatchAnalysis | Promise<MatchAnalysis>;
   weight?: number;
 }
 
@@ -51,9 +53,12 @@ export interface MasterOptions extends Omit<DeriveOptions, 'output'> {
   encode?: boolean;
   /** Analyses already made (e.g. in worker threads): skips the analyse step for those tracks. */
   analyses?: { mix?: MatchAnalysis; references?: MatchAnalysis[] };
-  onStage?: (stage: string, wallSeconds: number) => void;
-  /** Use a worker thread (second core) for the reference analyses and half of each full render (default true). */
+  /** After each stage: its wall time and the CPU time of the whole process (all threads) it took. */
+  onStage?: (stage: string, wallSeconds: number, cpuSeconds: number) => void;
+  /** Use a worker thread (second core) for the reference analyses and half of each render (default true). */
   parallel?: boolean;
+  /** A chain worker already started (e.g. before decoding, so its start-up overlaps); the caller closes it. */
+  worker?: ChainWorker;
   /**
    * The references' sample buffers may be moved to the worker (they are unusable to the caller afterwards): saves
    * a copy and frees their memory right after analysis. Default false.
@@ -115,11 +120,12 @@ function asPcm(work: WorkingAudio): PcmAudio {
 }
 
 export async function masterTrack(input: MasterTrackInput): Promise<MasterTrackResult> {
-  const worker = input.options?.parallel === false ? null : new ChainWorker();
+  const given = input.options?.worker;
+  const worker = given ?? (input.options?.parallel === false ? null : new ChainWorker());
   try {
     return await masterTrackWith(input, worker);
   } finally {
-    await worker?.close();
+    if (!given) await worker?.close();
   }
 }
 
@@ -142,10 +148,13 @@ async function masterTrackWith(input: MasterTrackInput, worker: ChainWorker | nu
   const options = input.options ?? {};
   const started = performance.now();
   let stageStart = started;
+  let stageCpu = process.cpuUsage();
   const stage = (name: string) => {
     const now = performance.now();
-    options.onStage?.(name, (now - stageStart) / 1000);
+    const cpu = process.cpuUsage(stageCpu);
+    options.onStage?.(name, (now - stageStart) / 1000, (cpu.user + cpu.system) / 1e6);
     stageStart = now;
+    stageCpu = process.cpuUsage();
   };
   let done = 0;
   const progress = (step: MasterStep) => {
@@ -170,7 +179,11 @@ async function masterTrackWith(input: MasterTrackInput, worker: ChainWorker | nu
     ? Promise.resolve(options.analyses.references)
     : (async () => {
         const out: MatchAnalysis[] = [];
-        for (const r of input.references) out.push(await analyzeReference(r.audio));
+        for (const r of input.references) {
+          if (r.analysis) out.push(await r.analysis);
+          else if (r.audio) out.push(await analyzeReference(r.audio));
+          else throw new Error('a reference needs its audio or its analysis');
+        }
         return out;
       })();
   refPromise.catch(() => undefined);
@@ -221,6 +234,9 @@ async function masterTrackWith(input: MasterTrackInput, worker: ChainWorker | nu
       derivation.targets.tonalDbReLufs,
       { lufs: mixAnalysis.shortTermLufs, hopSeconds: mixAnalysis.shortTermHopSeconds },
       { iterations: options.iterations ?? 3, damping: 0.9 },
+      // Not split: on the short excerpt the 8 s pre-roll and a second JIT warm-up cost more than the core gives back
+      // (measured: refine CPU 12 s split vs 7 s here, and slower wall under load).
+      null,
     );
     rounds = excerptState.rounds;
     if (settings.saturation.enabled) {
@@ -250,7 +266,7 @@ async function masterTrackWith(input: MasterTrackInput, worker: ChainWorker | nu
     };
     if (searchDriveFirst && derivation && excerptState) {
       const fullPre = measureLoudness(asPcm(work)).integratedLufs;
-      const search = searchDrive(excerptState.pre, excerpt, settings, fullPre, target + LOUDNESS_AIM_LU, excerptState.drive.driveDb);
+      const search = await searchDrive(excerptState.pre, excerpt, settings, fullPre, target + LOUDNESS_AIM_LU, excerptState.drive.driveDb);
       settings.loudness.limiterInputGainDb = round2(search.driveDb);
       stage('render: drive search');
     }
