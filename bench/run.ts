@@ -5,6 +5,7 @@
 const BENCHES: Record<string, () => Promise<{ run: () => Promise<void> }>> = {
   analyze: () => import('./analyze'),
   long: () => import('./long'),
+  master: () => import('./master'),
 };
 /** Slow benches run only when named. */
 const ON_REQUEST = new Set(['long']);
