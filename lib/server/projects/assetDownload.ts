@@ -1,5 +1,5 @@
-import { Readable } from 'node:stream';
 import { getStorage } from '@/lib/server/storage/defaultStorage';
+import { nodeReadableToWeb } from '@/lib/server/storage/nodeReadableToWeb';
 import { getAssetForDownload } from './assets';
 import { ServiceError } from './serviceError';
 
@@ -68,7 +68,7 @@ export async function assetFileResponse(userId: string, assetId: string, req: Re
     return new Response(null, { status: 200, headers });
   }
   const stream = await storage.createReadStream(asset.storageKey, range ?? undefined);
-  const body = Readable.toWeb(stream) as ReadableStream<Uint8Array>;
+  const body = nodeReadableToWeb(stream);
   if (range) {
     headers.set('Content-Range', `bytes ${range.start}-${range.end}/${size}`);
     headers.set('Content-Length', String(range.end - range.start + 1));
