@@ -2,6 +2,8 @@
  * Worker-thread entry for the second core: the match analysis of a track, and the render stages of one time segment
  * (see splitRender.ts). Buffers arrive and leave by transfer, never by copy. Errors travel as {message}.
  */
+import v8 from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { parentPort } from 'node:worker_threads';
 import { processLimiter, type LimiterSettingsInput } from '@/lib/audio/limiter';
 import type { PcmAudio } from '@/lib/audio/types';
@@ -22,6 +24,16 @@ export type ChainTask =
 
 export type ChainReply = { id: number; ok: true; result: unknown } | { id: number; ok: false; name: string; message: string };
 
+/** V8's gc(), reachable without a command-line flag; null if this V8 refuses. */
+const collectGarbage: (() => void) | null = (() => {
+  try {
+    v8.setFlagsFromString('--expose-gc');
+    return runInNewContext('gc') as () => void;
+  } catch {
+    return null;
+  }
+})();
+
 const port = parentPort;
 if (!port) throw new Error('chainWorker must run in a worker thread');
 
@@ -41,6 +53,9 @@ port.on('message', async ({ id, task }: { id: number; task: ChainTask }) => {
       case 'analyzeFile': {
         const result = await analyzeForMatch(await readAudioFile(task.path), task.options);
         port.postMessage({ id, ok: true, result });
+        // The decoded reference is garbage now, but this thread may sit idle (no allocation, hence no GC) through
+        // the whole refinement while its ~90 MB stay resident: collect now.
+        collectGarbage?.();
         return;
       }
       case 'pre': {

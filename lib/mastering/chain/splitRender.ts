@@ -22,11 +22,20 @@ export interface SplitPart<S> {
   frames: number;
 }
 
+/**
+ * Holds the second half's buffers between calls on the same track (pre-limiter stages, then the limiter), so the
+ * second call fills them instead of allocating another ~100 MB while the first copy still awaits collection.
+ */
+export interface SplitScratch {
+  channels?: Float64Array[];
+}
+
 export async function splitRender<S>(
   work: WorkingAudio,
   worker: ChainWorker | null,
   renderHere: (part: WorkingAudio) => Promise<S> | S,
   remoteTask: (part: WorkingAudio) => ChainTask,
+  scratch: SplitScratch = {},
 ): Promise<SplitPart<S>[]> {
   const n = work.channels[0]?.length ?? 0;
   const rate = work.sampleRate;
@@ -36,7 +45,10 @@ export async function splitRender<S>(
   // Balanced: the first part is mid + tail long, the second n - mid + preRoll.
   const mid = Math.floor((n + preRoll - tail) / 2);
   const from = mid - preRoll;
-  const second: WorkingAudio = { sampleRate: rate, channels: work.channels.map((c) => c.slice(from)) };
+  const reusable = scratch.channels?.length === work.channels.length && scratch.channels.every((c) => c.length === n - from);
+  const channels = reusable ? scratch.channels!.map((s, i) => (s.set(work.channels[i].subarray(from)), s)) : work.channels.map((c) => c.slice(from));
+  scratch.channels = undefined;
+  const second: WorkingAudio = { sampleRate: rate, channels };
   const remote = worker.run<{ work: WorkingAudio; stats: S }>(remoteTask(second), second.channels.map((c) => c.buffer as ArrayBuffer));
   // Settle the remote promise even if the local half throws, so no rejection goes unhandled.
   remote.catch(() => undefined);
@@ -44,6 +56,7 @@ export async function splitRender<S>(
   const firstStats = await renderHere(first);
   const done = await remote;
   work.channels.forEach((c, i) => c.set(done.work.channels[i].subarray(preRoll), mid));
+  scratch.channels = done.work.channels;
   return [
     { stats: firstStats, frames: mid },
     { stats: done.stats, frames: n - mid },

@@ -10,7 +10,7 @@ import { measureSamplePeak } from '@/lib/audio/samplePeak';
 import { measureTruePeak } from '@/lib/audio/truePeak';
 import type { PcmAudio } from '@/lib/audio/types';
 import { processGain } from '@/lib/audio/gain';
-import { toPcmAudio, toWorkingAudio, type WorkingAudio } from '@/lib/audio/workingAudio';
+import { toWorkingAudio, type WorkingAudio } from '@/lib/audio/workingAudio';
 import { longTermSpectrum } from '../analysis/longTermSpectrum';
 import { measureStereoOverTime } from '../analysis/stereo';
 import { tonalDistanceDb, tonalSpectrumFromLongTerm, type TonalSpectrum } from '../analysis/tonalDistance';
@@ -19,7 +19,7 @@ import { encodeMaster } from '../chain/encodeMaster';
 import type { CompressorStats } from '@/lib/audio/compressor';
 import { ChainWorker } from '../chain/chainWorkerClient';
 import { designChainFir, limiterSettingsFrom, renderPreLimiter, type PreLimiterStats } from '../chain/render';
-import { mergeGainReductionStats, splitRender } from '../chain/splitRender';
+import { mergeGainReductionStats, splitRender, type SplitScratch } from '../chain/splitRender';
 import { buildReport, nullIfNonFinite, type LoudnessFigures, type MasterState, type MasteringReport } from '../report/report';
 import { masteringSettingsSchema, type MasteringSettings, type OutputSettings } from '../settings';
 import { foldResidual, refineOnExcerpt, measureExcerptTonal, searchDrive, selectExcerpt, type LoopRound } from './closedLoop';
@@ -252,17 +252,18 @@ async function masterTrackWith(input: MasterTrackInput, worker: ChainWorker | nu
   const renderAndVerify = async (searchDriveFirst: boolean) => {
     progress('render');
     const fir = await designChainFir(settings, outRate);
+    const scratch: SplitScratch = {};
     const renderPre = async (): Promise<{ work: WorkingAudio; stats: PreLimiterStats }> => {
       const work = toWorkingAudio(source);
       const snapshot = structuredClone(settings);
-      const parts = await splitRender(work, worker, (part) => renderPreLimiter(part, snapshot, fir), (part) => ({ kind: 'pre', work: part, settings: snapshot, fir }));
+      const parts = await splitRender(work, worker, (part) => renderPreLimiter(part, snapshot, fir), (part) => ({ kind: 'pre', work: part, settings: snapshot, fir }), scratch);
       return { work, stats: { eqApplied: parts[0].stats.eqApplied, compressor: mergeCompressorStats(parts) } };
     };
     let { work, stats: preStats } = await renderPre();
     stage('render: eq+dynamics');
     const runLimiter = async () => {
       const limiter = limiterSettingsFrom(settings);
-      return mergeLimiterStats(await splitRender(work, worker, (part) => processLimiter(part, limiter), (part) => ({ kind: 'limit', work: part, limiter })));
+      return mergeLimiterStats(await splitRender(work, worker, (part) => processLimiter(part, limiter), (part) => ({ kind: 'limit', work: part, limiter }), scratch));
     };
     if (searchDriveFirst && derivation && excerptState) {
       const fullPre = measureLoudness(asPcm(work)).integratedLufs;
@@ -332,7 +333,12 @@ async function masterTrackWith(input: MasterTrackInput, worker: ChainWorker | nu
 
   // 6. Encode.
   progress('encode');
-  const audio = toPcmAudio(work);
+  // Channel by channel, so the float64 and float32 copies of the whole track never coexist in full.
+  const audio: PcmAudio = { sampleRate: work.sampleRate, channels: [] };
+  for (let c = 0; c < work.channels.length; c++) {
+    audio.channels.push(new Float32Array(work.channels[c]));
+    work.channels[c] = new Float64Array(0);
+  }
   work.channels.length = 0;
   const encoded = options.encode === false ? null : await encodeMaster(audio, settings.output, {
     integratedLufs: afterLoud.integratedLufs,
