@@ -11,6 +11,7 @@ import { toAssetSummary } from '../lib/server/projects/assets';
 import { newId } from '../lib/server/projects/ids';
 import type { MasterJobInput } from '../lib/server/projects/versions';
 import { emitProjectEvent } from '../lib/server/realtime/emitter';
+import { notifyNewVersion } from '../lib/server/review/versionNotifications';
 import { getStorage } from '../lib/server/storage/defaultStorage';
 import { originalAssetKey } from '../lib/server/storage/storageKey';
 import { PermanentJobError, type JobContext } from './runner';
@@ -97,6 +98,8 @@ export async function masterJob(ctx: JobContext): Promise<unknown> {
       uploadedById: ctx.job.createdById,
     });
     await emitProjectEvent(track.projectId, 'asset:created', { projectId: track.projectId, asset: toAssetSummary(asset) }).catch(() => undefined);
+    // Members get a bell notification for the new master version (best effort: a failed notice must not fail the render).
+    await notifyNewVersion(asset.id, ctx.job.createdById);
     return { assetId: asset.id, version: asset.version, integratedLufs: analysis.loudness.integratedLufs, truePeakDbtp: analysis.loudness.truePeakDbtp };
   } catch (error) {
     for (const key of stored) await getStorage().delete(key).catch(() => undefined);
