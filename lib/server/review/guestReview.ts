@@ -1,4 +1,4 @@
-import { Readable } from 'node:stream';
+import { nodeReadableToWeb } from '@/lib/server/storage/nodeReadableToWeb';
 import { z } from 'zod';
 import { isWellFormedId } from '@/lib/server/access';
 import { getPrisma } from '@/lib/server/db/client';
@@ -76,7 +76,8 @@ export async function guestAssetFileResponse(token: string, assetId: string, req
     headers.set('Content-Length', String(size));
     return new Response(null, { status: 200, headers });
   }
-  const body = Readable.toWeb(await storage.createReadStream(asset.storageKey, range ?? undefined)) as ReadableStream<Uint8Array>;
+  // Not Readable.toWeb: <audio> aborts Range requests on every seek, and Node 20's toWeb then throws on a closed controller.
+  const body = nodeReadableToWeb(await storage.createReadStream(asset.storageKey, range ?? undefined));
   if (range) {
     headers.set('Content-Range', `bytes ${range.start}-${range.end}/${size}`);
     headers.set('Content-Length', String(range.end - range.start + 1));
