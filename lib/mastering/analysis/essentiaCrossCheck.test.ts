@@ -25,7 +25,7 @@
  */
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { test } from 'node:test';
 import { designBiquad, processCascade } from '@/lib/audio/biquad';
 import { decodeAudio } from '@/lib/audio/decode/decode';
@@ -33,7 +33,8 @@ import { kWeightingCoefficients } from '@/lib/audio/kWeighting';
 import { measureLoudness } from '@/lib/audio/loudness';
 import { loadEssentia, withVectors } from './essentia';
 
-const corpusDir = process.env.MASTERING_CORPUS_DIR ?? '/work/main/.corpus/tracks';
+// The repo's git-ignored corpus folder (.ci/run fetches it there with ../shared/corpus/fetch-corpus.sh).
+const corpusDir = process.env.MASTERING_CORPUS_DIR ?? resolve(import.meta.dirname, '../../../.corpus/tracks');
 const skip = process.env.MASTERING_SKIP_CORPUS === '1';
 const EXCERPT_START_SECONDS = 30;
 const EXCERPT_SECONDS = 40;
