@@ -85,7 +85,7 @@ export async function run(): Promise<void> {
       for (const variant of variants) {
         const mixPath = variant.path(pair.mix);
         const refPath = variant.path(pair.reference);
-        if (!existsSync(mixPath) || !existsSync(refPath)) throw new Error(`corpus missing at ${corpus}: bash ../shared/corpus/fetch-corpus.sh .corpus`);
+        if (!existsSync(mixPath) || !existsSync(refPath)) throw new Error(`corpus missing at ${corpus}: bash scripts/corpus/fetch-corpus.sh .corpus`);
         const seconds = durationSeconds(mixPath);
         const load = loadavg()[0];
         const r = runMaster(mixPath, refPath, join(tmp, 'out.wav'));

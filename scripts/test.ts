@@ -5,6 +5,7 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { ensureCorpus } from './corpus/ensureCorpus';
 import { startEphemeralPostgres } from './ephemeralPostgres';
 
 const ROOTS = ['lib', 'workers', 'tests', 'server', 'app'];
@@ -27,6 +28,10 @@ const files: string[] = [];
 if (explicitFiles.length) files.push(...explicitFiles);
 else for (const root of ROOTS) findTests(root, files);
 files.sort();
+
+// The real-music tests (essentia cross-check, matching quality bars) need the corpus; fetch it once into the
+// git-ignored .corpus/ so a fresh clone's `npm test` is complete without a separate step.
+if (process.env.MASTERING_SKIP_CORPUS !== '1' && !process.env.MASTERING_CORPUS_DIR) ensureCorpus();
 
 const server = await startEphemeralPostgres('mastering-test-run-');
 let exitCode = 1;

@@ -33,7 +33,7 @@ import { kWeightingCoefficients } from '@/lib/audio/kWeighting';
 import { measureLoudness } from '@/lib/audio/loudness';
 import { loadEssentia, withVectors } from './essentia';
 
-// The repo's git-ignored corpus folder (.ci/run fetches it there with ../shared/corpus/fetch-corpus.sh).
+// The repo's git-ignored corpus folder (`npm test` fetches it there with scripts/corpus/fetch-corpus.sh).
 const corpusDir = process.env.MASTERING_CORPUS_DIR ?? resolve(import.meta.dirname, '../../../.corpus/tracks');
 const skip = process.env.MASTERING_SKIP_CORPUS === '1';
 const EXCERPT_START_SECONDS = 30;
@@ -99,7 +99,7 @@ test('essentia reads low tones off by what a float32 4th-order K-filter predicts
 });
 
 test('integrated loudness agrees with essentia LoudnessEBUR128 within 0.1 LU on every corpus track (above 400 Hz)', { skip: skip && 'MASTERING_SKIP_CORPUS=1' }, async () => {
-  assert.ok(existsSync(corpusDir), `corpus directory ${corpusDir} is missing: run "bash ../shared/corpus/fetch-corpus.sh .corpus" from the repo root, set MASTERING_CORPUS_DIR, or set MASTERING_SKIP_CORPUS=1 to skip deliberately`);
+  assert.ok(existsSync(corpusDir), `corpus directory ${corpusDir} is missing: run "bash scripts/corpus/fetch-corpus.sh .corpus" from the repo root, set MASTERING_CORPUS_DIR, or set MASTERING_SKIP_CORPUS=1 to skip deliberately`);
   const tracks = readdirSync(corpusDir).filter((name) => /\.(ogg|flac|wav|mp3)$/i.test(name)).sort();
   assert.ok(tracks.length >= 4, `need at least 4 corpus tracks in ${corpusDir}, found ${tracks.length}`);
   const report: string[] = [];

@@ -1,6 +1,6 @@
 /**
  * Quality bars of the reference-matching issue on real music (two corpus pairs, default settings). Needs the corpus:
- * MASTERING_CORPUS_DIR (default <repo>/.corpus/tracks; `bash ../shared/corpus/fetch-corpus.sh .corpus`). Fails when
+ * MASTERING_CORPUS_DIR (default <repo>/.corpus/tracks; `bash scripts/corpus/fetch-corpus.sh .corpus`). Fails when
  * it is missing unless MASTERING_SKIP_CORPUS=1.
  */
 import assert from 'node:assert/strict';
@@ -30,7 +30,7 @@ for (const pair of PAIRS) {
     const refPath = join(corpus, `${pair.reference}.ogg`);
     assert.ok(
       existsSync(mixPath) && existsSync(refPath),
-      `corpus missing at ${corpus}: run \`bash ../shared/corpus/fetch-corpus.sh .corpus\` or set MASTERING_CORPUS_DIR (MASTERING_SKIP_CORPUS=1 skips)`,
+      `corpus missing at ${corpus}: run \`bash scripts/corpus/fetch-corpus.sh .corpus\` or set MASTERING_CORPUS_DIR (MASTERING_SKIP_CORPUS=1 skips)`,
     );
     const [mix, reference] = await Promise.all([readAudioFile(mixPath), readAudioFile(refPath)]);
     const { report, audio } = await masterTrack({ mix, references: [{ audio: reference }], options: { encode: false } });
