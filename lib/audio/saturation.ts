@@ -41,21 +41,19 @@ export function processSaturation(work: WorkingAudio, settingsInput: SaturationS
   const inv = 1 / drive;
   const wet = s.mix;
   const dry = 1 - s.mix;
-  for (const ch of work.channels) {
-    processOversampledX4(ch, BLOCK, (b, count) => {
-      for (let i = 0; i < count; i++) {
-        const x = b[i];
-        let d = x * drive;
-        if (d >= 3) d = 1;
-        else if (d <= -3) d = -1;
-        else {
-          const d2 = d * d;
-          d = (d * (27 + d2)) / (27 + 9 * d2);
-        }
-        b[i] = dry * x + wet * inv * d;
+  processOversampledX4(work.channels, BLOCK, (b, count) => {
+    for (let i = 0; i < count; i++) {
+      const x = b[i];
+      let d = x * drive;
+      if (d >= 3) d = 1;
+      else if (d <= -3) d = -1;
+      else {
+        const d2 = d * d;
+        d = (d * (27 + d2)) / (27 + 9 * d2);
       }
-    });
-  }
+      b[i] = dry * x + wet * inv * d;
+    }
+  });
 }
 
 export function applySaturation(pcm: PcmAudio, settings: SaturationSettingsInput): PcmAudio {
