@@ -36,14 +36,22 @@ export async function splitRender<S>(
   renderHere: (part: WorkingAudio) => Promise<S> | S,
   remoteTask: (part: WorkingAudio) => ChainTask,
   scratch: SplitScratch = {},
+  /**
+   * Cut here instead, with no pre-roll or tail: for audio made of independent pieces that carry their own rolls
+   * (the closed loop's probe). null = do not split.
+   */
+  cutAt?: number | null,
 ): Promise<SplitPart<S>[]> {
   const n = work.channels[0]?.length ?? 0;
   const rate = work.sampleRate;
-  const preRoll = Math.round(PRE_ROLL_SECONDS * rate);
-  const tail = Math.round(TAIL_SECONDS * rate);
-  if (!worker || n < MIN_SPLIT_SECONDS * rate) return [{ stats: await renderHere(work), frames: n }];
+  const independent = cutAt !== undefined;
+  const preRoll = independent ? 0 : Math.round(PRE_ROLL_SECONDS * rate);
+  const tail = independent ? 0 : Math.round(TAIL_SECONDS * rate);
+  if (!worker || (independent ? cutAt === null || cutAt <= 0 || cutAt >= n : n < MIN_SPLIT_SECONDS * rate)) {
+    return [{ stats: await renderHere(work), frames: n }];
+  }
   // Balanced: the first part is mid + tail long, the second n - mid + preRoll.
-  const mid = Math.floor((n + preRoll - tail) / 2);
+  const mid = independent ? cutAt! : Math.floor((n + preRoll - tail) / 2);
   const from = mid - preRoll;
   const reusable = scratch.channels?.length === work.channels.length && scratch.channels.every((c) => c.length === n - from);
   const channels = reusable ? scratch.channels!.map((s, i) => (s.set(work.channels[i].subarray(from)), s)) : work.channels.map((c) => c.slice(from));

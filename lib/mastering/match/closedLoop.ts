@@ -1,13 +1,20 @@
 /**
- * Closed-loop refinement on a short, representative excerpt (the loudest ~30 s): compression and limiting reshape the
- * spectrum (limiting eats low end), so the EQ derived from the analyses alone misses the target once the whole chain
- * runs. Each round renders the excerpt through the whole chain at the drive the loudness target needs, measures the
- * third-octave residual against the reference and folds it into both EQ curves (within the same limits as derive).
+ * Closed-loop refinement on a probe: short segments spread evenly over the track, rendered through the whole chain.
+ * Compression and limiting reshape the spectrum (limiting eats low end), so the EQ derived from the analyses alone
+ * misses the target once the whole chain runs. Each round renders the probe at the drive the loudness target needs,
+ * measures the third-octave residual against the reference and folds it into both EQ curves (within the same limits
+ * as derive).
  *
- * The excerpt stands for the full track through offsets, not absolute levels: the tonal target of the excerpt is the
- * reference's tonal balance plus how the mix excerpt differs from the whole mix, and the limiter drive is chosen so
- * that the predicted FULL-track loudness (full pre-limiter loudness + drive - the excerpt's limiting loss) hits the
- * target. Because the loudest part is limited hardest, the prediction errs loud, which the final trim turns down.
+ * Why segments spread over the whole track rather than its loudest stretch: the tonal metric is the whole track's
+ * long-term spectrum, and a dynamic track's loud chorus is not its verse. With one loudest 30 s excerpt the loop
+ * converged on the excerpt (residual 0.5 dB) while the full render of a dynamic orchestral track stayed 1.25 dB off
+ * and needed a second full-length render; evenly spread segments stand for the whole track, so the one full render
+ * lands where the probe did.
+ *
+ * The probe stands for the full track through offsets, not absolute levels: the tonal target of the probe is the
+ * reference's tonal balance plus how the mix's probe differs from the whole mix, and the limiter drive is chosen so
+ * that the predicted FULL-track loudness (full pre-limiter loudness + drive - the probe's limiting loss) hits the
+ * target.
  */
 import { measureLoudness } from '@/lib/audio/loudness';
 import { processLimiter } from '@/lib/audio/limiter';
@@ -19,87 +26,188 @@ import { curveGainDbAt } from '../chain/midSideFir';
 import { compressorStaticGainDb } from '@/lib/audio/compressor';
 import type { ChainWorker } from '../chain/chainWorkerClient';
 import { designChainFir, limiterSettingsFrom, renderPreLimiter, scaledCompressor, type PreLimiterStages } from '../chain/render';
-import { splitRender } from '../chain/splitRender';
+import { splitRender, type SplitScratch } from '../chain/splitRender';
 import type { MasteringSettings } from '../settings';
 import { clampEq, holdCurve, round2, type EqLimits } from './derive';
 
-export interface Excerpt {
-  audio: PcmAudio;
-  /** Frames of `audio` that are measured (the rest is pre-roll for filter and compressor state, and post-roll). */
+export interface ProbeSegment {
+  /** Frames of the probe's audio that are measured (the rest is pre-roll for filter, compressor and limiter state,
+   * and post-roll for the linear-phase FIR's look-ahead). */
   measureStart: number;
   measureEnd: number;
+  /** Where the measured part starts in the track. */
   startSeconds: number;
 }
 
-const PRE_ROLL_SECONDS = 3;
-const POST_ROLL_SECONDS = 0.5;
+export interface Probe {
+  /** The segments with their rolls, back to back. */
+  audio: PcmAudio;
+  segments: ProbeSegment[];
+  /** A frame between two segments where the probe can be cut in two for the second core; null = do not cut. */
+  splitAt: number | null;
+}
 
-/** The loudest `seconds` of the track by short-term loudness energy, with pre/post roll. */
-export function selectExcerpt(pcm: PcmAudio, shortTermLufs: number[], hopSeconds: number, seconds = 30): Excerpt {
-  const rate = pcm.sampleRate;
-  const frames = pcm.channels[0].length;
+const PRE_ROLL_SECONDS = 2;
+const POST_ROLL_SECONDS = 0.3;
+export const PROBE_SEGMENTS = 8;
+export const PROBE_SEGMENT_SECONDS = 4;
+
+/**
+ * Fresh memory is expensive on the machines this runs on: every first touch of a page faults into the hypervisor, and
+ * measured there a new 78 MB buffer cost 220-340 ms before any work was done in it (refilling it again: 3 ms). The
+ * loop therefore renders into buffers it keeps (ProbeBuffers) instead of copying into new ones per evaluation.
+ */
+export interface ProbePlan {
+  /** Source frames of each segment: [from, to) copied, [measureFrom, measureTo) measured. */
+  ranges: { from: number; measureFrom: number; measureTo: number; to: number }[];
+  segments: ProbeSegment[];
+  splitAt: number | null;
+  /** Frames of the probe (all ranges back to back). */
+  length: number;
+}
+
+/**
+ * `segments` stretches of `segmentSeconds`, evenly spread over the part of the track that is not silence or a long
+ * fade (short-term loudness within 30 LU of its maximum), each with its pre- and post-roll. A track too short for
+ * that is probed whole.
+ */
+export function planProbe(frames: number, rate: number, shortTermLufs: number[], hopSeconds: number, segments = PROBE_SEGMENTS, segmentSeconds = PROBE_SEGMENT_SECONDS): ProbePlan {
   const total = frames / rate;
-  let bestStart = 0;
-  if (total > seconds) {
-    // ST value k covers [(k+1)·hop - 3, (k+1)·hop]: its energy stands for the 3 s before that instant.
-    const energy = shortTermLufs.map((v) => (Number.isFinite(v) ? 10 ** (v / 10) : 0));
-    const window = Math.max(1, Math.round(seconds / hopSeconds));
-    let sum = 0;
-    let best = -1;
-    for (let k = 0; k < energy.length; k++) {
-      sum += energy[k];
-      if (k >= window) sum -= energy[k - window];
-      if (k >= window - 1 && sum > best) {
-        best = sum;
-        bestStart = Math.max(0, (k + 1) * hopSeconds - seconds);
-      }
-    }
-    bestStart = Math.min(bestStart, total - seconds);
+  if (total < segments * (segmentSeconds + PRE_ROLL_SECONDS + POST_ROLL_SECONDS) * 1.5) {
+    return { ranges: [{ from: 0, measureFrom: 0, measureTo: frames, to: frames }], segments: [{ measureStart: 0, measureEnd: frames, startSeconds: 0 }], splitAt: null, length: frames };
   }
-  const measureFrom = Math.round(bestStart * rate);
-  const measureTo = Math.min(frames, Math.round((bestStart + seconds) * rate));
-  const from = Math.max(0, measureFrom - Math.round(PRE_ROLL_SECONDS * rate));
-  const to = Math.min(frames, measureTo + Math.round(POST_ROLL_SECONDS * rate));
-  return {
-    audio: { sampleRate: rate, channels: pcm.channels.map((c) => c.subarray(from, to)) },
-    measureStart: measureFrom - from,
-    measureEnd: measureTo - from,
-    startSeconds: bestStart,
-  };
+  // ST value k covers the 3 s ending at (k+1)·hop.
+  let max = -Infinity;
+  for (const v of shortTermLufs) if (Number.isFinite(v) && v > max) max = v;
+  let first = -1;
+  let last = -1;
+  shortTermLufs.forEach((v, k) => {
+    if (Number.isFinite(v) && v > max - 30) {
+      if (first < 0) first = k;
+      last = k;
+    }
+  });
+  let activeStart = first >= 0 ? Math.max(0, (first + 1) * hopSeconds - 3) : 0;
+  let activeEnd = last >= 0 ? Math.min(total, (last + 1) * hopSeconds) : total;
+  if (activeEnd - activeStart < segments * segmentSeconds * 1.5) {
+    activeStart = 0;
+    activeEnd = total;
+  }
+  const span = activeEnd - activeStart;
+  const ranges: ProbePlan['ranges'] = [];
+  const probeSegments: ProbeSegment[] = [];
+  let at = 0;
+  let splitAt: number | null = null;
+  for (let k = 0; k < segments; k++) {
+    const centre = activeStart + ((k + 0.5) * span) / segments;
+    const start = Math.min(Math.max(0, centre - segmentSeconds / 2), total - segmentSeconds);
+    const measureFrom = Math.round(start * rate);
+    const measureTo = Math.min(frames, measureFrom + Math.round(segmentSeconds * rate));
+    const range = {
+      from: Math.max(0, measureFrom - Math.round(PRE_ROLL_SECONDS * rate)),
+      measureFrom,
+      measureTo,
+      to: Math.min(frames, measureTo + Math.round(POST_ROLL_SECONDS * rate)),
+    };
+    ranges.push(range);
+    probeSegments.push({ measureStart: at + measureFrom - range.from, measureEnd: at + measureTo - range.from, startSeconds: measureFrom / rate });
+    at += range.to - range.from;
+    if (k === Math.floor(segments / 2) - 1) splitAt = at;
+  }
+  return { ranges, segments: probeSegments, splitAt, length: at };
 }
 
-function measuredPart(work: WorkingAudio, excerpt: Excerpt): PcmAudio {
-  return { sampleRate: work.sampleRate, channels: work.channels.map((c) => c.subarray(excerpt.measureStart, excerpt.measureEnd)) as unknown as Float32Array[] };
+/** Copies the plan's ranges of `channels` back to back into `into` (which must be plan.length long). */
+export function cutProbe<T extends Float32Array | Float64Array>(plan: ProbePlan, channels: ArrayLike<number>[], into: T[]): T[] {
+  channels.forEach((c, ch) => {
+    const out = into[ch];
+    let at = 0;
+    for (const r of plan.ranges) {
+      out.set((c as Float32Array).subarray(r.from, r.to), at);
+      at += r.to - r.from;
+    }
+  });
+  return into;
 }
 
-export interface ExcerptTonal {
+export function selectProbe(pcm: PcmAudio, shortTermLufs: number[], hopSeconds: number, segments = PROBE_SEGMENTS, segmentSeconds = PROBE_SEGMENT_SECONDS): Probe {
+  const plan = planProbe(pcm.channels[0].length, pcm.sampleRate, shortTermLufs, hopSeconds, segments, segmentSeconds);
+  if (plan.ranges.length === 1 && plan.length === pcm.channels[0].length) return { audio: pcm, segments: plan.segments, splitAt: null };
+  const channels = cutProbe(plan, pcm.channels, pcm.channels.map(() => new Float32Array(plan.length)));
+  return { audio: { sampleRate: pcm.sampleRate, channels }, segments: plan.segments, splitAt: plan.splitAt };
+}
+
+/** The measured parts of a rendered probe, back to back (into `into` when given, else a new copy). */
+export function measuredPart(work: { sampleRate: number; channels: ArrayLike<number>[] }, probe: Pick<Probe, 'segments'>, into?: Float32Array[]): PcmAudio {
+  const length = probe.segments.reduce((a, s) => a + s.measureEnd - s.measureStart, 0);
+  const channels = work.channels.map((c, ch) => {
+    const out = into?.[ch]?.length === length ? into[ch] : new Float32Array(length);
+    let at = 0;
+    for (const s of probe.segments) {
+      out.set((c as Float32Array).subarray(s.measureStart, s.measureEnd), at);
+      at += s.measureEnd - s.measureStart;
+    }
+    return out;
+  });
+  return { sampleRate: work.sampleRate, channels };
+}
+
+/** Buffers the loop renders into, reused across rounds and drive evaluations (see the note on ProbePlan). */
+export class ProbeBuffers {
+  private readonly slots: WorkingAudio[] = [];
+  private measured: Float32Array[] = [];
+  /** Second-core scratch for splitRender over the probe. */
+  readonly split: SplitScratch = {};
+
+  /** A working buffer shaped like `src` (slot 0, 1, ...) holding a copy of it. */
+  copy(src: WorkingAudio, slot: number): WorkingAudio {
+    let buffer = this.slots[slot];
+    if (!buffer || buffer.channels.length !== src.channels.length || buffer.channels[0].length !== src.channels[0].length) {
+      buffer = { sampleRate: src.sampleRate, channels: src.channels.map((c) => new Float64Array(c.length)) };
+      this.slots[slot] = buffer;
+    }
+    buffer.sampleRate = src.sampleRate;
+    buffer.channels.forEach((c, i) => c.set(src.channels[i]));
+    return buffer;
+  }
+
+  /** Slot `slot` filled from float32 audio (the first render of a round). */
+  load(src: PcmAudio, slot: number): WorkingAudio {
+    return this.copy(src as unknown as WorkingAudio, slot);
+  }
+
+  measuredPart(work: WorkingAudio, probe: Pick<Probe, 'segments'>): PcmAudio {
+    const part = measuredPart(work, probe, this.measured);
+    this.measured = part.channels;
+    return part;
+  }
+}
+
+export interface ProbeTonal {
   lufs: number;
   /** dB re LUFS per tonal band. */
   levelsDbReLufs: number[];
 }
 
-export async function measureExcerptTonal(pcm: PcmAudio): Promise<ExcerptTonal> {
+export async function measureProbeTonal(pcm: PcmAudio): Promise<ProbeTonal> {
   const lufs = measureLoudness(pcm).integratedLufs;
   const tonal = tonalSpectrumFromLongTerm(await longTermSpectrum(pcm), lufs);
   return { lufs, levelsDbReLufs: tonal.levelsDb.map((v) => v - lufs) };
 }
 
-function copyOf(work: WorkingAudio): WorkingAudio {
-  return { sampleRate: work.sampleRate, channels: work.channels.map((c) => c.slice()) };
-}
-
-async function limitedCopy(pre: WorkingAudio, settings: MasteringSettings, driveDb: number, worker: ChainWorker | null): Promise<WorkingAudio> {
-  const copy = copyOf(pre);
+/** The probe's limiter at `driveDb` into buffer slot `slot` (a copy of `pre`). */
+async function limitedCopy(pre: WorkingAudio, probe: Pick<Probe, 'splitAt'>, settings: MasteringSettings, driveDb: number, worker: ChainWorker | null, buffers: ProbeBuffers, slot: number): Promise<WorkingAudio> {
+  const copy = buffers.copy(pre, slot);
   const limiter = limiterSettingsFrom(settings, driveDb);
-  await splitRender(copy, worker, (part) => processLimiter(part, limiter), (part) => ({ kind: 'limit', work: part, limiter }));
+  await splitRender(copy, worker, (part) => processLimiter(part, limiter), (part) => ({ kind: 'limit', work: part, limiter }), buffers.split, probe.splitAt);
   return copy;
 }
 
-/** Pre-limiter stages over an excerpt, half of it on the worker when there is one. */
-async function renderExcerptStages(work: WorkingAudio, settings: MasteringSettings, stages: PreLimiterStages, worker: ChainWorker | null): Promise<void> {
+/** Pre-limiter stages over the probe, cut between two segments so half of it runs on the worker when there is one. */
+async function renderProbeStages(work: WorkingAudio, probe: Probe, settings: MasteringSettings, stages: PreLimiterStages, worker: ChainWorker | null, buffers: ProbeBuffers): Promise<void> {
   const fir = stages.eqAndDynamics ? await designChainFir(settings, work.sampleRate) : null;
   const snapshot = structuredClone(settings);
-  await splitRender(work, worker, (part) => renderPreLimiter(part, snapshot, fir, stages), (part) => ({ kind: 'pre', work: part, settings: snapshot, fir, stages }));
+  await splitRender(work, worker, (part) => renderPreLimiter(part, snapshot, fir, stages), (part) => ({ kind: 'pre', work: part, settings: snapshot, fir, stages }), buffers.split, probe.splitAt);
 }
 
 const clampDrive = (g: number) => Math.max(-24, Math.min(36, g));
@@ -108,36 +216,40 @@ export interface DriveSearch {
   driveDb: number;
   /** Predicted full-track loudness at that drive (differs from the target when the target is out of reach). */
   predictedLufs: number;
-  /** Loudness lost to limiting on the excerpt at that drive (LU). */
-  excerptLossDb: number;
+  /** Loudness lost to limiting on the probe at that drive (LU). */
+  probeLossDb: number;
   limited: WorkingAudio;
 }
 
 /**
- * Limiter drive so that fullPreLufs + drive - loss(drive) = targetLufs, loss measured on the excerpt. Secant
- * iterations; each costs one limiter pass over the excerpt.
+ * Limiter drive so that fullPreLufs + drive - loss(drive) = targetLufs, loss measured on the probe. Secant
+ * iterations; each costs one limiter pass over the probe.
  */
 export async function searchDrive(
   pre: WorkingAudio,
-  excerpt: Excerpt,
+  probe: Pick<Probe, 'segments' | 'splitAt'>,
   settings: MasteringSettings,
   fullPreLufs: number,
   targetLufs: number,
   startDriveDb?: number,
   worker: ChainWorker | null = null,
   toleranceLu = 0.05,
+  buffers: ProbeBuffers = new ProbeBuffers(),
 ): Promise<DriveSearch> {
-  const preLufs = measureLoudness(measuredPart(pre, excerpt)).integratedLufs;
+  const preLufs = measureLoudness(buffers.measuredPart(pre, probe)).integratedLufs;
+  // Two limiter buffers, alternating: the secant keeps the previous evaluation while it makes the next.
+  let slot = 0;
   const predict = async (drive: number) => {
-    const limited = await limitedCopy(pre, settings, drive, worker);
-    const outLufs = measureLoudness(measuredPart(limited, excerpt)).integratedLufs;
+    slot = slot === 1 ? 2 : 1;
+    const limited = await limitedCopy(pre, probe, settings, drive, worker, buffers, slot);
+    const outLufs = measureLoudness(buffers.measuredPart(limited, probe)).integratedLufs;
     const loss = preLufs + drive - outLufs;
 
     return { limited, loss, full: fullPreLufs + drive - loss };
   };
   let g0 = clampDrive(startDriveDb ?? targetLufs - fullPreLufs);
   let r0 = await predict(g0);
-  if (Math.abs(r0.full - targetLufs) < toleranceLu) return { driveDb: g0, predictedLufs: r0.full, excerptLossDb: r0.loss, limited: r0.limited };
+  if (Math.abs(r0.full - targetLufs) < toleranceLu) return { driveDb: g0, predictedLufs: r0.full, probeLossDb: r0.loss, limited: r0.limited };
   let g1 = clampDrive(g0 + (targetLufs - r0.full) / 0.7);
   let r1 = await predict(g1);
   for (let i = 0; i < 3 && Math.abs(r1.full - targetLufs) >= toleranceLu; i++) {
@@ -150,7 +262,7 @@ export async function searchDrive(
     g1 = clampDrive(g2);
     r1 = await predict(g1);
   }
-  return { driveDb: g1, predictedLufs: r1.full, excerptLossDb: r1.loss, limited: r1.limited };
+  return { driveDb: g1, predictedLufs: r1.full, probeLossDb: r1.loss, limited: r1.limited };
 }
 
 /**
@@ -178,40 +290,43 @@ export interface LoopRound {
 }
 
 export interface LoopOptions {
-  /** Folds of the residual into the EQ (each followed by another excerpt render). */
+  /** Folds of the residual into the EQ (each followed by another probe render). */
   iterations: number;
   damping: number;
 }
 
 /**
- * How much louder (LU) the whole track is than the excerpt once the compressor has worked: the compressor's static
- * curve applied to the mix's short-term loudness (as detector level ≈ LUFS - 0.7 dB), then a gated energy mean of each
- * span. A compressor lifts quiet sections relative to the loudest excerpt, so the plain mix offset would mislead the
- * drive the excerpt is limited at (and with it the spectral effect of the limiter).
+ * How much louder (LU) the whole track is than the probe once the compressor has worked: the compressor's static
+ * curve applied to the mix's short-term loudness (as detector level ≈ LUFS - 0.7 dB), then a gated energy mean over
+ * the whole track and over the probe's segments. The probe is spread over the track, so this is small, but gating
+ * and a compressor that lifts quiet sections still move it by a few tenths of a LU, which would mislead the drive.
  */
-export function compressedFullMinusExcerptLu(shortTerm: { lufs: number[]; hopSeconds: number }, settings: MasteringSettings, excerpt: Excerpt): number {
+export function compressedFullMinusProbeLu(shortTerm: { lufs: number[]; hopSeconds: number }, settings: MasteringSettings, probe: Probe): number {
   const comp = scaledCompressor(settings.dynamics);
   const shifted = shortTerm.lufs.map((v) => {
     if (!Number.isFinite(v) || v < -70) return -Infinity;
     return comp.enabled && !comp.multiband ? v + compressorStaticGainDb(v - 0.7, comp) + comp.makeupDb : v;
   });
-  const gatedMean = (from: number, to: number) => {
-    const vals = shifted.slice(from, to).filter((v) => v > -70);
-    if (vals.length === 0) return -Infinity;
+  const gatedMean = (vals: number[]) => {
+    const live = vals.filter((v) => v > -70);
+    if (live.length === 0) return -Infinity;
     const mean = (xs: number[]) => 10 * Math.log10(xs.reduce((a, v) => a + 10 ** (v / 10), 0) / xs.length);
-    const ungated = mean(vals);
-    const gated = vals.filter((v) => v > ungated - 10);
-    return mean(gated.length ? gated : vals);
+    const ungated = mean(live);
+    const gated = live.filter((v) => v > ungated - 10);
+    return mean(gated.length ? gated : live);
   };
   const hop = shortTerm.hopSeconds;
-  const rate = excerpt.audio.sampleRate;
-  const startSeconds = excerpt.startSeconds;
-  const lengthSeconds = (excerpt.measureEnd - excerpt.measureStart) / rate;
-  // ST value k covers the 3 s ending at (k+1)·hop.
-  const from = Math.max(0, Math.round((startSeconds + 3) / hop) - 1);
-  const to = Math.max(from + 1, Math.round((startSeconds + lengthSeconds) / hop));
-  const full = gatedMean(0, shifted.length);
-  const part = gatedMean(from, to);
+  const rate = probe.audio.sampleRate;
+  const inProbe: number[] = [];
+  for (const segment of probe.segments) {
+    const lengthSeconds = (segment.measureEnd - segment.measureStart) / rate;
+    // ST value k covers the 3 s ending at (k+1)·hop: take the values whose window lies inside the segment.
+    const from = Math.max(0, Math.round((segment.startSeconds + Math.min(3, lengthSeconds)) / hop) - 1);
+    const to = Math.max(from + 1, Math.round((segment.startSeconds + lengthSeconds) / hop));
+    inProbe.push(...shifted.slice(from, to));
+  }
+  const full = gatedMean(shifted);
+  const part = gatedMean(inProbe);
   return Number.isFinite(full) && Number.isFinite(part) ? full - part : 0;
 }
 
@@ -220,52 +335,54 @@ function residualAt(residual: number[], f: number): number {
   return curveGainDbAt({ frequenciesHz: TONAL_BANDS.centresHz, gainDb: residual }, f);
 }
 
-/** Smallest improvement of the mean residual (dB) per fold that is worth another excerpt render. */
+/** Smallest improvement of the mean residual (dB) per fold that is worth another probe render. */
 const MIN_GAIN_DB = 0.1;
 
-export async function refineOnExcerpt(
+export async function refineOnProbe(
   settings: MasteringSettings,
   limits: EqLimits,
-  excerpt: Excerpt,
+  probe: Probe,
   mixFull: { lufs: number; tonalDbReLufs: number[] },
-  mixExcerpt: ExcerptTonal,
+  mixProbe: ProbeTonal,
   targetTonalDbReLufs: number[],
   mixShortTerm: { lufs: number[]; hopSeconds: number },
   options: LoopOptions,
   worker: ChainWorker | null = null,
 ): Promise<{ rounds: LoopRound[]; pre: WorkingAudio; drive: DriveSearch }> {
   const rounds: LoopRound[] = [];
-  const targetExcerpt = targetTonalDbReLufs.map((t, b) => t + (mixExcerpt.levelsDbReLufs[b] - mixFull.tonalDbReLufs[b]));
+  const targetProbe = targetTonalDbReLufs.map((t, b) => t + (mixProbe.levelsDbReLufs[b] - mixFull.tonalDbReLufs[b]));
   let drive: number | undefined;
   let loudLevel = 0;
-  // EQ and dynamics output, kept while only the loudness level (saturation, limiter timing) changes.
+  const buffers = new ProbeBuffers();
+  // EQ and dynamics output (slot 3), kept while only the loudness level (saturation, limiter timing) changes; the
+  // saturated copy is slot 4, the limiter's are 1 and 2.
   let base: WorkingAudio | null = null;
   for (let round = 0; ; round++) {
     if (!base) {
-      base = toWorkingAudio(excerpt.audio);
-      await renderExcerptStages(base, settings, { eqAndDynamics: true, saturation: false }, worker);
+      base = buffers.load(probe.audio, 3);
+      await renderProbeStages(base, probe, settings, { eqAndDynamics: true, saturation: false }, worker, buffers);
     }
     let pre = base;
     if (settings.saturation.enabled) {
-      pre = copyOf(base);
-      await renderExcerptStages(pre, settings, { eqAndDynamics: false, saturation: true }, worker);
+      pre = buffers.copy(base, 4);
+      await renderProbeStages(pre, probe, settings, { eqAndDynamics: false, saturation: true }, worker, buffers);
     }
-    const preLufs = measureLoudness(measuredPart(pre, excerpt)).integratedLufs;
-    const fullPre = preLufs + compressedFullMinusExcerptLu(mixShortTerm, settings, excerpt);
+    const preLufs = measureLoudness(buffers.measuredPart(pre, probe)).integratedLufs;
+    const fullPre = preLufs + compressedFullMinusProbeLu(mixShortTerm, settings, probe);
     // Rounds before the last only need the drive close enough for the limiter's tonal effect; the final trim sets
     // the loudness.
     const last = round >= options.iterations;
-    const search = await searchDrive(pre, excerpt, settings, fullPre, settings.loudness.targetLufs, drive, worker, last ? 0.05 : 0.15);
+    const search = await searchDrive(pre, probe, settings, fullPre, settings.loudness.targetLufs, drive, worker, last ? 0.05 : 0.15, buffers);
     drive = search.driveDb;
-    const needsMore = search.predictedLufs < settings.loudness.targetLufs - 0.3 || search.excerptLossDb > 8;
+    const needsMore = search.predictedLufs < settings.loudness.targetLufs - 0.3 || search.probeLossDb > 8;
     if (needsMore && loudLevel < LOUDNESS_LEVELS.length - 1) {
       loudLevel++;
       applyLoudnessLevel(settings, loudLevel);
       round--;
       continue;
     }
-    const out = await measureExcerptTonal(measuredPart(search.limited, excerpt));
-    const residualDb = targetExcerpt.map((t, b) => {
+    const out = await measureProbeTonal(buffers.measuredPart(search.limited, probe));
+    const residualDb = targetProbe.map((t, b) => {
       const v = t - out.levelsDbReLufs[b];
       return Number.isFinite(v) ? v : 0;
     });
