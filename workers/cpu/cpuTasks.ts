@@ -9,7 +9,7 @@ import type { DecodedAudio, PcmAudio } from '../../lib/audio/types';
 import { analyzeAudioWithPeaks } from '../../lib/mastering/analysis/analyze';
 import type { AnalysisResult } from '../../lib/mastering/analysis/schema';
 import { readAudioFile } from '../../lib/mastering/audioFile';
-import { masterTrack } from '../../lib/mastering/match/masterTrack';
+import { masterFiles } from '../../lib/mastering/match/masterFiles';
 import type { MasteringReport } from '../../lib/mastering/report/report';
 import { encodeMaster } from '../../lib/mastering/chain/encodeMaster';
 import type { MasteringSettings, OutputFormat } from '../../lib/mastering/settings';
@@ -66,17 +66,14 @@ export async function analyzeTask(filePath: string, progress: Progress): Promise
 
 export async function masterTask(task: Extract<CpuTask, { kind: 'master' }>, progress: Progress): Promise<MasterTaskResult> {
   progress(0, 'decoding mix and references');
-  const mix = await readAudioFile(task.mixPath);
-  const references = [];
-  for (const p of task.referencePaths) references.push({ audio: await readAudioFile(p) });
-  progress(DECODED_AT, 'analysing mix and references');
   // The stored master is the archival render (24-bit WAV); delivery formats are the export job's.
   const settings = task.settings ? { ...task.settings, output: { ...task.settings.output, format: 'wav24' as const, metadata: task.metadata } } : undefined;
-  const result = await masterTrack({
-    mix,
-    references,
+  const result = await masterFiles({
+    mixPath: task.mixPath,
+    references: task.referencePaths.map((path) => ({ path })),
     settings,
     options: { output: { format: 'wav24', metadata: task.metadata } },
+    onDecoded: () => progress(DECODED_AT, 'analysing mix and references'),
     onProgress: (p) => progress(DECODED_AT + p.fraction * (RENDERED_AT - DECODED_AT), `master: ${p.step}`),
   });
   if (!result.encoded) throw new Error('the render produced no file');

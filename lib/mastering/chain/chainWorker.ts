@@ -2,13 +2,12 @@
  * Worker-thread entry for the second core: the match analysis of a track, and the render stages of one time segment
  * (see splitRender.ts). Buffers arrive and leave by transfer, never by copy. Errors travel as {message}.
  */
-import v8 from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { parentPort } from 'node:worker_threads';
 import { processLimiter, type LimiterSettingsInput } from '@/lib/audio/limiter';
 import type { PcmAudio } from '@/lib/audio/types';
 import type { WorkingAudio } from '@/lib/audio/workingAudio';
 import { readAudioFile } from '../audioFile';
+import { collectGarbage } from '../collectGarbage';
 import { analyzeForMatch, type MatchAnalysisOptions } from '../match/matchAnalysis';
 import type { MasteringSettings } from '../settings';
 import type { MidSideFir } from './midSideFir';
@@ -24,20 +23,12 @@ export type ChainTask =
 
 export type ChainReply = { id: number; ok: true; result: unknown } | { id: number; ok: false; name: string; message: string };
 
-/** V8's gc(), reachable without a command-line flag; null if this V8 refuses. */
-const collectGarbage: (() => void) | null = (() => {
-  try {
-    v8.setFlagsFromString('--expose-gc');
-    return runInNewContext('gc') as () => void;
-  } catch {
-    return null;
-  }
-})();
-
 const port = parentPort;
 if (!port) throw new Error('chainWorker must run in a worker thread');
 
-const buffersOf = (channels: ArrayLike<number>[]) => [...new Set(channels.map((c) => (c as Float64Array).buffer as ArrayBuffer))];
+// Shared buffers (see splitRender.ts) are rendered in place and cannot be transferred: only the others go back.
+const buffersOf = (channels: ArrayLike<number>[]) =>
+  [...new Set(channels.map((c) => (c as Float64Array).buffer))].filter((b): b is ArrayBuffer => !(b instanceof SharedArrayBuffer));
 
 port.on('message', async ({ id, task }: { id: number; task: ChainTask }) => {
   try {

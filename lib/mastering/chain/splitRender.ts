@@ -5,6 +5,11 @@
  * few release times (≤ 0.9 s), so after 8 s the two halves join seamlessly (state difference < e^-8 of the gain).
  * The first half runs TAIL past the cut for the linear-phase FIR's look-ahead (≤ 0.2 s) and the limiter's.
  * The true-peak ceiling holds either way: each half is limited on its own.
+ *
+ * Memory: audio in shared memory (allocateSplittable) is rendered in place by both threads. Its buffers have room for
+ * PRE_ROLL + TAIL more frames, so the second half (with its pre-roll) is moved up beside the first instead of copied
+ * out, and moved back afterwards: no second ~100 MB buffer, no transfer. Other audio is copied (and the copy kept in
+ * `scratch` for the next call).
  */
 import type { GainReductionStats } from '@/lib/audio/gainReductionStats';
 import type { WorkingAudio } from '@/lib/audio/workingAudio';
@@ -15,6 +20,22 @@ const PRE_ROLL_SECONDS = 8;
 const TAIL_SECONDS = 1;
 /** Below this the copy and hand-over cost more than the second core saves. */
 const MIN_SPLIT_SECONDS = 30;
+
+/** Frames of room allocateSplittable leaves after the audio. */
+export function splitRoomFrames(sampleRate: number): number {
+  return Math.round(PRE_ROLL_SECONDS * sampleRate) + Math.round(TAIL_SECONDS * sampleRate);
+}
+
+/** Zeroed working audio in shared memory, with the room splitRender needs to render it in place on two threads. */
+export function allocateSplittable(sampleRate: number, channelCount: number, frames: number): WorkingAudio {
+  const capacity = frames + splitRoomFrames(sampleRate);
+  return {
+    sampleRate,
+    channels: Array.from({ length: channelCount }, () => new Float64Array(new SharedArrayBuffer(capacity * Float64Array.BYTES_PER_ELEMENT), 0, frames)),
+  };
+}
+
+const isShared = (c: Float64Array) => c.buffer instanceof SharedArrayBuffer;
 
 export interface SplitPart<S> {
   stats: S;
@@ -53,6 +74,23 @@ export async function splitRender<S>(
   // Balanced: the first part is mid + tail long, the second n - mid + preRoll.
   const mid = independent ? cutAt! : Math.floor((n + preRoll - tail) / 2);
   const from = mid - preRoll;
+  const shared = work.channels.every(isShared);
+  if (shared && (independent || work.channels.every((c) => c.byteOffset === 0 && c.buffer.byteLength >= (n + preRoll + tail) * 8))) {
+    // In place: [0, mid + tail) here; frames [from, n) moved up to start at mid + tail for the worker.
+    const full = work.channels.map((c) => new Float64Array(c.buffer, c.byteOffset, n + preRoll + tail));
+    const secondAt = mid + tail;
+    if (!independent) for (const f of full) f.copyWithin(secondAt, from, n);
+    const second: WorkingAudio = { sampleRate: rate, channels: full.map((f) => f.subarray(secondAt, secondAt + n - from)) };
+    const remote = worker.run<{ stats: S }>(remoteTask(second));
+    remote.catch(() => undefined);
+    const firstStats = await renderHere({ sampleRate: rate, channels: full.map((f) => f.subarray(0, Math.min(n, mid + tail))) });
+    const done = await remote;
+    if (!independent) for (const f of full) f.copyWithin(mid, secondAt + preRoll, n + preRoll + tail);
+    return [
+      { stats: firstStats, frames: mid },
+      { stats: done.stats, frames: n - mid },
+    ];
+  }
   const reusable = scratch.channels?.length === work.channels.length && scratch.channels.every((c) => c.length === n - from);
   const channels = reusable ? scratch.channels!.map((s, i) => (s.set(work.channels[i].subarray(from)), s)) : work.channels.map((c) => c.slice(from));
   scratch.channels = undefined;

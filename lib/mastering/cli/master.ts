@@ -4,17 +4,15 @@
  *  [--settings settings.json] [--report report.json] [--json]`
  *
  * `--weight` applies to the `--reference` given just before it. `--settings` renders an edited settings file as-is.
- * The mix decodes in a worker thread while the chain worker (the second core) decodes and analyses the references, so
- * reference samples never reach this thread. `--timings` prints wall and CPU per stage to stderr.
+ * The mix decodes in a worker thread while another decodes and analyses the references (lib/mastering/match/
+ * masterFiles.ts, shared with the "master" job). `--timings` prints wall, CPU and RSS per stage to stderr.
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { AudioFormatError } from '@/lib/audio/types';
-import { readAudioFile } from '@/lib/mastering/audioFile';
 import type { LoudnessTarget } from '@/lib/mastering/match/derive';
-import { ChainWorker } from '@/lib/mastering/chain/chainWorkerClient';
-import type { MatchAnalysis } from '@/lib/mastering/match/matchAnalysis';
-import { masterTrack } from '@/lib/mastering/match/masterTrack';
+import { masterFiles } from '@/lib/mastering/match/masterFiles';
+import type { masterTrack } from '@/lib/mastering/match/masterTrack';
 import {
   OUTPUT_FORMATS,
   OUTPUT_SAMPLE_RATES,
@@ -145,7 +143,7 @@ export async function runMasterCommand(args: string[]): Promise<void> {
   let lastWall = started;
   let lastCpu = process.cpuUsage();
   const timing = (stage: string, wallSeconds: number, cpuSeconds: number) => {
-    if (v.timings) process.stderr.write(`timing ${stage}: wall ${wallSeconds.toFixed(2)} s, CPU ${cpuSeconds.toFixed(2)} s\n`);
+    if (v.timings) process.stderr.write(`timing ${stage}: wall ${wallSeconds.toFixed(2)} s, CPU ${cpuSeconds.toFixed(2)} s, RSS ${Math.round(process.memoryUsage.rss() / 1e6)} MB\n`);
   };
   const mark = (stage: string) => {
     const now = performance.now();
@@ -158,18 +156,11 @@ export async function runMasterCommand(args: string[]): Promise<void> {
     if (error instanceof AudioFormatError) throw new UsageError(error.message.replace(/\s+/g, ' '));
     throw error;
   };
-  const worker = new ChainWorker();
   try {
-    const refAnalyses = references.map((r) => worker.run<MatchAnalysis>({ kind: 'analyzeFile', path: r.path, options: {} }).catch(asUsageError));
-    for (const p of refAnalyses) p.catch(() => undefined);
-    const mix = await readAudioFile(mixPath).catch(asUsageError);
-    if (mix.channels.length > 2) throw new UsageError(`${mixPath}: ${mix.channels.length} channels; mastering supports mono and stereo`);
-    mark('decode mix (references decode+analyse on the worker meanwhile)');
-
     const progressToStderr = !v.json && !v.timings && process.stderr.isTTY;
-    const result = await masterTrack({
-      mix,
-      references: refAnalyses.map((analysis, i) => ({ analysis, weight: references[i].weight })),
+    const result = await masterFiles({
+      mixPath,
+      references: references.map((r) => ({ path: r.path, weight: r.weight })),
       settings,
       options: {
         target,
@@ -177,9 +168,9 @@ export async function runMasterCommand(args: string[]): Promise<void> {
         amounts,
         match,
         output: { ...(format ? { format } : {}), ...(sampleRate ? { sampleRate } : {}) },
-        worker,
         onStage: (stage, wallSeconds, cpuSeconds) => timing(stage, wallSeconds, cpuSeconds),
       },
+      onDecoded: () => mark('decode mix (references decode+analyse on their own thread meanwhile)'),
       onProgress: progressToStderr ? (p) => process.stderr.write(`\r${p.step.padEnd(8)} ${Math.round(p.fraction * 100)} %`) : undefined,
     });
     lastWall = performance.now();
@@ -188,8 +179,8 @@ export async function runMasterCommand(args: string[]): Promise<void> {
     mark('write');
     const total = process.cpuUsage(startCpu);
     timing('total', (performance.now() - started) / 1000, (total.user + total.system) / 1e6);
-  } finally {
-    await worker.close();
+  } catch (error) {
+    asUsageError(error);
   }
 
   async function finish(result: Awaited<ReturnType<typeof masterTrack>>, progressToStderr: boolean, out: string) {

@@ -1,31 +1,25 @@
 /**
- * Closed-loop refinement on a probe: short segments spread evenly over the track, rendered through the whole chain.
- * Compression and limiting reshape the spectrum (limiting eats low end), so the EQ derived from the analyses alone
- * misses the target once the whole chain runs. Each round renders the probe at the drive the loudness target needs,
- * measures the third-octave residual against the reference and folds it into both EQ curves (within the same limits
- * as derive).
+ * The closed loop around the full render (masterTrack.ts): the limiter drive that hits the loudness target, the
+ * loudness levels it may step up through, and the fold of a measured tonal residual back into the EQ.
  *
- * Why segments spread over the whole track rather than its loudest stretch: the tonal metric is the whole track's
- * long-term spectrum, and a dynamic track's loud chorus is not its verse. With one loudest 30 s excerpt the loop
- * converged on the excerpt (residual 0.5 dB) while the full render of a dynamic orchestral track stayed 1.25 dB off
- * and needed a second full-length render; evenly spread segments stand for the whole track, so the one full render
- * lands where the probe did.
+ * The drive is searched on a probe: short segments spread evenly over the track, cut from the full pre-limiter render,
+ * each with a pre-roll that settles the limiter's state. The limiter runs on the probe at a few drives (secant) until
+ * the predicted full-track loudness (full pre-limiter loudness + drive - the probe's limiting loss) hits the target.
+ * Segments spread over the whole track, rather than its loudest stretch, because a dynamic track's chorus is not its
+ * verse: the probe's limiting loss then stands for the track's.
  *
- * The probe stands for the full track through offsets, not absolute levels: the tonal target of the probe is the
- * reference's tonal balance plus how the mix's probe differs from the whole mix, and the limiter drive is chosen so
- * that the predicted FULL-track loudness (full pre-limiter loudness + drive - the probe's limiting loss) hits the
- * target.
+ * Why the EQ is not refined on the probe as well: the tonal metric is the whole track's long-term spectrum, and a
+ * probe of 8-16 short segments of a dynamic orchestral track converged to a 0.6 dB residual while the full render
+ * stayed 0.9-1.2 dB off, at several times the cost; one fold of the full render's own residual did better.
  */
 import { measureLoudness } from '@/lib/audio/loudness';
 import { processLimiter } from '@/lib/audio/limiter';
 import type { PcmAudio } from '@/lib/audio/types';
-import { toWorkingAudio, type WorkingAudio } from '@/lib/audio/workingAudio';
-import { longTermSpectrum } from '../analysis/longTermSpectrum';
-import { TONAL_BANDS, tonalSpectrumFromLongTerm } from '../analysis/tonalDistance';
+import type { WorkingAudio } from '@/lib/audio/workingAudio';
+import { TONAL_BANDS } from '../analysis/tonalDistance';
 import { curveGainDbAt } from '../chain/midSideFir';
-import { compressorStaticGainDb } from '@/lib/audio/compressor';
 import type { ChainWorker } from '../chain/chainWorkerClient';
-import { designChainFir, limiterSettingsFrom, renderPreLimiter, scaledCompressor, type PreLimiterStages } from '../chain/render';
+import { limiterSettingsFrom } from '../chain/render';
 import { splitRender, type SplitScratch } from '../chain/splitRender';
 import type { MasteringSettings } from '../settings';
 import { clampEq, holdCurve, round2, type EqLimits } from './derive';
@@ -37,14 +31,6 @@ export interface ProbeSegment {
   measureEnd: number;
   /** Where the measured part starts in the track. */
   startSeconds: number;
-}
-
-export interface Probe {
-  /** The segments with their rolls, back to back. */
-  audio: PcmAudio;
-  segments: ProbeSegment[];
-  /** A frame between two segments where the probe can be cut in two for the second core; null = do not cut. */
-  splitAt: number | null;
 }
 
 const PRE_ROLL_SECONDS = 2;
@@ -130,15 +116,8 @@ export function cutProbe<T extends Float32Array | Float64Array>(plan: ProbePlan,
   return into;
 }
 
-export function selectProbe(pcm: PcmAudio, shortTermLufs: number[], hopSeconds: number, segments = PROBE_SEGMENTS, segmentSeconds = PROBE_SEGMENT_SECONDS): Probe {
-  const plan = planProbe(pcm.channels[0].length, pcm.sampleRate, shortTermLufs, hopSeconds, segments, segmentSeconds);
-  if (plan.ranges.length === 1 && plan.length === pcm.channels[0].length) return { audio: pcm, segments: plan.segments, splitAt: null };
-  const channels = cutProbe(plan, pcm.channels, pcm.channels.map(() => new Float32Array(plan.length)));
-  return { audio: { sampleRate: pcm.sampleRate, channels }, segments: plan.segments, splitAt: plan.splitAt };
-}
-
 /** The measured parts of a rendered probe, back to back (into `into` when given, else a new copy). */
-export function measuredPart(work: { sampleRate: number; channels: ArrayLike<number>[] }, probe: Pick<Probe, 'segments'>, into?: Float32Array[]): PcmAudio {
+function measuredPart(work: { sampleRate: number; channels: ArrayLike<number>[] }, probe: Pick<ProbePlan, 'segments'>, into?: Float32Array[]): PcmAudio {
   const length = probe.segments.reduce((a, s) => a + s.measureEnd - s.measureStart, 0);
   const channels = work.channels.map((c, ch) => {
     const out = into?.[ch]?.length === length ? into[ch] : new Float32Array(length);
@@ -152,62 +131,67 @@ export function measuredPart(work: { sampleRate: number; channels: ArrayLike<num
   return { sampleRate: work.sampleRate, channels };
 }
 
-/** Buffers the loop renders into, reused across rounds and drive evaluations (see the note on ProbePlan). */
+/**
+ * Buffers the loop renders into, reused across rounds, drive evaluations and full passes (see the note on ProbePlan).
+ * Slots are in shared memory, so splitRender hands the second core its half of a probe without a copy.
+ */
 export class ProbeBuffers {
   private readonly slots: WorkingAudio[] = [];
   private measured: Float32Array[] = [];
-  /** Second-core scratch for splitRender over the probe. */
+  /** Second-core scratch for splitRender over the probe (used only if a slot is not shared). */
   readonly split: SplitScratch = {};
 
-  /** A working buffer shaped like `src` (slot 0, 1, ...) holding a copy of it. */
-  copy(src: WorkingAudio, slot: number): WorkingAudio {
+  /** Slot `slot`, shaped `channelCount` × `frames` (contents undefined). */
+  slot(slot: number, sampleRate: number, channelCount: number, frames: number): WorkingAudio {
     let buffer = this.slots[slot];
-    if (!buffer || buffer.channels.length !== src.channels.length || buffer.channels[0].length !== src.channels[0].length) {
-      buffer = { sampleRate: src.sampleRate, channels: src.channels.map((c) => new Float64Array(c.length)) };
+    if (!buffer || buffer.channels.length !== channelCount || buffer.channels[0].length !== frames) {
+      buffer = {
+        sampleRate,
+        channels: Array.from({ length: channelCount }, () => new Float64Array(new SharedArrayBuffer(frames * Float64Array.BYTES_PER_ELEMENT))),
+      };
       this.slots[slot] = buffer;
     }
-    buffer.sampleRate = src.sampleRate;
+    buffer.sampleRate = sampleRate;
+    return buffer;
+  }
+
+  /** Slot `slot` holding a copy of `src` (float32 or float64). */
+  copy(src: { sampleRate: number; channels: ArrayLike<number>[] }, slot: number): WorkingAudio {
+    const buffer = this.slot(slot, src.sampleRate, src.channels.length, src.channels[0].length);
     buffer.channels.forEach((c, i) => c.set(src.channels[i]));
     return buffer;
   }
 
-  /** Slot `slot` filled from float32 audio (the first render of a round). */
-  load(src: PcmAudio, slot: number): WorkingAudio {
-    return this.copy(src as unknown as WorkingAudio, slot);
+  /** Lets slot `slot` go (the next collection frees it). */
+  release(slot: number): void {
+    delete this.slots[slot];
   }
 
-  measuredPart(work: WorkingAudio, probe: Pick<Probe, 'segments'>): PcmAudio {
+  measuredPart(work: WorkingAudio, probe: Pick<ProbePlan, 'segments'>): PcmAudio {
     const part = measuredPart(work, probe, this.measured);
     this.measured = part.channels;
     return part;
   }
 }
 
-export interface ProbeTonal {
-  lufs: number;
-  /** dB re LUFS per tonal band. */
-  levelsDbReLufs: number[];
+/** Where a drive evaluation takes the pre-limiter probe from: a rendered probe, or a plan cut from a full render. */
+export type ProbeSource = WorkingAudio | { plan: ProbePlan; from: WorkingAudio };
+
+function fillProbe(source: ProbeSource, buffers: ProbeBuffers, slot: number): WorkingAudio {
+  if ('plan' in source) {
+    const target = buffers.slot(slot, source.from.sampleRate, source.from.channels.length, source.plan.length);
+    cutProbe(source.plan, source.from.channels, target.channels);
+    return target;
+  }
+  return buffers.copy(source, slot);
 }
 
-export async function measureProbeTonal(pcm: PcmAudio): Promise<ProbeTonal> {
-  const lufs = measureLoudness(pcm).integratedLufs;
-  const tonal = tonalSpectrumFromLongTerm(await longTermSpectrum(pcm), lufs);
-  return { lufs, levelsDbReLufs: tonal.levelsDb.map((v) => v - lufs) };
-}
-
-/** The probe's limiter at `driveDb` into buffer slot `slot` (a copy of `pre`). */
-async function limitedCopy(pre: WorkingAudio, probe: Pick<Probe, 'splitAt'>, settings: MasteringSettings, driveDb: number, worker: ChainWorker | null, buffers: ProbeBuffers, slot: number): Promise<WorkingAudio> {
-  const copy = buffers.copy(pre, slot);
+/** The probe's limiter at `driveDb` into buffer slot `slot` (a copy of the pre-limiter probe). */
+async function limitedCopy(pre: ProbeSource, probe: Pick<ProbePlan, 'splitAt'>, settings: MasteringSettings, driveDb: number, worker: ChainWorker | null, buffers: ProbeBuffers, slot: number): Promise<WorkingAudio> {
+  const copy = fillProbe(pre, buffers, slot);
   const limiter = limiterSettingsFrom(settings, driveDb);
   await splitRender(copy, worker, (part) => processLimiter(part, limiter), (part) => ({ kind: 'limit', work: part, limiter }), buffers.split, probe.splitAt);
   return copy;
-}
-
-/** Pre-limiter stages over the probe, cut between two segments so half of it runs on the worker when there is one. */
-async function renderProbeStages(work: WorkingAudio, probe: Probe, settings: MasteringSettings, stages: PreLimiterStages, worker: ChainWorker | null, buffers: ProbeBuffers): Promise<void> {
-  const fir = stages.eqAndDynamics ? await designChainFir(settings, work.sampleRate) : null;
-  const snapshot = structuredClone(settings);
-  await splitRender(work, worker, (part) => renderPreLimiter(part, snapshot, fir, stages), (part) => ({ kind: 'pre', work: part, settings: snapshot, fir, stages }), buffers.split, probe.splitAt);
 }
 
 const clampDrive = (g: number) => Math.max(-24, Math.min(36, g));
@@ -226,8 +210,8 @@ export interface DriveSearch {
  * iterations; each costs one limiter pass over the probe.
  */
 export async function searchDrive(
-  pre: WorkingAudio,
-  probe: Pick<Probe, 'segments' | 'splitAt'>,
+  pre: ProbeSource,
+  probe: Pick<ProbePlan, 'segments' | 'splitAt'>,
   settings: MasteringSettings,
   fullPreLufs: number,
   targetLufs: number,
@@ -236,12 +220,10 @@ export async function searchDrive(
   toleranceLu = 0.05,
   buffers: ProbeBuffers = new ProbeBuffers(),
 ): Promise<DriveSearch> {
-  const preLufs = measureLoudness(buffers.measuredPart(pre, probe)).integratedLufs;
-  // Two limiter buffers, alternating: the secant keeps the previous evaluation while it makes the next.
-  let slot = 0;
+  const preLufs = measureLoudness(buffers.measuredPart(fillProbe(pre, buffers, 1), probe)).integratedLufs;
+  // One limiter buffer: each evaluation is measured at once, and the one returned is always the latest.
   const predict = async (drive: number) => {
-    slot = slot === 1 ? 2 : 1;
-    const limited = await limitedCopy(pre, probe, settings, drive, worker, buffers, slot);
+    const limited = await limitedCopy(pre, probe, settings, drive, worker, buffers, 1);
     const outLufs = measureLoudness(buffers.measuredPart(limited, probe)).integratedLufs;
     const loss = preLufs + drive - outLufs;
 
@@ -289,113 +271,9 @@ export interface LoopRound {
   meanAbsResidualDb: number;
 }
 
-export interface LoopOptions {
-  /** Folds of the residual into the EQ (each followed by another probe render). */
-  iterations: number;
-  damping: number;
-}
-
-/**
- * How much louder (LU) the whole track is than the probe once the compressor has worked: the compressor's static
- * curve applied to the mix's short-term loudness (as detector level ≈ LUFS - 0.7 dB), then a gated energy mean over
- * the whole track and over the probe's segments. The probe is spread over the track, so this is small, but gating
- * and a compressor that lifts quiet sections still move it by a few tenths of a LU, which would mislead the drive.
- */
-export function compressedFullMinusProbeLu(shortTerm: { lufs: number[]; hopSeconds: number }, settings: MasteringSettings, probe: Probe): number {
-  const comp = scaledCompressor(settings.dynamics);
-  const shifted = shortTerm.lufs.map((v) => {
-    if (!Number.isFinite(v) || v < -70) return -Infinity;
-    return comp.enabled && !comp.multiband ? v + compressorStaticGainDb(v - 0.7, comp) + comp.makeupDb : v;
-  });
-  const gatedMean = (vals: number[]) => {
-    const live = vals.filter((v) => v > -70);
-    if (live.length === 0) return -Infinity;
-    const mean = (xs: number[]) => 10 * Math.log10(xs.reduce((a, v) => a + 10 ** (v / 10), 0) / xs.length);
-    const ungated = mean(live);
-    const gated = live.filter((v) => v > ungated - 10);
-    return mean(gated.length ? gated : live);
-  };
-  const hop = shortTerm.hopSeconds;
-  const rate = probe.audio.sampleRate;
-  const inProbe: number[] = [];
-  for (const segment of probe.segments) {
-    const lengthSeconds = (segment.measureEnd - segment.measureStart) / rate;
-    // ST value k covers the 3 s ending at (k+1)·hop: take the values whose window lies inside the segment.
-    const from = Math.max(0, Math.round((segment.startSeconds + Math.min(3, lengthSeconds)) / hop) - 1);
-    const to = Math.max(from + 1, Math.round((segment.startSeconds + lengthSeconds) / hop));
-    inProbe.push(...shifted.slice(from, to));
-  }
-  const full = gatedMean(shifted);
-  const part = gatedMean(inProbe);
-  return Number.isFinite(full) && Number.isFinite(part) ? full - part : 0;
-}
-
 /** Residual at the tonal band centres → gain at f (log-interpolated, ends held). */
 function residualAt(residual: number[], f: number): number {
   return curveGainDbAt({ frequenciesHz: TONAL_BANDS.centresHz, gainDb: residual }, f);
-}
-
-/** Smallest improvement of the mean residual (dB) per fold that is worth another probe render. */
-const MIN_GAIN_DB = 0.1;
-
-export async function refineOnProbe(
-  settings: MasteringSettings,
-  limits: EqLimits,
-  probe: Probe,
-  mixFull: { lufs: number; tonalDbReLufs: number[] },
-  mixProbe: ProbeTonal,
-  targetTonalDbReLufs: number[],
-  mixShortTerm: { lufs: number[]; hopSeconds: number },
-  options: LoopOptions,
-  worker: ChainWorker | null = null,
-): Promise<{ rounds: LoopRound[]; pre: WorkingAudio; drive: DriveSearch }> {
-  const rounds: LoopRound[] = [];
-  const targetProbe = targetTonalDbReLufs.map((t, b) => t + (mixProbe.levelsDbReLufs[b] - mixFull.tonalDbReLufs[b]));
-  let drive: number | undefined;
-  let loudLevel = 0;
-  const buffers = new ProbeBuffers();
-  // EQ and dynamics output (slot 3), kept while only the loudness level (saturation, limiter timing) changes; the
-  // saturated copy is slot 4, the limiter's are 1 and 2.
-  let base: WorkingAudio | null = null;
-  for (let round = 0; ; round++) {
-    if (!base) {
-      base = buffers.load(probe.audio, 3);
-      await renderProbeStages(base, probe, settings, { eqAndDynamics: true, saturation: false }, worker, buffers);
-    }
-    let pre = base;
-    if (settings.saturation.enabled) {
-      pre = buffers.copy(base, 4);
-      await renderProbeStages(pre, probe, settings, { eqAndDynamics: false, saturation: true }, worker, buffers);
-    }
-    const preLufs = measureLoudness(buffers.measuredPart(pre, probe)).integratedLufs;
-    const fullPre = preLufs + compressedFullMinusProbeLu(mixShortTerm, settings, probe);
-    // Rounds before the last only need the drive close enough for the limiter's tonal effect; the final trim sets
-    // the loudness.
-    const last = round >= options.iterations;
-    const search = await searchDrive(pre, probe, settings, fullPre, settings.loudness.targetLufs, drive, worker, last ? 0.05 : 0.15, buffers);
-    drive = search.driveDb;
-    const needsMore = search.predictedLufs < settings.loudness.targetLufs - 0.3 || search.probeLossDb > 8;
-    if (needsMore && loudLevel < LOUDNESS_LEVELS.length - 1) {
-      loudLevel++;
-      applyLoudnessLevel(settings, loudLevel);
-      round--;
-      continue;
-    }
-    const out = await measureProbeTonal(buffers.measuredPart(search.limited, probe));
-    const residualDb = targetProbe.map((t, b) => {
-      const v = t - out.levelsDbReLufs[b];
-      return Number.isFinite(v) ? v : 0;
-    });
-    rounds.push({ driveDb: drive, residualDb: residualDb.map(round2), meanAbsResidualDb: residualDb.reduce((a, v) => a + Math.abs(v), 0) / residualDb.length });
-    // A fold that bought less than MIN_GAIN_DB will not be followed by one that buys more: stop rendering.
-    const previous = rounds.length > 1 ? rounds[rounds.length - 2].meanAbsResidualDb : Infinity;
-    const stalled = previous - rounds[rounds.length - 1].meanAbsResidualDb < MIN_GAIN_DB;
-    if (round >= options.iterations || stalled || !settings.eq.enabled || settings.eq.amount === 0 || settings.eq.mode !== 'curve') {
-      return { rounds, pre, drive: search };
-    }
-    foldResidual(settings, limits, residualDb, options.damping);
-    base = null;
-  }
 }
 
 /** Adds a tonal-band residual to both EQ curves, within the derive limits. */

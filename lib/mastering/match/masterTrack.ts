@@ -10,7 +10,7 @@ import { measureSamplePeak } from '@/lib/audio/samplePeak';
 import { measureTruePeak } from '@/lib/audio/truePeak';
 import type { PcmAudio } from '@/lib/audio/types';
 import { processGain } from '@/lib/audio/gain';
-import { toWorkingAudio, type WorkingAudio } from '@/lib/audio/workingAudio';
+import type { WorkingAudio } from '@/lib/audio/workingAudio';
 import { longTermSpectrum } from '../analysis/longTermSpectrum';
 import { measureStereoOverTime } from '../analysis/stereo';
 import { tonalDistanceDb, tonalSpectrumFromLongTerm, type TonalSpectrum } from '../analysis/tonalDistance';
@@ -18,15 +18,16 @@ import { effectiveMidSideCurves } from '../chain/effectiveCurves';
 import { encodeMaster } from '../chain/encodeMaster';
 import type { CompressorStats } from '@/lib/audio/compressor';
 import { ChainWorker } from '../chain/chainWorkerClient';
-import { designChainFir, limiterSettingsFrom, renderPreLimiter, type PreLimiterStats } from '../chain/render';
-import { mergeGainReductionStats, splitRender, type SplitScratch } from '../chain/splitRender';
+import { collectGarbage } from '../collectGarbage';
+import { designChainFir, limiterSettingsFrom, renderPreLimiter, type PreLimiterStages, type PreLimiterStats } from '../chain/render';
+import { allocateSplittable, mergeGainReductionStats, splitRender, type SplitScratch } from '../chain/splitRender';
 import { buildReport, nullIfNonFinite, type LoudnessFigures, type MasterState, type MasteringReport } from '../report/report';
 import { masteringSettingsSchema, type MasteringSettings, type OutputSettings } from '../settings';
-import { cutProbe, foldResidual, measuredPart, measureProbeTonal, planProbe, ProbeBuffers, refineOnProbe, searchDrive, selectProbe, type LoopRound } from './closedLoop';
+import { applyLoudnessLevel, foldResidual, LOUDNESS_LEVELS, planProbe, ProbeBuffers, searchDrive, type LoopRound } from './closedLoop';
 import { deriveSettings, refitBands, round2, type DeriveOptions, type Derivation } from './derive';
 import { analyzeForMatch, type MatchAnalysis } from './matchAnalysis';
 
-export const MASTER_STEPS = ['analyse', 'derive', 'refine', 'render', 'verify', 'encode'] as const;
+export const MASTER_STEPS = ['analyse', 'derive', 'render', 'verify', 'encode'] as const;
 export type MasterStep = (typeof MASTER_STEPS)[number];
 
 export interface MasterProgress {
@@ -87,7 +88,7 @@ export interface MasterTrackResult {
   encoded: EncodedAudio | null;
 }
 
-const STEP_WEIGHTS: Record<MasterStep, number> = { analyse: 0.25, derive: 0.02, refine: 0.2, render: 0.25, verify: 0.13, encode: 0.15 };
+const STEP_WEIGHTS: Record<MasterStep, number> = { analyse: 0.25, derive: 0.02, render: 0.45, verify: 0.13, encode: 0.15 };
 /** Aim the drive a little loud: a final trim down keeps the ceiling, a trim up may not. */
 const LOUDNESS_AIM_LU = 0.1;
 /**
@@ -162,6 +163,7 @@ async function masterTrackWith(input: MasterTrackInput, worker: ChainWorker | nu
     const now = performance.now();
     const cpu = process.cpuUsage(stageCpu);
     options.onStage?.(name, (now - stageStart) / 1000, (cpu.user + cpu.system) / 1e6);
+    if (process.env.MEMDEBUG) { const m = process.memoryUsage(); console.error("MEM", name, Math.round(m.rss / 1e6), "ext", Math.round(m.external / 1e6), "ab", Math.round(m.arrayBuffers / 1e6), "heap", Math.round(m.heapUsed / 1e6)); }
     stageStart = now;
     stageCpu = process.cpuUsage();
   };
@@ -226,52 +228,32 @@ async function masterTrackWith(input: MasterTrackInput, worker: ChainWorker | nu
   const source = outRate === mix.sampleRate ? mix : resample(mix, outRate);
   const target = settings.loudness.targetLufs;
 
-  // 3. Refine on the probe.
-  progress('refine');
-  let rounds: LoopRound[] = [];
-  let probeState: Awaited<ReturnType<typeof refineOnProbe>> | null = null;
-  const probe = selectProbe(source, mixAnalysis.shortTermLufs, mixAnalysis.shortTermHopSeconds, options.probe?.segments, options.probe?.segmentSeconds);
-  if (derivation) {
-    const mixProbeTonal = await measureProbeTonal(measuredPart(probe.audio, probe));
-    probeState = await refineOnProbe(
-      settings,
-      derivation.limits,
-      probe,
-      { lufs: mixAnalysis.integratedLufs, tonalDbReLufs: mixAnalysis.tonal.levelsDb.map((v) => v - mixAnalysis.integratedLufs) },
-      mixProbeTonal,
-      derivation.targets.tonalDbReLufs,
-      { lufs: mixAnalysis.shortTermLufs, hopSeconds: mixAnalysis.shortTermHopSeconds },
-      { iterations: options.iterations ?? 0, damping: 0.9 },
-      worker,
-    );
-    rounds = probeState.rounds;
-    if (settings.saturation.enabled) {
-      derivation.reasons.push(`The target needs a very low peak-to-loudness ratio: soft saturation (${settings.saturation.driveDb} dB drive) rounds peaks off so the limiter has less to do.`);
-    }
-    refitBands(settings);
-  }
-  finishStep('refine');
-
-  // 4-5. Render the full track, verify and trim; with derived settings, one full-track correction when the excerpt
-  // did not stand for the whole track well enough (the tonal residual is measured anyway for the report).
+  // 3-4. Render the full track, verify and trim; with derived settings, one full-track correction when the EQ derived
+  // from the analyses misses the reference by more than FULL_TRACK_CORRECTION_ABOVE_DB once compression and
+  // limiting have reshaped the spectrum (the output's long-term spectrum is measured anyway, for the report).
   const blend = blendTonal(refAnalyses, weights);
-  // Every full pass renders into the same buffers (the track's working copy, the second core's half, the drive
-  // probe): on the machines this runs on a fresh 150 MB buffer costs about half a second in page faults alone.
+  // Every full pass renders into the same buffers (the track's working copy in shared memory, the drive probe): on
+  // the machines this runs on a fresh 150 MB buffer costs about half a second in page faults alone.
   let workBuffer: WorkingAudio | null = null;
   const scratch: SplitScratch = {};
-  const driveProbe = new ProbeBuffers();
+  const probeBuffers = new ProbeBuffers();
   const drivePlan = planProbe(source.channels[0].length, outRate, mixAnalysis.shortTermLufs, mixAnalysis.shortTermHopSeconds, options.probe?.segments, options.probe?.segmentSeconds);
-  let driveProbeChannels: Float64Array[] | null = null;
-  const renderAndVerify = async (searchDriveFirst: boolean) => {
+  let loudnessLevel = 0;
+  const rounds: LoopRound[] = [];
+  // The analyses' garbage goes before the track's working copy arrives, not after (peak memory).
+  collectGarbage?.();
+  const renderAndVerify = async () => {
     progress('render');
     const fir = await designChainFir(settings, outRate);
-    const renderPre = async (): Promise<{ work: WorkingAudio; stats: PreLimiterStats }> => {
-      if (workBuffer && workBuffer.channels.length === source.channels.length) workBuffer.channels.forEach((c, i) => c.set(source.channels[i]));
-      else workBuffer = toWorkingAudio(source);
-      const work = workBuffer;
+    const renderStages = async (work: WorkingAudio, stages: PreLimiterStages): Promise<PreLimiterStats> => {
       const snapshot = structuredClone(settings);
-      const parts = await splitRender(work, worker, (part) => renderPreLimiter(part, snapshot, fir), (part) => ({ kind: 'pre', work: part, settings: snapshot, fir }), scratch);
-      return { work, stats: { eqApplied: parts[0].stats.eqApplied, compressor: mergeCompressorStats(parts) } };
+      const parts = await splitRender(work, worker, (part) => renderPreLimiter(part, snapshot, fir, stages), (part) => ({ kind: 'pre', work: part, settings: snapshot, fir, stages }), scratch);
+      return { eqApplied: parts[0].stats.eqApplied, compressor: mergeCompressorStats(parts) };
+    };
+    const renderPre = async (): Promise<{ work: WorkingAudio; stats: PreLimiterStats }> => {
+      workBuffer ??= allocateSplittable(outRate, source.channels.length, source.channels[0].length);
+      workBuffer.channels.forEach((c, i) => c.set(source.channels[i]));
+      return { work: workBuffer, stats: await renderStages(workBuffer, { eqAndDynamics: true, saturation: true }) };
     };
     let { work, stats: preStats } = await renderPre();
     stage('render: eq+dynamics');
@@ -279,14 +261,28 @@ async function masterTrackWith(input: MasterTrackInput, worker: ChainWorker | nu
       const limiter = limiterSettingsFrom(settings);
       return mergeLimiterStats(await splitRender(work, worker, (part) => processLimiter(part, limiter), (part) => ({ kind: 'limit', work: part, limiter }), scratch));
     };
-    if (searchDriveFirst && derivation && probeState) {
-      // The drive is searched on a probe cut from this very pre-limiter render: no re-render, and right for the EQ
-      // just rendered (a correction pass changes it).
-      const fullPre = measureLoudness(asPcm(work)).integratedLufs;
-      driveProbeChannels = cutProbe(drivePlan, work.channels, driveProbeChannels ?? work.channels.map(() => new Float64Array(drivePlan.length)));
-      const probePre: WorkingAudio = { sampleRate: work.sampleRate, channels: driveProbeChannels };
-      const search = await searchDrive(probePre, drivePlan, settings, fullPre, target + LOUDNESS_AIM_LU, settings.loudness.limiterInputGainDb || probeState.drive.driveDb, worker, 0.05, driveProbe);
-      settings.loudness.limiterInputGainDb = round2(search.driveDb);
+    if (derivation) {
+      // The drive comes from a probe (segments spread over the track) cut from this very pre-limiter render: the
+      // limiter runs on the probe at a few drives until the predicted full-track loudness hits the target. When
+      // the target is out of reach with a transparent limiter, or needs more than ~8 dB of it, the loudness level
+      // steps up (soft saturation before the limiter, a faster limiter) and the search runs again.
+      for (;;) {
+        const fullPre = measureLoudness(asPcm(work)).integratedLufs;
+        const start = settings.loudness.limiterInputGainDb !== 0 ? settings.loudness.limiterInputGainDb : undefined;
+        const search = await searchDrive({ plan: drivePlan, from: work }, drivePlan, settings, fullPre, target + LOUDNESS_AIM_LU, start, worker, 0.05, probeBuffers);
+        settings.loudness.limiterInputGainDb = round2(search.driveDb);
+        const needsMore = search.predictedLufs < target - 0.3 || search.probeLossDb > 8;
+        if (!needsMore || loudnessLevel >= LOUDNESS_LEVELS.length - 1) break;
+        const saturated = settings.saturation.enabled;
+        loudnessLevel++;
+        applyLoudnessLevel(settings, loudnessLevel);
+        // Saturation follows the compressor: the render so far can take it in place, unless it already has some.
+        if (saturated) ({ work, stats: preStats } = await renderPre());
+        else await renderStages(work, { eqAndDynamics: false, saturation: true });
+        derivation.reasons.push(
+          `The target needs a very low peak-to-loudness ratio: soft saturation (${settings.saturation.driveDb} dB drive) rounds peaks off so the limiter has less to do.`,
+        );
+      }
       stage('render: drive search');
     }
     let limiterStats: LimiterStats = await runLimiter();
@@ -320,9 +316,10 @@ async function masterTrackWith(input: MasterTrackInput, worker: ChainWorker | nu
     };
     const afterTp = tp + gainDb;
     const afterTonal = tonalSpectrumFromLongTerm(await longTermSpectrum(asPcm(work)), afterLoud.integratedLufs);
+    if (blend) rounds.push({ driveDb: settings.loudness.limiterInputGainDb, residualDb: [], meanAbsResidualDb: tonalDistanceDb(blend, afterTonal) });
     return { work, preStats, limiterStats, afterLoud, afterTp, afterTonal };
   };
-  let pass = await renderAndVerify(true);
+  let pass = await renderAndVerify();
   if (derivation && blend && settings.eq.enabled && settings.eq.amount > 0 && settings.eq.mode === 'curve') {
     const distance = tonalDistanceDb(blend, pass.afterTonal);
     if (distance > FULL_TRACK_CORRECTION_ABOVE_DB) {
@@ -333,14 +330,13 @@ async function masterTrackWith(input: MasterTrackInput, worker: ChainWorker | nu
       const previous = structuredClone(settings);
       foldResidual(settings, derivation.limits, residual, 0.9);
       refitBands(settings);
-      const second = await renderAndVerify(true);
+      const second = await renderAndVerify();
       if (tonalDistanceDb(blend, second.afterTonal) < distance) pass = second;
       else {
         // Keep what was better (and the settings that made it).
         Object.assign(settings, previous);
-        pass = await renderAndVerify(false);
+        pass = await renderAndVerify();
       }
-      rounds.push({ driveDb: settings.loudness.limiterInputGainDb, residualDb: residual.map(round2), meanAbsResidualDb: distance });
     }
   }
   const { work, preStats, limiterStats, afterLoud, afterTp, afterTonal } = pass;

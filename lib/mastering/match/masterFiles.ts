@@ -1,0 +1,48 @@
+/**
+ * Mastering from files: what the CLI and the "master" job both run. The references are decoded and analysed on a
+ * thread of their own, which ends once they are measured (their samples never reach this thread, and the memory the
+ * decoder and analysis touched goes back with the thread instead of staying resident through the render); the render
+ * gets a fresh chain worker for its second core, started at once so its start-up overlaps the mix's decoding.
+ */
+import { AudioFormatError } from '@/lib/audio/types';
+import { readAudioFile } from '../audioFile';
+import { ChainWorker } from '../chain/chainWorkerClient';
+import type { MasteringSettings } from '../settings';
+import type { MatchAnalysis } from './matchAnalysis';
+import { masterTrack, type MasterOptions, type MasterProgress, type MasterTrackResult } from './masterTrack';
+
+export interface MasterFilesInput {
+  mixPath: string;
+  references: { path: string; weight?: number }[];
+  settings?: MasteringSettings;
+  options?: Omit<MasterOptions, 'worker' | 'analyses' | 'transferReferences'>;
+  onProgress?: (progress: MasterProgress) => void;
+  /** After the mix is decoded (its wall and CPU time), before masterTrack's own stages. */
+  onDecoded?: () => void;
+}
+
+export async function masterFiles(input: MasterFilesInput): Promise<MasterTrackResult> {
+  const parallel = input.options?.parallel !== false;
+  const referenceWorker = input.references.length > 0 ? new ChainWorker() : null;
+  const renderWorker = parallel ? new ChainWorker() : null;
+  try {
+    const analyses = input.references.map((r) =>
+      referenceWorker!.run<MatchAnalysis>({ kind: 'analyzeFile', path: r.path, options: {} }),
+    );
+    for (const p of analyses) p.catch(() => undefined);
+    const allAnalysed = Promise.allSettled(analyses).then(() => referenceWorker?.close());
+    allAnalysed.catch(() => undefined);
+    const mix = await readAudioFile(input.mixPath);
+    if (mix.channels.length > 2) throw new AudioFormatError(`${input.mixPath}: ${mix.channels.length} channels; mastering supports mono and stereo`);
+    input.onDecoded?.();
+    return await masterTrack({
+      mix,
+      references: analyses.map((analysis, i) => ({ analysis, weight: input.references[i].weight })),
+      settings: input.settings,
+      options: { ...input.options, worker: renderWorker ?? undefined, parallel },
+      onProgress: input.onProgress,
+    });
+  } finally {
+    await Promise.all([referenceWorker?.close(), renderWorker?.close()]);
+  }
+}
