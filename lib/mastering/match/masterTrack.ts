@@ -163,7 +163,6 @@ async function masterTrackWith(input: MasterTrackInput, worker: ChainWorker | nu
     const now = performance.now();
     const cpu = process.cpuUsage(stageCpu);
     options.onStage?.(name, (now - stageStart) / 1000, (cpu.user + cpu.system) / 1e6);
-    if (process.env.MEMDEBUG) { const m = process.memoryUsage(); console.error("MEM", name, Math.round(m.rss / 1e6), "ext", Math.round(m.external / 1e6), "ab", Math.round(m.arrayBuffers / 1e6), "heap", Math.round(m.heapUsed / 1e6)); }
     stageStart = now;
     stageCpu = process.cpuUsage();
   };
