@@ -4,6 +4,7 @@
  */
 import { parentPort } from 'node:worker_threads';
 import { processLimiter, type LimiterSettingsInput } from '@/lib/audio/limiter';
+import { measureTruePeak } from '@/lib/audio/truePeak';
 import type { PcmAudio } from '@/lib/audio/types';
 import type { WorkingAudio } from '@/lib/audio/workingAudio';
 import { readAudioFile } from '../audioFile';
@@ -19,6 +20,8 @@ export type ChainTask =
   | { kind: 'analyzeFile'; path: string; options: MatchAnalysisOptions }
   | { kind: 'pre'; work: WorkingAudio; settings: MasteringSettings; fir: MidSideFir | null; stages?: PreLimiterStages }
   | { kind: 'limit'; work: WorkingAudio; limiter: LimiterSettingsInput }
+  /** True peak of audio in shared memory (read in place while the main thread measures loudness and spectrum). */
+  | { kind: 'truePeak'; pcm: PcmAudio }
   | { kind: 'ping' };
 
 export type ChainReply = { id: number; ok: true; result: unknown } | { id: number; ok: false; name: string; message: string };
@@ -52,6 +55,10 @@ port.on('message', async ({ id, task }: { id: number; task: ChainTask }) => {
       case 'pre': {
         const stats = await renderPreLimiter(task.work, task.settings, task.fir, task.stages);
         port.postMessage({ id, ok: true, result: { work: task.work, stats } }, buffersOf(task.work.channels));
+        return;
+      }
+      case 'truePeak': {
+        port.postMessage({ id, ok: true, result: measureTruePeak(task.pcm, { maxOverPositions: 0 }).truePeakDbtp });
         return;
       }
       case 'limit': {

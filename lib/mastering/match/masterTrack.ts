@@ -11,7 +11,7 @@ import { measureTruePeak } from '@/lib/audio/truePeak';
 import type { PcmAudio } from '@/lib/audio/types';
 import { processGain } from '@/lib/audio/gain';
 import type { WorkingAudio } from '@/lib/audio/workingAudio';
-import { longTermSpectrum } from '../analysis/longTermSpectrum';
+import { longTermSpectrum, type LongTermSpectrum } from '../analysis/longTermSpectrum';
 import { measureStereoOverTime } from '../analysis/stereo';
 import { tonalDistanceDb, tonalSpectrumFromLongTerm, type TonalSpectrum } from '../analysis/tonalDistance';
 import { effectiveMidSideCurves } from '../chain/effectiveCurves';
@@ -241,6 +241,16 @@ async function masterTrackWith(input: MasterTrackInput, worker: ChainWorker | nu
   const rounds: LoopRound[] = [];
   // The analyses' garbage goes before the track's working copy arrives, not after (peak memory).
   collectGarbage?.();
+  /** Loudness and long-term spectrum here while the worker reads the true peak of the same shared buffer. */
+  const measureOutput = async (work: WorkingAudio): Promise<{ loud: LoudnessResult; tp: number; spectrum: LongTermSpectrum }> => {
+    const shared = worker !== null && work.channels.every((c) => c.buffer instanceof SharedArrayBuffer);
+    const remote = shared ? worker.run<number>({ kind: 'truePeak', pcm: asPcm(work) }) : null;
+    remote?.catch(() => undefined);
+    const loud = measureLoudness(asPcm(work));
+    const spectrum = await longTermSpectrum(asPcm(work));
+    const tp = remote ? await remote : measureTruePeak(asPcm(work), { maxOverPositions: 0 }).truePeakDbtp;
+    return { loud, tp, spectrum };
+  };
   const renderAndVerify = async () => {
     progress('render');
     const fir = await designChainFir(settings, outRate);
@@ -286,8 +296,7 @@ async function masterTrackWith(input: MasterTrackInput, worker: ChainWorker | nu
     }
     let limiterStats: LimiterStats = await runLimiter();
     stage('render: limiter');
-    let loud = measureLoudness(asPcm(work));
-    let tp = measureTruePeak(asPcm(work), { maxOverPositions: 0 }).truePeakDbtp;
+    let { loud, tp, spectrum } = await measureOutput(work);
     finishStep('render');
     progress('verify');
     if (derivation) {
@@ -298,8 +307,7 @@ async function masterTrackWith(input: MasterTrackInput, worker: ChainWorker | nu
         settings.loudness.limiterInputGainDb = round2(settings.loudness.limiterInputGainDb + (trim - Math.max(0, headroom)) / 0.7 + LOUDNESS_AIM_LU);
         ({ work, stats: preStats } = await renderPre());
         limiterStats = await runLimiter();
-        loud = measureLoudness(asPcm(work));
-        tp = measureTruePeak(asPcm(work), { maxOverPositions: 0 }).truePeakDbtp;
+        ({ loud, tp, spectrum } = await measureOutput(work));
         trim = target - loud.integratedLufs;
       }
       const gain = Math.min(trim, Math.max(0, settings.loudness.ceilingDbtp - tp - 0.01));
@@ -314,7 +322,9 @@ async function masterTrackWith(input: MasterTrackInput, worker: ChainWorker | nu
       shortTermMaxLufs: loud.shortTermMaxLufs + gainDb,
     };
     const afterTp = tp + gainDb;
-    const afterTonal = tonalSpectrumFromLongTerm(await longTermSpectrum(asPcm(work)), afterLoud.integratedLufs);
+    // Measured before the final gain: every band moves by the same gain.
+    const measuredTonal = tonalSpectrumFromLongTerm(spectrum, loud.integratedLufs);
+    const afterTonal = { ...measuredTonal, levelsDb: measuredTonal.levelsDb.map((v) => v + gainDb), integratedLufs: afterLoud.integratedLufs };
     if (blend) rounds.push({ driveDb: settings.loudness.limiterInputGainDb, residualDb: [], meanAbsResidualDb: tonalDistanceDb(blend, afterTonal) });
     return { work, preStats, limiterStats, afterLoud, afterTp, afterTonal };
   };
