@@ -85,12 +85,26 @@ export function TrackReview({ initial, slots }: { initial: TrackReviewData; slot
   }, [loadedIds]);
 
   // ---- data -------------------------------------------------------------------------------------------------------
+  // The newest state of each render as the socket reported it. A refetch started before a job's last event can answer
+  // after it (the worker writes the new version before it marks the job completed), so a job the socket already saw
+  // finish must not come back from that stale answer as a progress bar stuck at 95 %.
+  const liveJobs = useRef(new Map<string, MasterJobView>());
+  const mergeJobs = useCallback((fromServer: MasterJobView[]) => {
+    const out: MasterJobView[] = [];
+    for (const job of fromServer) {
+      const live = liveJobs.current.get(job.jobId);
+      if (live?.state === 'completed') continue;
+      out.push(live && (live.state === 'failed' || live.progress >= job.progress) ? live : job);
+    }
+    return out;
+  }, []);
+
   const refresh = useCallback(async () => {
     const next = await api<TrackReviewData>(`/api/tracks/${review.id}/review`);
     setReview(next);
-    setJobs(next.masterJobs);
+    setJobs(mergeJobs(next.masterJobs));
     return next;
-  }, [review.id]);
+  }, [review.id, mergeJobs]);
 
   const onAssetCreated = useCallback(
     async (p: { asset: { id: string; trackId: string; kind: string } }) => {
@@ -114,10 +128,12 @@ export function TrackReview({ initial, slots }: { initial: TrackReviewData; slot
     'job:progress': (raw) => {
       const p = raw as { jobId: string; trackId?: string | null; type: string; state: string; progress: number; step?: string | null; error?: string | null };
       if (p.trackId !== review.id || p.type !== 'master') return;
+      const view: MasterJobView = { jobId: p.jobId, state: p.state, progress: p.progress, step: p.step ?? null, error: p.error ?? null, createdAt: new Date().toISOString() };
+      liveJobs.current.set(p.jobId, view);
       setJobs((list) => {
         const rest = list.filter((j) => j.jobId !== p.jobId);
         if (p.state === 'completed') return rest;
-        return [{ jobId: p.jobId, state: p.state, progress: p.progress, step: p.step ?? null, error: p.error ?? null, createdAt: new Date().toISOString() }, ...rest];
+        return [view, ...rest];
       });
     },
   });
@@ -264,6 +280,7 @@ export function TrackReview({ initial, slots }: { initial: TrackReviewData; slot
       setBusy(true);
       try {
         const { jobId } = await api<{ jobId: string }>(`/api/tracks/${review.id}/masters`, { method: 'POST', body: request });
+        if (liveJobs.current.get(jobId)?.state === 'completed') return;
         setJobs((list) => (list.some((j) => j.jobId === jobId) ? list : [{ jobId, state: 'queued', progress: 0, step: null, error: null, createdAt: new Date().toISOString() }, ...list]));
       } finally {
         setBusy(false);
