@@ -470,17 +470,14 @@ export function TrackReview({ initial, slots }: { initial: TrackReviewData; slot
             {tab === 'compare' && <VersionCompare versions={review.versions} />}
           </section>
 
-          {slots?.comments && (
-            <section className="panel">
-              {slots.comments({
-                versions: review.versions.filter((v) => v.kind !== 'reference').map((v) => ({ id: v.id, label: v.label })),
-                currentAssetId: activeVersion && activeVersion.kind !== 'reference' ? activeVersion.id : null,
-                currentTimeSeconds: time,
-                selection,
-                onSeek: onCommentSeek,
-              })}
-            </section>
-          )}
+          {/* The slot brings its own panel (the guest page uses the same component on its own). */}
+          {slots?.comments?.({
+            versions: review.versions.filter((v) => v.kind !== 'reference').map((v) => ({ id: v.id, label: v.label })),
+            currentAssetId: activeVersion && activeVersion.kind !== 'reference' ? activeVersion.id : null,
+            currentTimeSeconds: time,
+            selection,
+            onSeek: onCommentSeek,
+          })}
         </div>
 
         <aside className="stack review-side">
