@@ -203,6 +203,19 @@ describe('mentions and notifications', () => {
     assert.equal((await call(t.baseUrl, u.viewer, 'GET', '/api/notifications')).json.unread, viewerList.json.unread);
   });
 
+  test('a member mentioned by an edit is notified once; those mentioned before are not notified again', async () => {
+    const c = await comment(u.engineer, { assetId: mixId, body: 'kick vs bass here, @Ada Artist', timeSeconds: 30 });
+    const mentions = async (user: WebUser) =>
+      (await call(t.baseUrl, user, 'GET', '/api/notifications')).json.items.filter((n: { kind: string; link: string }) => n.kind === 'mention' && n.link.endsWith(`?comment=${c.json.id}`)).length;
+    assert.equal(await mentions(u.artist), 1);
+    assert.equal(await mentions(u.viewer), 0);
+    const edited = await call(t.baseUrl, u.engineer, 'PATCH', `/api/comments/${c.json.id}`, { body: 'kick vs bass here, @Ada Artist and @Vic Viewer' });
+    assert.equal(edited.status, 200, edited.text);
+    assert.deepEqual([...edited.json.mentionIds].sort(), [u.artist.id, u.viewer.id].sort());
+    assert.equal(await mentions(u.viewer), 1, 'newly mentioned by the edit');
+    assert.equal(await mentions(u.artist), 1, 'already mentioned: not again');
+  });
+
   test('a new version notifies the other members, not the uploader', async () => {
     const v2 = await tusUpload(t.baseUrl, u.artist, makeWav(0.3), { trackId, kind: 'mix', filename: 'mix v2.wav' });
     assert.ok(v2.assetId);
