@@ -362,4 +362,25 @@ describe('track metadata', () => {
     const cleared = await call(t.baseUrl, u.artist, 'PATCH', `/api/tracks/${trackId}/metadata`, { isrc: '' });
     assert.equal(cleared.json.isrc, null);
   });
+
+  test('a tag change renders the delivery files of an approved master again; the old file is not served meanwhile', async () => {
+    const master = await getPrisma().asset.findFirstOrThrow({ where: { trackId, kind: 'master' } });
+    // (The tag edits above already sent the earlier file back to rendering.) A freshly rendered file:
+    await getPrisma().export.deleteMany({ where: { assetId: master.id, format: 'wav16' } });
+    const rendered = { id: await createRenderedDelivery(master.id, 'wav16', makeWav(0.2)) };
+    const engineer = await socketFor(u.engineer);
+    const live = nextEvent(engineer, 'export:changed', (p) => p.assetId === master.id);
+    const ok = await call(t.baseUrl, u.artist, 'PATCH', `/api/tracks/${trackId}/metadata`, { isrc: 'GB-ABC-26-00042' });
+    assert.equal(ok.status, 200, ok.text);
+    await live;
+    const row = await getPrisma().export.findUniqueOrThrow({ where: { id: rendered.id } });
+    assert.equal(row.status, 'queued');
+    const jobs = await getPrisma().job.findMany({ where: { type: 'export', assetId: master.id }, orderBy: { createdAt: 'desc' } });
+    assert.deepEqual((jobs[0].input as { exportIds: string[] }).exportIds, [rendered.id]);
+    assert.equal((await fetch(`${t.baseUrl}/downloads/exports/${rendered.id}`, { headers: { Cookie: u.artist.cookie } })).status, 409);
+    // Saving the same tags again changes nothing and renders nothing.
+    const count = jobs.length;
+    await call(t.baseUrl, u.artist, 'PATCH', `/api/tracks/${trackId}/metadata`, { isrc: 'GB-ABC-26-00042' });
+    assert.equal(await getPrisma().job.count({ where: { type: 'export', assetId: master.id } }), count);
+  });
 });
