@@ -16,6 +16,13 @@ import { VersionCompare } from './VersionCompare';
 import { VersionStack } from './VersionStack';
 import { Waveform, type TimeRange, type WaveformPeaks } from './Waveform';
 
+/** A time (click) or range (drag) on the waveform for the next comment; seq changes with every gesture. */
+export interface CommentAnchor {
+  startSeconds: number;
+  endSeconds: number | null;
+  seq: number;
+}
+
 const RANK = { viewer: 0, artist: 1, engineer: 2, owner: 3 } as const;
 const MAX_LOADED = 8;
 
@@ -45,7 +52,8 @@ export interface TrackReviewSlots {
     versions: { id: string; label: string }[];
     currentAssetId: string | null;
     currentTimeSeconds: number;
-    selection: TimeRange | null;
+    /** Where the next comment goes: set by a click (a time) or a drag (a range) on the waveform. */
+    anchor: CommentAnchor | null;
     onSeek: (timeSeconds: number, assetId: string) => void;
   }) => ReactNode;
   side?: ReactNode;
@@ -66,6 +74,7 @@ export function TrackReview({ initial, slots }: { initial: TrackReviewData; slot
   const [playing, setPlaying] = useState(false);
   const [time, setTime] = useState(0);
   const [selection, setSelection] = useState<TimeRange | null>(null);
+  const [anchor, setAnchor] = useState<CommentAnchor | null>(null);
   const [loopEnabled, setLoopEnabled] = useState(false);
   const [zoom, setZoom] = useState(0);
   const [peaks, setPeaks] = useState<Record<string, WaveformPeaks>>({});
@@ -270,7 +279,7 @@ export function TrackReview({ initial, slots }: { initial: TrackReviewData; slot
     () =>
       commentMarkers
         .filter((m) => m.assetId === activeId)
-        .map((m) => ({ id: m.id, timeSeconds: m.timeSeconds, endSeconds: m.endSeconds, label: m.author, resolved: m.resolved })),
+        .map((m) => ({ id: m.id, timeSeconds: m.timeSeconds, endSeconds: m.endSeconds, label: m.author, title: `${m.author}: ${m.body}`, resolved: m.resolved })),
     [commentMarkers, activeId],
   );
 
@@ -372,7 +381,11 @@ export function TrackReview({ initial, slots }: { initial: TrackReviewData; slot
                 selection={selection}
                 loopEnabled={loopEnabled}
                 markers={markers}
-                onSelection={setSelection}
+                onSelection={(range) => {
+                  setSelection(range);
+                  if (range) setAnchor((a) => ({ startSeconds: range.startSeconds, endSeconds: range.endSeconds, seq: (a?.seq ?? 0) + 1 }));
+                }}
+                onClickTime={(t) => setAnchor((a) => ({ startSeconds: t, endSeconds: null, seq: (a?.seq ?? 0) + 1 }))}
                 onMarkerClick={(id) => {
                   const m = commentMarkers.find((c) => c.id === id);
                   if (m) onCommentSeek(m.timeSeconds, m.assetId);
@@ -475,7 +488,7 @@ export function TrackReview({ initial, slots }: { initial: TrackReviewData; slot
             versions: review.versions.filter((v) => v.kind !== 'reference').map((v) => ({ id: v.id, label: v.label })),
             currentAssetId: activeVersion && activeVersion.kind !== 'reference' ? activeVersion.id : null,
             currentTimeSeconds: time,
-            selection,
+            anchor,
             onSeek: onCommentSeek,
           })}
         </div>
