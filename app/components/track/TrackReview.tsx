@@ -7,6 +7,7 @@ import type { MasterJobView, TrackReview as TrackReviewData, VersionView } from 
 import { api } from '../api';
 import { useCommentMarkers, useReviewEvents } from '../review/ReviewProvider';
 import { SOURCE_COLORS } from './chartScale';
+import { LiveMeter } from './LiveMeter';
 import { LoudnessChart } from './LoudnessChart';
 import { MeterPanel } from './MeterPanel';
 import { eqOverlayOf, SettingsPanel, type MasterRequest } from './SettingsPanel';
@@ -393,17 +394,20 @@ export function TrackReview({ initial, slots }: { initial: TrackReviewData; slot
                 onReady={onReady}
               />
             )}
-            <div className="subtle keys">
-              Space play/pause · ←/→ 5 s (Shift 1 s) · 1–{Math.max(1, loadedSources.length)} switch source · drag to select · L loop
-              {selection && (
-                <>
-                  {' '}
-                  · selection {formatClock(selection.startSeconds)}–{formatClock(selection.endSeconds)}{' '}
-                  <button type="button" className="link" onClick={() => (setSelection(null), setLoopEnabled(false))}>
-                    clear
-                  </button>
-                </>
-              )}
+            <div className="player-foot">
+              <div className="subtle keys">
+                Space play/pause · ←/→ 5 s (Shift 1 s) · 1–{Math.max(1, loadedSources.length)} switch source · click to comment there · drag to select · L loop
+                {selection && (
+                  <>
+                    {' '}
+                    · selection {formatClock(selection.startSeconds)}–{formatClock(selection.endSeconds)}{' '}
+                    <button type="button" className="link" onClick={() => (setSelection(null), setLoopEnabled(false))}>
+                      clear
+                    </button>
+                  </>
+                )}
+              </div>
+              {player && <LiveMeter player={player} playing={playing} sourceLabel={activeVersion?.label ?? null} />}
             </div>
             <div ref={audioHost} hidden data-testid="audio-sources" />
           </section>
