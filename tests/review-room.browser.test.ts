@@ -155,9 +155,15 @@ test('engineer and artist review together: live comments, replies, mentions, res
   await eng.getByTestId('live-state').filter({ hasText: 'Reconnecting' }).waitFor({ timeout: 30_000 });
   await postComment(art, '0:20', 'Posted while you were offline');
   await art.getByTestId('comment-thread').filter({ hasText: 'Posted while you were offline' }).waitFor();
+  // A new version lands while the engineer is away too (uploaded from another machine).
+  await tusUpload(t.baseUrl, artist, synthWav(MIX_SECONDS, { seed: 4, gain: 0.3 }), { trackId, kind: 'mix', filename: 'mix v2.wav' });
+  await art.getByTestId('version-row').filter({ hasText: 'Mix v2' }).waitFor();
+  // Analysed before the engineer is back, so no later live event could bring it: only the catch-up can.
+  await waitForReview(t.baseUrl, artist, trackId, (r) => r.versions.some((v) => v.label === 'Mix v2' && v.status === 'ready'));
   await engCtx.setOffline(false);
   await eng.getByTestId('live-state').filter({ hasText: 'Live' }).waitFor({ timeout: 30_000 });
   await thread(eng, 'Posted while you were offline').waitFor();
+  await eng.getByTestId('version-row').filter({ hasText: 'Mix v2' }).waitFor();
 
   // A failed send keeps the text with "retry"; the retry lands exactly once.
   await artCtx.setOffline(true);

@@ -5,7 +5,7 @@ import { useCallback, useEffect, useMemo, useRef, useState, type ReactNode } fro
 import type { MasteringSettings } from '@/lib/mastering/settings';
 import type { MasterJobView, TrackReview as TrackReviewData, VersionView } from '@/lib/server/projects/versions';
 import { api } from '../api';
-import { useCommentMarkers, useReviewEvents } from '../review/ReviewProvider';
+import { RECONNECTED, useCommentMarkers, useReviewEvents } from '../review/ReviewProvider';
 import { SOURCE_COLORS } from './chartScale';
 import { LiveMeter } from './LiveMeter';
 import { LoudnessChart } from './LoudnessChart';
@@ -131,6 +131,8 @@ export function TrackReview({ initial, slots }: { initial: TrackReviewData; slot
   );
 
   useReviewEvents({
+    // Versions and renders that changed during a network drop come with the refetch, not as missed events.
+    [RECONNECTED]: () => void refresh().catch(() => undefined),
     'asset:created': (p) => void onAssetCreated(p as never),
     'asset:updated': (p) => {
       if ((p as { trackId?: string }).trackId === review.id) void refresh();
