@@ -256,9 +256,12 @@ test('engineer and artist review together: live comments, replies, mentions, res
   await download.saveAs(file);
   assert.match(download.suggestedFilename(), /^The Night Drivers - Headlights \(master v1, WAV 24-bit\)\.wav$/);
   await art.screenshot({ path: path.join(SHOTS, 'review-approved-download.png'), fullPage: true });
-  const decoded = await decodeAudio(new Uint8Array(fs.readFileSync(file)));
+  const bytes = fs.readFileSync(file);
+  const decoded = await decodeAudio(new Uint8Array(bytes));
   fs.rmSync(file);
   assert.equal(decoded.format.bitsPerSample, 24);
+  assert.equal(decoded.sampleRate, 44100, 'the source rate');
+  assert.ok(bytes.includes('GBABC2600042') && bytes.includes('The Night Drivers') && bytes.includes('Headlights'), 'tagged with ISRC, artist and title');
   assert.ok(Math.abs(decoded.channels[0].length / decoded.sampleRate - MIX_SECONDS) < 0.01, 'same length as the mix');
   const loudness = measureLoudness(decoded).integratedLufs;
   const truePeak = measureTruePeak(decoded).truePeakDbtp;
