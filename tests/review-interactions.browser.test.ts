@@ -127,6 +127,20 @@ test('meter, click/drag comments, markers, seek-and-play, edit/delete/resolve li
   assert.ok(refPeak < 0 && refPeak > lufs.reference, `reference sample peak ${refPeak} dBFS`);
   await art.keyboard.press('1');
 
+  // ←/→ step 5 s (Shift: 1 s) on every source, paused or playing.
+  await art.keyboard.press('Space');
+  await art.waitForFunction(() => [...document.querySelectorAll<HTMLAudioElement>('[data-testid=audio-sources] audio')].every((a) => a.paused));
+  const t0 = (await activeAudio(art)).currentTime;
+  const allAt = (at: number) =>
+    art.waitForFunction((at) => [...document.querySelectorAll<HTMLAudioElement>('[data-testid=audio-sources] audio')].every((a) => Math.abs(a.currentTime - at) < 0.05), at);
+  await art.keyboard.press('ArrowRight');
+  await allAt(t0 + 5);
+  await art.keyboard.press('Shift+ArrowLeft');
+  await allAt(t0 + 4);
+  await art.keyboard.press('ArrowLeft');
+  await allAt(t0 - 1);
+  await art.keyboard.press('Space');
+
   // A click on the waveform pins the next comment at that time; it stays there while the music plays on and the
   // comment is typed.
   await onWaveform(art, 0.5);
