@@ -41,6 +41,12 @@ function defaultLoaded(versions: VersionView[]): string[] {
   return [mix, master, ...refs].filter((v): v is VersionView => Boolean(v)).map((v) => v.id).slice(0, MAX_LOADED);
 }
 
+/** "Ari Artist" -> "AA", "Gina Guest (guest)" -> "GG": a marker label small enough that close comments stay apart. */
+function initials(name: string): string {
+  const words = name.replace(/\(guest\)$/, '').trim().split(/\s+/).filter(Boolean);
+  return (words.length > 1 ? words[0][0] + words[words.length - 1][0] : (words[0] ?? '?').slice(0, 2)).toUpperCase();
+}
+
 function isTyping(target: EventTarget | null): boolean {
   const el = target as HTMLElement | null;
   if (!el) return false;
@@ -282,7 +288,7 @@ export function TrackReview({ initial, slots }: { initial: TrackReviewData; slot
     () =>
       commentMarkers
         .filter((m) => m.assetId === activeId)
-        .map((m) => ({ id: m.id, timeSeconds: m.timeSeconds, endSeconds: m.endSeconds, label: m.author, title: `${m.author}: ${m.body}`, resolved: m.resolved })),
+        .map((m) => ({ id: m.id, timeSeconds: m.timeSeconds, endSeconds: m.endSeconds, label: initials(m.author), title: `${m.author}: ${m.body}`, resolved: m.resolved })),
     [commentMarkers, activeId],
   );
 
