@@ -140,6 +140,19 @@ try {
     const start = Number(/bytes=(\d+)-/.exec(r.range)?.[1] ?? 0);
     return start < (bufferedBefore[sources[r.url]!] ?? 0) * byteRate;
   });
+  // The live meter against the analysis: short-term loudness of the mix where the playhead is now.
+  const reviewNow = (await call(t.baseUrl, engineer, 'GET', `/api/tracks/${trackId}/review`)).json;
+  const curve = reviewNow.versions.find((v: { id: string }) => v.id === mixId).loudnessCurve as { hopSeconds: number; lufs: (number | null)[] };
+  for (let i = 0; i < 3; i++) {
+    await art.waitForTimeout(4000);
+    const at = await art.evaluate(() => document.querySelector<HTMLAudioElement>('[data-testid=audio-sources] audio[data-active=true]')!.currentTime);
+    const meterS = Number(await art.getByTestId('meter-short-term').getAttribute('data-value'));
+    const analysed = curve.lufs[Math.min(curve.lufs.length - 1, Math.round((at - 1.5) / curve.hopSeconds))];
+    console.log(`live meter at ${at.toFixed(1)} s: short-term ${meterS.toFixed(1)} LUFS, analysis short-term there ${analysed?.toFixed(1)} LUFS`);
+  }
+  await art.getByTestId('waveform').scrollIntoViewIfNeeded();
+  fs.mkdirSync(path.join(repoRoot, 'test-results'), { recursive: true });
+  await art.screenshot({ path: path.join(repoRoot, 'test-results', 'review-real-music.png'), fullPage: true });
   console.log(`A/B: 20 switches over ${(20 * 0.3).toFixed(0)} s of play: playhead delta max ${Math.max(...deltas).toFixed(1)} ms; ${during.length} audio requests meanwhile (streaming on ahead), ${refetches.length} re-fetching audio already buffered`);
 } finally {
   await browser.close();
