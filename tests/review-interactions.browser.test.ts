@@ -18,6 +18,8 @@ import { call, signUp, tusUpload, type WebUser } from './helpers/webClient';
 
 const SHOTS = path.join(repoRoot, 'test-results');
 const MIX_SECONDS = 30;
+/** Shorter than the mix, as references usually are. */
+const REF_SECONDS = 20;
 let t: TestServer;
 let worker: WorkerHandle;
 let browser: Browser;
@@ -80,7 +82,7 @@ before(async () => {
   await call(t.baseUrl, owner, 'POST', `/api/projects/${projectId}/members`, { email: artist.email, role: 'artist' });
   trackId = (await call(t.baseUrl, owner, 'POST', `/api/projects/${projectId}/tracks`, { title: 'Headlights' })).json.id;
   await tusUpload(t.baseUrl, owner, synthWav(MIX_SECONDS, { seed: 3, gain: 0.35 }), { trackId, kind: 'mix', filename: 'mix.wav' });
-  await tusUpload(t.baseUrl, owner, synthWav(MIX_SECONDS, { seed: 11, gain: 1.1 }), { trackId, kind: 'reference', filename: 'ref.wav' });
+  await tusUpload(t.baseUrl, owner, synthWav(REF_SECONDS, { seed: 11, gain: 1.1 }), { trackId, kind: 'reference', filename: 'ref.wav' });
   const r = await waitForReview(t.baseUrl, owner, trackId, (x) => x.versions.length === 2 && x.versions.every((v) => v.status === 'ready'));
   lufs.mix = r.versions.find((v) => v.kind === 'mix')!.measurements!.integratedLufs!;
   lufs.reference = r.versions.find((v) => v.kind === 'reference')!.measurements!.integratedLufs!;
@@ -140,6 +142,25 @@ test('meter, click/drag comments, markers, seek-and-play, edit/delete/resolve li
   await art.keyboard.press('ArrowLeft');
   await allAt(t0 - 1);
   await art.keyboard.press('Space');
+
+  // Past the end of the shorter reference, switching to it neither stops nor rewinds: it is silent there while the
+  // time runs on, and switching back to the mix lands where the time has got to.
+  const [mixSource, refSource] = await Promise.all([0, 1].map((i) => art.getByTestId('source-button').nth(i).getAttribute('data-asset-id')));
+  const element = (id: string | null) =>
+    art.evaluate((id) => {
+      const a = document.querySelector<HTMLAudioElement>(`[data-testid=audio-sources] audio[data-source-id="${id}"]`)!;
+      return { currentTime: a.currentTime, paused: a.paused };
+    }, id);
+  await onWaveform(art, 0.75);
+  await art.keyboard.press('2');
+  await art.waitForTimeout(1000);
+  const mixWhileRef = await element(mixSource);
+  assert.equal(await art.getByTestId('play').getAttribute('aria-label'), 'Pause', 'still playing');
+  assert.ok(!mixWhileRef.paused && mixWhileRef.currentTime > 23, `the time ran on: ${mixWhileRef.currentTime}`);
+  assert.ok((await element(refSource)).currentTime <= REF_SECONDS + 0.05);
+  await art.keyboard.press('1');
+  assert.ok((await element(mixSource)).currentTime >= mixWhileRef.currentTime, 'no rewind on the way back');
+  assert.ok(!(await element(mixSource)).paused);
 
   // A click on the waveform pins the next comment at that time; it stays there while the music plays on and the
   // comment is typed.

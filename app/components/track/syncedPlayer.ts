@@ -92,8 +92,9 @@ export class SyncedPlayer extends EventTarget {
       element.src = source.url;
       element.dataset.sourceId = source.id;
       element.addEventListener('loadedmetadata', () => this.onSourceMetadata());
+      // One source running out (a shorter reference) is not the end: the longest one is.
       element.addEventListener('ended', () => {
-        if (source.id === this.activeId) this.onActiveEnded();
+        if (this.clock()?.element === element) this.onClockEnded();
       });
       this.container.appendChild(element);
       const state: SourceState = { source, element, node: null, gain: null };
@@ -114,12 +115,14 @@ export class SyncedPlayer extends EventTarget {
   select(id: string): boolean {
     const next = this.sources.get(id);
     if (!next || id === this.activeId) return Boolean(next);
-    const current = this.active();
-    if (current) {
-      const t = current.element.currentTime;
+    if (this.active()) {
+      const t = this.currentTime;
       // Only a source that drifted (or has not started) is moved; a seek on an in-sync element would stall it.
-      if (Math.abs(next.element.currentTime - t) > MAX_DRIFT_SECONDS) next.element.currentTime = t;
-      if (this.playing && next.element.paused) void next.element.play().catch(() => undefined);
+      // Past the end of a shorter source it stays silent there, and the time runs on: no jump, no stop.
+      if (!this.endsBefore(next, t)) {
+        if (Math.abs(next.element.currentTime - t) > MAX_DRIFT_SECONDS) next.element.currentTime = t;
+        if (this.playing && next.element.paused) void next.element.play().catch(() => undefined);
+      }
     }
     this.activeId = id;
     this.resetMeterHistory();
@@ -174,14 +177,16 @@ export class SyncedPlayer extends EventTarget {
   readonly currentSrc = '';
 
   get currentTime(): number {
-    return this.active()?.element.currentTime ?? 0;
+    return this.clock()?.element.currentTime ?? 0;
   }
 
   set currentTime(seconds: number) {
-    const t = Math.max(0, Math.min(seconds, this.duration || seconds));
+    const t = Math.max(0, Math.min(seconds, this.longestDuration() || seconds));
     this.emit('seeking');
     this.resetMeterHistory();
     for (const s of this.sources.values()) s.element.currentTime = t;
+    // A seek back from past a shorter source's end brings that source (ended, so paused) back in.
+    if (this.playing) void this.startAll();
     this.emit('timeupdate');
     this.emit('seeked');
   }
@@ -196,8 +201,8 @@ export class SyncedPlayer extends EventTarget {
   }
 
   get ended(): boolean {
-    const a = this.active();
-    return a ? a.element.ended : false;
+    const c = this.clock();
+    return c ? c.element.ended : false;
   }
 
   async play(): Promise<void> {
@@ -218,7 +223,7 @@ export class SyncedPlayer extends EventTarget {
     for (const s of this.sources.values()) s.element.pause();
     this.stopTimers();
     const t = this.currentTime;
-    for (const s of this.sources.values()) if (s.element !== this.active()?.element) s.element.currentTime = t;
+    for (const s of this.sources.values()) if (s.element !== this.clock()?.element) s.element.currentTime = t;
     this.emit('pause');
     this.emit('timeupdate');
   }
@@ -261,6 +266,30 @@ export class SyncedPlayer extends EventTarget {
 
   private active(): SourceState | undefined {
     return this.activeId ? this.sources.get(this.activeId) : undefined;
+  }
+
+  /** Whether `s` has no audio at `t` (a reference shorter than the mix, past its end). */
+  private endsBefore(s: SourceState, t: number): boolean {
+    const d = s.element.duration;
+    return Number.isFinite(d) && t >= d - 0.02;
+  }
+
+  private longestDuration(): number {
+    let longest = 0;
+    for (const s of this.sources.values()) if (Number.isFinite(s.element.duration)) longest = Math.max(longest, s.element.duration);
+    return longest || this.knownDuration;
+  }
+
+  /**
+   * The element that keeps time: the audible one, unless it has run out (a shorter reference past its end); then
+   * the longest source, which plays on muted so the playhead keeps moving and a switch back lands where it should.
+   */
+  private clock(): SourceState | undefined {
+    const a = this.active();
+    if (!a || !(a.element.ended || this.endsBefore(a, a.element.currentTime))) return a;
+    let longest: SourceState = a;
+    for (const s of this.sources.values()) if ((s.element.duration || 0) > (longest.element.duration || 0)) longest = s;
+    return longest;
   }
 
   private ensureContext(): void {
@@ -379,7 +408,9 @@ export class SyncedPlayer extends EventTarget {
   }
 
   private async startAll(): Promise<void> {
-    await Promise.all([...this.sources.values()].map((s) => (s.element.paused ? s.element.play().catch(() => undefined) : undefined)));
+    // (play() on a source already past its end would restart it from 0.)
+    const t = this.currentTime;
+    await Promise.all([...this.sources.values()].map((s) => (s.element.paused && !this.endsBefore(s, t) ? s.element.play().catch(() => undefined) : undefined)));
   }
 
   private startTimers(): void {
@@ -401,7 +432,7 @@ export class SyncedPlayer extends EventTarget {
   }
 
   private correctDrift(): void {
-    const a = this.active();
+    const a = this.clock();
     if (!a || !this.playing) return;
     const t = a.element.currentTime;
     for (const s of this.sources.values()) {
@@ -423,7 +454,7 @@ export class SyncedPlayer extends EventTarget {
     this.emit('durationchange');
   }
 
-  private onActiveEnded(): void {
+  private onClockEnded(): void {
     if (this.loopEnabled && this.loop) {
       this.currentTime = this.loop.startSeconds;
       return;
