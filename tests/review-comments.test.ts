@@ -203,6 +203,19 @@ describe('mentions and notifications', () => {
     assert.equal((await call(t.baseUrl, u.viewer, 'GET', '/api/notifications')).json.unread, viewerList.json.unread);
   });
 
+  test('a member mentioned by an edit is notified once; those mentioned before are not notified again', async () => {
+    const c = await comment(u.engineer, { assetId: mixId, body: 'kick vs bass here, @Ada Artist', timeSeconds: 30 });
+    const mentions = async (user: WebUser) =>
+      (await call(t.baseUrl, user, 'GET', '/api/notifications')).json.items.filter((n: { kind: string; link: string }) => n.kind === 'mention' && n.link.endsWith(`?comment=${c.json.id}`)).length;
+    assert.equal(await mentions(u.artist), 1);
+    assert.equal(await mentions(u.viewer), 0);
+    const edited = await call(t.baseUrl, u.engineer, 'PATCH', `/api/comments/${c.json.id}`, { body: 'kick vs bass here, @Ada Artist and @Vic Viewer' });
+    assert.equal(edited.status, 200, edited.text);
+    assert.deepEqual([...edited.json.mentionIds].sort(), [u.artist.id, u.viewer.id].sort());
+    assert.equal(await mentions(u.viewer), 1, 'newly mentioned by the edit');
+    assert.equal(await mentions(u.artist), 1, 'already mentioned: not again');
+  });
+
   test('a new version notifies the other members, not the uploader', async () => {
     const v2 = await tusUpload(t.baseUrl, u.artist, makeWav(0.3), { trackId, kind: 'mix', filename: 'mix v2.wav' });
     assert.ok(v2.assetId);
@@ -348,5 +361,26 @@ describe('track metadata', () => {
     assert.equal((await call(t.baseUrl, u.viewer, 'PATCH', `/api/tracks/${trackId}/metadata`, { artist: 'x' })).status, 403);
     const cleared = await call(t.baseUrl, u.artist, 'PATCH', `/api/tracks/${trackId}/metadata`, { isrc: '' });
     assert.equal(cleared.json.isrc, null);
+  });
+
+  test('a tag change renders the delivery files of an approved master again; the old file is not served meanwhile', async () => {
+    const master = await getPrisma().asset.findFirstOrThrow({ where: { trackId, kind: 'master' } });
+    // (The tag edits above already sent the earlier file back to rendering.) A freshly rendered file:
+    await getPrisma().export.deleteMany({ where: { assetId: master.id, format: 'wav16' } });
+    const rendered = { id: await createRenderedDelivery(master.id, 'wav16', makeWav(0.2)) };
+    const engineer = await socketFor(u.engineer);
+    const live = nextEvent(engineer, 'export:changed', (p) => p.assetId === master.id);
+    const ok = await call(t.baseUrl, u.artist, 'PATCH', `/api/tracks/${trackId}/metadata`, { isrc: 'GB-ABC-26-00042' });
+    assert.equal(ok.status, 200, ok.text);
+    await live;
+    const row = await getPrisma().export.findUniqueOrThrow({ where: { id: rendered.id } });
+    assert.equal(row.status, 'queued');
+    const jobs = await getPrisma().job.findMany({ where: { type: 'export', assetId: master.id }, orderBy: { createdAt: 'desc' } });
+    assert.deepEqual((jobs[0].input as { exportIds: string[] }).exportIds, [rendered.id]);
+    assert.equal((await fetch(`${t.baseUrl}/downloads/exports/${rendered.id}`, { headers: { Cookie: u.artist.cookie } })).status, 409);
+    // Saving the same tags again changes nothing and renders nothing.
+    const count = jobs.length;
+    await call(t.baseUrl, u.artist, 'PATCH', `/api/tracks/${trackId}/metadata`, { isrc: 'GB-ABC-26-00042' });
+    assert.equal(await getPrisma().job.count({ where: { type: 'export', assetId: master.id } }), count);
   });
 });

@@ -198,6 +198,36 @@ test('engineer masters, artist sees it live; A/B keeps the playhead without refe
   assert.match(diff, /loudness\.limiterInputGainDb/);
   await eng.screenshot({ path: path.join(SHOTS, 'review-compare.png'), fullPage: true });
 
+  // Then the EQ, shaped on the chart, into Master v3 (a separate render: a settings render keeps the stored limiter
+  // drive, so an EQ boost also moves the loudness and would blur the target check above).
+  await eng.getByRole('tab', { name: 'Settings' }).click();
+  // An EQ band, shaped by dragging its handle on the tonal-balance chart (up and to the right of 1 kHz).
+  await eng.getByRole('button', { name: 'Add band' }).click();
+  const handle = eng.getByTestId('eq-handle').last();
+  await eng.getByTestId('tonal-chart').scrollIntoViewIfNeeded();
+  const hb = (await handle.boundingBox())!;
+  const chartBox = (await eng.getByTestId('tonal-chart').locator('svg').boundingBox())!;
+  await eng.mouse.move(hb.x + hb.width / 2, hb.y + hb.height / 2);
+  await eng.mouse.down();
+  await eng.mouse.move(hb.x + hb.width / 2 + chartBox.width * 0.12, hb.y + hb.height / 2 - chartBox.height * 0.15, { steps: 8 });
+  await eng.mouse.up();
+  const band = eng.getByTestId('eq-band').last();
+  const bandHz = Number(await band.getByLabel('Hz', { exact: true }).inputValue());
+  const bandDb = Number(await band.getByLabel('dB', { exact: true }).inputValue());
+  assert.ok(bandHz > 1500 && bandHz < 6000, `dragged to ${bandHz} Hz`);
+  assert.ok(bandDb > 2 && bandDb < 8, `dragged to ${bandDb} dB`);
+  await eng.screenshot({ path: path.join(SHOTS, 'review-settings-eq-band.png'), fullPage: true });
+  await eng.getByRole('button', { name: 'Render' }).click();
+  await eng.getByTestId('version-row').filter({ hasText: 'Master v3' }).waitFor({ timeout: 180_000 });
+  const stored = (await call(t.baseUrl, users.engineer, 'GET', `/api/tracks/${trackId}/review`)).json.versions.find((v: { label: string }) => v.label === 'Master v3');
+  const storedBand = stored.settings.eq.bands.mid.at(-1);
+  assert.equal(stored.settings.eq.mode, 'bands');
+  assert.deepEqual([storedBand.frequencyHz, storedBand.gainDb], [bandHz, bandDb], 'the dragged band is what was rendered');
+  await eng.getByRole('tab', { name: 'Compare versions' }).click();
+  await eng.getByLabel('From').selectOption({ label: 'Master v2' });
+  await eng.getByLabel('To').selectOption({ label: 'Master v3' });
+  assert.match((await eng.getByTestId('settings-diff').textContent())!, /eq\.bands\.mid\[\d+\]\.gainDb/);
+
   // An artist sees the settings but cannot render (the server refuses it too: see review-player-master.test.ts).
   await art.getByRole('tab', { name: 'Settings' }).click();
   assert.ok(await art.getByRole('button', { name: 'Render' }).isDisabled());

@@ -155,9 +155,15 @@ test('engineer and artist review together: live comments, replies, mentions, res
   await eng.getByTestId('live-state').filter({ hasText: 'Reconnecting' }).waitFor({ timeout: 30_000 });
   await postComment(art, '0:20', 'Posted while you were offline');
   await art.getByTestId('comment-thread').filter({ hasText: 'Posted while you were offline' }).waitFor();
+  // A new version lands while the engineer is away too (uploaded from another machine).
+  await tusUpload(t.baseUrl, artist, synthWav(MIX_SECONDS, { seed: 4, gain: 0.3 }), { trackId, kind: 'mix', filename: 'mix v2.wav' });
+  await art.getByTestId('version-row').filter({ hasText: 'Mix v2' }).waitFor();
+  // Analysed before the engineer is back, so no later live event could bring it: only the catch-up can.
+  await waitForReview(t.baseUrl, artist, trackId, (r) => r.versions.some((v) => v.label === 'Mix v2' && v.status === 'ready'));
   await engCtx.setOffline(false);
   await eng.getByTestId('live-state').filter({ hasText: 'Live' }).waitFor({ timeout: 30_000 });
   await thread(eng, 'Posted while you were offline').waitFor();
+  await eng.getByTestId('version-row').filter({ hasText: 'Mix v2' }).waitFor();
 
   // A failed send keeps the text with "retry"; the retry lands exactly once.
   await artCtx.setOffline(true);
@@ -250,9 +256,12 @@ test('engineer and artist review together: live comments, replies, mentions, res
   await download.saveAs(file);
   assert.match(download.suggestedFilename(), /^The Night Drivers - Headlights \(master v1, WAV 24-bit\)\.wav$/);
   await art.screenshot({ path: path.join(SHOTS, 'review-approved-download.png'), fullPage: true });
-  const decoded = await decodeAudio(new Uint8Array(fs.readFileSync(file)));
+  const bytes = fs.readFileSync(file);
+  const decoded = await decodeAudio(new Uint8Array(bytes));
   fs.rmSync(file);
   assert.equal(decoded.format.bitsPerSample, 24);
+  assert.equal(decoded.sampleRate, 44100, 'the source rate');
+  assert.ok(bytes.includes('GBABC2600042') && bytes.includes('The Night Drivers') && bytes.includes('Headlights'), 'tagged with ISRC, artist and title');
   assert.ok(Math.abs(decoded.channels[0].length / decoded.sampleRate - MIX_SECONDS) < 0.01, 'same length as the mix');
   const loudness = measureLoudness(decoded).integratedLufs;
   const truePeak = measureTruePeak(decoded).truePeakDbtp;

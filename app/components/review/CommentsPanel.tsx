@@ -20,8 +20,11 @@ export interface CommentsPanelProps {
   /** The version being listened to: new comments belong to it. */
   currentAssetId: string | null;
   currentTimeSeconds?: number;
-  /** A dragged region on the waveform: the next comment is a range comment over it. */
-  selection?: { startSeconds: number; endSeconds: number } | null;
+  /**
+   * A click (time) or drag (range) on the waveform: the next comment goes there. `seq` changes with every gesture, so
+   * clicking the same spot twice still re-pins the time after it was edited.
+   */
+  anchor?: { startSeconds: number; endSeconds: number | null; seq: number } | null;
   /** Clicking a comment's time: the player switches to that version if needed, seeks and plays. */
   onSeek?(timeSeconds: number, assetId: string): void;
 }
@@ -35,7 +38,7 @@ function timeLabel(c: { timeSeconds: number | null; endSeconds: number | null })
   return c.endSeconds != null ? `${formatTimecode(c.timeSeconds)}–${formatTimecode(c.endSeconds)}` : formatTimecode(c.timeSeconds);
 }
 
-export function CommentsPanel({ versions, currentAssetId, currentTimeSeconds = 0, selection = null, onSeek }: CommentsPanelProps) {
+export function CommentsPanel({ versions, currentAssetId, currentTimeSeconds = 0, anchor = null, onSeek }: CommentsPanelProps) {
   const review = useReview();
   const { comments, pendingComments, members, viewer, guest } = review;
   const [scope, setScope] = useState<'version' | 'all'>('all');
@@ -43,22 +46,43 @@ export function CommentsPanel({ versions, currentAssetId, currentTimeSeconds = 0
   const [draft, setDraft] = useState('');
   const [startText, setStartText] = useState('');
   const [endText, setEndText] = useState('');
-  const [timeDirty, setTimeDirty] = useState(false);
+  // Pinned: the time fields hold a chosen time (a waveform click or drag, typed, or the playhead when typing began)
+  // instead of following the playhead, so a comment typed while the music plays lands where it was meant to.
+  const [pinned, setPinned] = useState(false);
   const [formError, setFormError] = useState<string | null>(null);
   const [assetId, setAssetId] = useState<string | null>(currentAssetId);
 
-  useEffect(() => setAssetId(currentAssetId ?? versions[0]?.id ?? null), [currentAssetId, versions]);
-  // The time fields follow the playhead (or the dragged region) until someone types into them.
+  // Follows the version being heard; keyed on the ids, not the array (a new one every player tick), so a version
+  // picked by hand in the form stays picked until the listener switches source.
+  const firstVersionId = versions[0]?.id ?? null;
+  useEffect(() => setAssetId(currentAssetId ?? firstVersionId), [currentAssetId, firstVersionId]);
+  // Unpinned, the time fields follow the playhead.
   useEffect(() => {
-    if (timeDirty) return;
-    if (selection) {
-      setStartText(formatTimecode(selection.startSeconds));
-      setEndText(formatTimecode(selection.endSeconds));
-    } else {
-      setStartText(formatTimecode(currentTimeSeconds));
-      setEndText('');
-    }
-  }, [selection, currentTimeSeconds, timeDirty]);
+    if (pinned) return;
+    setStartText(formatTimecode(currentTimeSeconds));
+    setEndText('');
+  }, [currentTimeSeconds, pinned]);
+  // After the playhead effect, so a click that also seeks ends with the clicked time (and a drag with its range).
+  useEffect(() => {
+    if (!anchor) return;
+    setStartText(formatTimecode(anchor.startSeconds));
+    setEndText(anchor.endSeconds != null ? formatTimecode(anchor.endSeconds) : '');
+    setPinned(true);
+  }, [anchor]);
+
+  // A notification links here with ?comment=<id>: bring that thread into view and mark it once it has loaded.
+  const [linkedId, setLinkedId] = useState<string | null>(null);
+  const [highlightId, setHighlightId] = useState<string | null>(null);
+  useEffect(() => setLinkedId(new URLSearchParams(window.location.search).get('comment')), []);
+  useEffect(() => {
+    if (!linkedId) return;
+    const c = comments.find((x) => x.id === linkedId);
+    if (!c) return;
+    const rootId = c.parentId ?? c.id;
+    setLinkedId(null);
+    setHighlightId(rootId);
+    requestAnimationFrame(() => document.querySelector(`[data-comment-id="${CSS.escape(rootId)}"]`)?.scrollIntoView({ block: 'center' }));
+  }, [linkedId, comments]);
 
   const versionLabel = useMemo(() => new Map(versions.map((v) => [v.id, v.label])), [versions]);
   const mentionNames = useMemo(() => members.map((m) => m.name), [members]);
@@ -86,7 +110,7 @@ export function CommentsPanel({ versions, currentAssetId, currentTimeSeconds = 0
       return setFormError('A range must end after it starts');
     }
     setDraft('');
-    setTimeDirty(false);
+    setPinned(false);
     // The text lives on in the pending entry until the server has it: a failed send shows it with "retry".
     await review.sendComment({ assetId, body, timeSeconds, endSeconds });
   };
@@ -133,7 +157,7 @@ export function CommentsPanel({ versions, currentAssetId, currentTimeSeconds = 0
               value={startText}
               placeholder="0:42"
               onChange={(e) => {
-                setTimeDirty(true);
+                setPinned(true);
                 setStartText(e.target.value);
               }}
             />
@@ -146,13 +170,13 @@ export function CommentsPanel({ versions, currentAssetId, currentTimeSeconds = 0
               value={endText}
               placeholder="(optional)"
               onChange={(e) => {
-                setTimeDirty(true);
+                setPinned(true);
                 setEndText(e.target.value);
               }}
             />
           </label>
-          {timeDirty && (
-            <button type="button" className="ghost" onClick={() => setTimeDirty(false)}>
+          {pinned && (
+            <button type="button" className="ghost small" onClick={() => setPinned(false)} title="Let the time follow the playhead again">
               Use playhead
             </button>
           )}
@@ -160,7 +184,11 @@ export function CommentsPanel({ versions, currentAssetId, currentTimeSeconds = 0
         <MentionTextarea
           label="New comment"
           value={draft}
-          onChange={setDraft}
+          onChange={(text) => {
+            // Typing starts at the moment heard: the time stops following the playhead.
+            if (!pinned && !draft && text) setPinned(true);
+            setDraft(text);
+          }}
           onSubmit={() => void submit()}
           members={guest ? [] : members.filter((m) => m.userId !== viewer?.id)}
           placeholder={guest ? `Comment as ${guest.name}` : 'Comment at this time… (@ to mention)'}
@@ -191,6 +219,7 @@ export function CommentsPanel({ versions, currentAssetId, currentTimeSeconds = 0
             versionLabel={versionLabel.get(root.assetId) ?? 'other version'}
             mentionNames={mentionNames}
             onSeek={onSeek}
+            highlighted={root.id === highlightId}
             pendingReplies={pendingComments.filter((p) => p.input.parentId === root.id)}
           />
         ))}
@@ -245,6 +274,7 @@ function Thread({
   versionLabel,
   mentionNames,
   onSeek,
+  highlighted,
   pendingReplies,
 }: {
   root: CommentDto;
@@ -252,6 +282,7 @@ function Thread({
   versionLabel: string;
   mentionNames: string[];
   onSeek?(timeSeconds: number, assetId: string): void;
+  highlighted: boolean;
   pendingReplies: PendingSend<NewCommentInput>[];
 }) {
   const review = useReview();
@@ -271,7 +302,7 @@ function Thread({
   };
 
   return (
-    <li className={`comment-thread${resolved ? ' resolved' : ''}`} data-testid="comment-thread" data-comment-id={root.id} data-resolved={resolved}>
+    <li className={`comment-thread${resolved ? ' resolved' : ''}${highlighted ? ' linked' : ''}`} data-testid="comment-thread" data-comment-id={root.id} data-resolved={resolved}>
       <CommentItem comment={root} mentionNames={mentionNames} header={
         <>
           {time ? (
@@ -358,6 +389,26 @@ function CommentItem({ comment, mentionNames, header }: { comment: CommentDto; m
           {new Date(comment.createdAt).toLocaleString()}
           {comment.editedAt && ' · edited'}
         </span>
+        {!comment.deletedAt && !editing && (mine || canDelete) && (
+          // Your own comment's actions sit on its header line, apart from the thread's Reply/Resolve below.
+          <span className="row comment-own-actions">
+            {mine && (
+              <button type="button" className="ghost small" onClick={() => {
+                setText(comment.body);
+                setEditing(true);
+              }}>
+                Edit
+              </button>
+            )}
+            {canDelete && (
+              <button type="button" className="ghost small" onClick={async () => {
+                if (confirm('Delete this comment?')) setError(await review.deleteComment(comment.id));
+              }}>
+                Delete
+              </button>
+            )}
+          </span>
+        )}
       </div>
       {comment.deletedAt ? (
         <div className="subtle">(deleted)</div>
@@ -386,25 +437,6 @@ function CommentItem({ comment, mentionNames, header }: { comment: CommentDto; m
       ) : (
         <div className="comment-body" data-testid="comment-body">
           <MessageText body={comment.body} mentionNames={mentionNames} />
-        </div>
-      )}
-      {!comment.deletedAt && !editing && (mine || canDelete) && (
-        <div className="row comment-actions">
-          {mine && (
-            <button type="button" className="ghost small" onClick={() => {
-              setText(comment.body);
-              setEditing(true);
-            }}>
-              Edit
-            </button>
-          )}
-          {canDelete && (
-            <button type="button" className="ghost small" onClick={async () => {
-              if (confirm('Delete this comment?')) setError(await review.deleteComment(comment.id));
-            }}>
-              Delete
-            </button>
-          )}
         </div>
       )}
       {error && <div className="error" role="alert">{error}</div>}

@@ -68,7 +68,7 @@ export function DownloadMenu({ assetId }: { assetId: string }) {
     }
   };
 
-  const missing = !deliveries || deliveries.length < 4 || deliveries.some((d) => d.status === 'failed');
+  const missing = !deliveries || deliveries.length < 4 || deliveries.some((d) => d.status === 'failed' || d.status === 'cancelled');
   const canRender = !guest && !!viewer && viewer.role !== 'viewer';
   return (
     <div className="download-menu" data-testid="download-menu">
@@ -101,7 +101,9 @@ export function DownloadMenu({ assetId }: { assetId: string }) {
                       {p?.done ? 'Downloaded' : 'Download'}
                     </button>
                   ) : (
-                    <span className={`badge ${d.status === 'failed' ? 'failed' : ''}`}>{d.status === 'failed' ? `failed: ${d.error ?? ''}` : 'rendering…'}</span>
+                    <span className={`badge ${d.status === 'failed' ? 'failed' : ''}`}>
+                      {d.status === 'failed' ? `failed: ${d.error ?? ''}` : d.status === 'cancelled' ? (d.error ?? 'outdated') : 'rendering…'}
+                    </span>
                   )}
                   {p && (
                     <div className="progress" role="progressbar" aria-label={`Downloading ${d.label}`} aria-valuenow={pct} aria-valuemin={0} aria-valuemax={100} style={{ width: '100%' }}>

@@ -71,7 +71,25 @@ export function NotificationBell() {
           <ul className="list">
             {items.map((n) => (
               <li key={n.id} className={`notification${n.readAt ? '' : ' unread'}`} data-testid="notification">
-                {n.link ? <a href={n.link}>{n.text}</a> : n.text}
+                {n.link ? (
+                  <a
+                    href={n.link}
+                    onClick={async (e) => {
+                      // Following a notification reads it. A plain click waits for that before leaving, so the next
+                      // page's count is already right; a new-tab click just lets the request run (keepalive).
+                      if (n.readAt) return;
+                      const read = fetch('/api/notifications', { method: 'PATCH', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ ids: [n.id] }), keepalive: true }).catch(() => undefined);
+                      if (e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) return;
+                      e.preventDefault();
+                      await read;
+                      window.location.assign(n.link!);
+                    }}
+                  >
+                    {n.text}
+                  </a>
+                ) : (
+                  n.text
+                )}
                 <div className="subtle">{new Date(n.createdAt).toLocaleString()}</div>
               </li>
             ))}

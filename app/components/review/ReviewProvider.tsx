@@ -72,6 +72,9 @@ interface ReviewContextValue {
 
 const ReviewContext = createContext<ReviewContextValue | null>(null);
 
+/** A local event (never sent by the server): the socket is back after a drop and its catch-up has started. */
+export const RECONNECTED = 'review:reconnected';
+
 export function useReview(): ReviewContextValue {
   const value = useContext(ReviewContext);
   if (!value) throw new Error('Review components must be inside <ReviewProvider>');
@@ -203,6 +206,7 @@ export function ReviewProvider({
       withCredentials: true,
       auth: guest ? { shareToken: guest.token, guestName: guest.name } : undefined,
     });
+    let connectedBefore = false;
     const mine = (p: { trackId?: string; projectId?: string }) => p?.projectId === projectId && (!p.trackId || p.trackId === trackId);
     socket.on('connect', () => {
       if (guest) {
@@ -213,8 +217,12 @@ export function ReviewProvider({
       socket.emit('project:join', { projectId }, (ack: { ok: boolean }) => {
         setLive(ack.ok);
         if (ack.ok) socket.emit('track:join', { projectId, trackId });
+        // Catch up once the room is joined: anything newer than this request arrives as an event, nothing falls
+        // between the two. On a reconnect, the rest of the page (versions, renders) refetches too.
+        void catchUp();
+        if (connectedBefore) listeners.current.get(RECONNECTED)?.forEach((fn) => fn({}));
+        connectedBefore = true;
       });
-      void catchUp();
     });
     socket.on('disconnect', (reason) => {
       setLive(false);

@@ -197,7 +197,10 @@ export function SettingsPanel(props: {
               <label className="inline">
                 <input type="checkbox" checked={draft.eq.enabled} disabled={disabled} onChange={(e) => edit((s) => (s.eq.enabled = e.target.checked))} /> EQ
               </label>
-              <span className="subtle"> · {draft.eq.mode === 'curve' ? 'matched curve (bands approximate it)' : 'bands'} · drag the handles on the tonal chart</span>
+              <span className="subtle eq-mode">
+                {draft.eq.mode === 'curve' ? 'matched curve' : 'bands'}
+                {draft.eq.bands.mid.length > 0 ? ' · drag the handles on the tonal chart' : ' · no bands: add one to shape it by hand'}
+              </span>
             </h3>
             <Amount label="Amount" value={draft.eq.amount} disabled={disabled} onChange={(v) => edit((s) => (s.eq.amount = v))} />
             <table className="bands">

@@ -33,7 +33,8 @@ export function TonalBalanceChart(props: {
 }) {
   const [channel, setChannel] = useState<'mid' | 'side'>('mid');
   const svg = useRef<SVGSVGElement>(null);
-  const dragging = useRef<number | null>(null);
+  const latest = useRef(props);
+  latest.current = props;
   const innerW = W - PAD.left - PAD.right;
   const innerH = H - PAD.top - PAD.bottom;
   const values = props.series.flatMap((s) => (channel === 'mid' ? s.tonal.midDb : s.tonal.sideDb));
@@ -41,16 +42,30 @@ export function TonalBalanceChart(props: {
   const gridDb: number[] = [];
   for (let v = minDb; v <= maxDb; v += 6) gridDb.push(v);
 
-  const toSvg = (event: ReactPointerEvent) => {
-    const rect = svg.current!.getBoundingClientRect();
-    return { x: ((event.clientX - rect.left) / rect.width) * W - PAD.left, y: ((event.clientY - rect.top) / rect.height) * H - PAD.top };
-  };
-  const onMove = (event: ReactPointerEvent) => {
-    if (dragging.current === null || !props.onBandDrag) return;
-    const p = toSvg(event);
-    const frequencyHz = Math.round(frequencyOfX(p.x, innerW));
-    const gainDb = Math.round((EQ_RANGE_DB - (Math.min(innerH, Math.max(0, p.y)) / innerH) * 2 * EQ_RANGE_DB) * 10) / 10;
-    props.onBandDrag(dragging.current, { frequencyHz, gainDb });
+  /**
+   * A handle drag follows the pointer on the window until the button is released, so leaving the chart or the
+   * handle mid-drag does not drop it; each move reports through the newest props (the draft changes as it goes).
+   */
+  const startDrag = (index: number, down: ReactPointerEvent) => {
+    if (!props.onBandDrag || !svg.current) return;
+    down.preventDefault();
+    const move = (event: PointerEvent) => {
+      const rect = svg.current?.getBoundingClientRect();
+      if (!rect) return;
+      const x = ((event.clientX - rect.left) / rect.width) * W - PAD.left;
+      const y = ((event.clientY - rect.top) / rect.height) * H - PAD.top;
+      const frequencyHz = Math.round(frequencyOfX(x, innerW));
+      const gainDb = Math.round((EQ_RANGE_DB - (Math.min(innerH, Math.max(0, y)) / innerH) * 2 * EQ_RANGE_DB) * 10) / 10;
+      latest.current.onBandDrag?.(index, { frequencyHz, gainDb });
+    };
+    const up = () => {
+      window.removeEventListener('pointermove', move);
+      window.removeEventListener('pointerup', up);
+      window.removeEventListener('pointercancel', up);
+    };
+    window.addEventListener('pointermove', move);
+    window.addEventListener('pointerup', up);
+    window.addEventListener('pointercancel', up);
   };
 
   return (
@@ -83,9 +98,6 @@ export function TonalBalanceChart(props: {
         className="chart-svg"
         role="img"
         aria-label={`Tonal balance (${channel}) of ${props.series.map((s) => s.label).join(', ')}`}
-        onPointerMove={onMove}
-        onPointerUp={() => (dragging.current = null)}
-        onPointerLeave={() => (dragging.current = null)}
       >
         <g transform={`translate(${PAD.left},${PAD.top})`}>
           {FREQ_TICKS_HZ.map((f) => (
@@ -140,11 +152,7 @@ export function TonalBalanceChart(props: {
                   r={7}
                   className={props.onBandDrag ? 'eq-handle editable' : 'eq-handle'}
                   data-testid="eq-handle"
-                  onPointerDown={(e) => {
-                    if (!props.onBandDrag) return;
-                    (e.target as Element).setPointerCapture?.(e.pointerId);
-                    dragging.current = i;
-                  }}
+                  onPointerDown={(e) => startDrag(i, e)}
                 >
                   <title>{`${b.type} ${formatHz(b.frequencyHz)} Hz ${b.gainDb > 0 ? '+' : ''}${b.gainDb} dB`}</title>
                 </circle>

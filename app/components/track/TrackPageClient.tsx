@@ -29,12 +29,8 @@ export function TrackPageClient({ initial, viewer }: { initial: TrackReviewData;
           ),
           side: (
             <>
-              <section className="panel">
-                <ChatPanel />
-              </section>
-              <section className="panel">
-                <TrackMetadataForm />
-              </section>
+              <ChatPanel />
+              <TrackMetadataForm />
               <ShareLinksPanel />
             </>
           ),

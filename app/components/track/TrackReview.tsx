@@ -5,8 +5,9 @@ import { useCallback, useEffect, useMemo, useRef, useState, type ReactNode } fro
 import type { MasteringSettings } from '@/lib/mastering/settings';
 import type { MasterJobView, TrackReview as TrackReviewData, VersionView } from '@/lib/server/projects/versions';
 import { api } from '../api';
-import { useCommentMarkers, useReviewEvents } from '../review/ReviewProvider';
+import { RECONNECTED, useCommentMarkers, useReviewEvents } from '../review/ReviewProvider';
 import { SOURCE_COLORS } from './chartScale';
+import { LiveMeter } from './LiveMeter';
 import { LoudnessChart } from './LoudnessChart';
 import { MeterPanel } from './MeterPanel';
 import { eqOverlayOf, SettingsPanel, type MasterRequest } from './SettingsPanel';
@@ -15,6 +16,13 @@ import { TonalBalanceChart } from './TonalBalanceChart';
 import { VersionCompare } from './VersionCompare';
 import { VersionStack } from './VersionStack';
 import { Waveform, type TimeRange, type WaveformPeaks } from './Waveform';
+
+/** A time (click) or range (drag) on the waveform for the next comment; seq changes with every gesture. */
+export interface CommentAnchor {
+  startSeconds: number;
+  endSeconds: number | null;
+  seq: number;
+}
 
 const RANK = { viewer: 0, artist: 1, engineer: 2, owner: 3 } as const;
 const MAX_LOADED = 8;
@@ -33,6 +41,12 @@ function defaultLoaded(versions: VersionView[]): string[] {
   return [mix, master, ...refs].filter((v): v is VersionView => Boolean(v)).map((v) => v.id).slice(0, MAX_LOADED);
 }
 
+/** "Ari Artist" -> "AA", "Gina Guest (guest)" -> "GG": a marker label small enough that close comments stay apart. */
+function initials(name: string): string {
+  const words = name.replace(/\(guest\)$/, '').trim().split(/\s+/).filter(Boolean);
+  return (words.length > 1 ? words[0][0] + words[words.length - 1][0] : (words[0] ?? '?').slice(0, 2)).toUpperCase();
+}
+
 function isTyping(target: EventTarget | null): boolean {
   const el = target as HTMLElement | null;
   if (!el) return false;
@@ -45,7 +59,8 @@ export interface TrackReviewSlots {
     versions: { id: string; label: string }[];
     currentAssetId: string | null;
     currentTimeSeconds: number;
-    selection: TimeRange | null;
+    /** Where the next comment goes: set by a click (a time) or a drag (a range) on the waveform. */
+    anchor: CommentAnchor | null;
     onSeek: (timeSeconds: number, assetId: string) => void;
   }) => ReactNode;
   side?: ReactNode;
@@ -66,6 +81,7 @@ export function TrackReview({ initial, slots }: { initial: TrackReviewData; slot
   const [playing, setPlaying] = useState(false);
   const [time, setTime] = useState(0);
   const [selection, setSelection] = useState<TimeRange | null>(null);
+  const [anchor, setAnchor] = useState<CommentAnchor | null>(null);
   const [loopEnabled, setLoopEnabled] = useState(false);
   const [zoom, setZoom] = useState(0);
   const [peaks, setPeaks] = useState<Record<string, WaveformPeaks>>({});
@@ -85,12 +101,26 @@ export function TrackReview({ initial, slots }: { initial: TrackReviewData; slot
   }, [loadedIds]);
 
   // ---- data -------------------------------------------------------------------------------------------------------
+  // The newest state of each render as the socket reported it. A refetch started before a job's last event can answer
+  // after it (the worker writes the new version before it marks the job completed), so a job the socket already saw
+  // finish must not come back from that stale answer as a progress bar stuck at 95 %.
+  const liveJobs = useRef(new Map<string, MasterJobView>());
+  const mergeJobs = useCallback((fromServer: MasterJobView[]) => {
+    const out: MasterJobView[] = [];
+    for (const job of fromServer) {
+      const live = liveJobs.current.get(job.jobId);
+      if (live?.state === 'completed') continue;
+      out.push(live && (live.state === 'failed' || live.progress >= job.progress) ? live : job);
+    }
+    return out;
+  }, []);
+
   const refresh = useCallback(async () => {
     const next = await api<TrackReviewData>(`/api/tracks/${review.id}/review`);
     setReview(next);
-    setJobs(next.masterJobs);
+    setJobs(mergeJobs(next.masterJobs));
     return next;
-  }, [review.id]);
+  }, [review.id, mergeJobs]);
 
   const onAssetCreated = useCallback(
     async (p: { asset: { id: string; trackId: string; kind: string } }) => {
@@ -107,6 +137,8 @@ export function TrackReview({ initial, slots }: { initial: TrackReviewData; slot
   );
 
   useReviewEvents({
+    // Versions and renders that changed during a network drop come with the refetch, not as missed events.
+    [RECONNECTED]: () => void refresh().catch(() => undefined),
     'asset:created': (p) => void onAssetCreated(p as never),
     'asset:updated': (p) => {
       if ((p as { trackId?: string }).trackId === review.id) void refresh();
@@ -114,10 +146,12 @@ export function TrackReview({ initial, slots }: { initial: TrackReviewData; slot
     'job:progress': (raw) => {
       const p = raw as { jobId: string; trackId?: string | null; type: string; state: string; progress: number; step?: string | null; error?: string | null };
       if (p.trackId !== review.id || p.type !== 'master') return;
+      const view: MasterJobView = { jobId: p.jobId, state: p.state, progress: p.progress, step: p.step ?? null, error: p.error ?? null, createdAt: new Date().toISOString() };
+      liveJobs.current.set(p.jobId, view);
       setJobs((list) => {
         const rest = list.filter((j) => j.jobId !== p.jobId);
         if (p.state === 'completed') return rest;
-        return [{ jobId: p.jobId, state: p.state, progress: p.progress, step: p.step ?? null, error: p.error ?? null, createdAt: new Date().toISOString() }, ...rest];
+        return [view, ...rest];
       });
     },
   });
@@ -254,7 +288,7 @@ export function TrackReview({ initial, slots }: { initial: TrackReviewData; slot
     () =>
       commentMarkers
         .filter((m) => m.assetId === activeId)
-        .map((m) => ({ id: m.id, timeSeconds: m.timeSeconds, endSeconds: m.endSeconds, label: m.author, resolved: m.resolved })),
+        .map((m) => ({ id: m.id, timeSeconds: m.timeSeconds, endSeconds: m.endSeconds, label: initials(m.author), title: `${m.author}: ${m.body}`, resolved: m.resolved })),
     [commentMarkers, activeId],
   );
 
@@ -264,6 +298,7 @@ export function TrackReview({ initial, slots }: { initial: TrackReviewData; slot
       setBusy(true);
       try {
         const { jobId } = await api<{ jobId: string }>(`/api/tracks/${review.id}/masters`, { method: 'POST', body: request });
+        if (liveJobs.current.get(jobId)?.state === 'completed') return;
         setJobs((list) => (list.some((j) => j.jobId === jobId) ? list : [{ jobId, state: 'queued', progress: 0, step: null, error: null, createdAt: new Date().toISOString() }, ...list]));
       } finally {
         setBusy(false);
@@ -355,7 +390,11 @@ export function TrackReview({ initial, slots }: { initial: TrackReviewData; slot
                 selection={selection}
                 loopEnabled={loopEnabled}
                 markers={markers}
-                onSelection={setSelection}
+                onSelection={(range) => {
+                  setSelection(range);
+                  if (range) setAnchor((a) => ({ startSeconds: range.startSeconds, endSeconds: range.endSeconds, seq: (a?.seq ?? 0) + 1 }));
+                }}
+                onClickTime={(t) => setAnchor((a) => ({ startSeconds: t, endSeconds: null, seq: (a?.seq ?? 0) + 1 }))}
                 onMarkerClick={(id) => {
                   const m = commentMarkers.find((c) => c.id === id);
                   if (m) onCommentSeek(m.timeSeconds, m.assetId);
@@ -363,17 +402,20 @@ export function TrackReview({ initial, slots }: { initial: TrackReviewData; slot
                 onReady={onReady}
               />
             )}
-            <div className="subtle keys">
-              Space play/pause · ←/→ 5 s (Shift 1 s) · 1–{Math.max(1, loadedSources.length)} switch source · drag to select · L loop
-              {selection && (
-                <>
-                  {' '}
-                  · selection {formatClock(selection.startSeconds)}–{formatClock(selection.endSeconds)}{' '}
-                  <button type="button" className="link" onClick={() => (setSelection(null), setLoopEnabled(false))}>
-                    clear
-                  </button>
-                </>
-              )}
+            <div className="player-foot">
+              <div className="subtle keys">
+                Space play/pause · ←/→ 5 s (Shift 1 s) · 1–{Math.max(1, loadedSources.length)} switch source · click to comment there · drag to select · L loop
+                {selection && (
+                  <>
+                    {' '}
+                    · selection {formatClock(selection.startSeconds)}–{formatClock(selection.endSeconds)}{' '}
+                    <button type="button" className="link" onClick={() => (setSelection(null), setLoopEnabled(false))}>
+                      clear
+                    </button>
+                  </>
+                )}
+              </div>
+              {player && <LiveMeter player={player} playing={playing} sourceLabel={activeVersion?.label ?? null} />}
             </div>
             <div ref={audioHost} hidden data-testid="audio-sources" />
           </section>
@@ -453,17 +495,14 @@ export function TrackReview({ initial, slots }: { initial: TrackReviewData; slot
             {tab === 'compare' && <VersionCompare versions={review.versions} />}
           </section>
 
-          {slots?.comments && (
-            <section className="panel">
-              {slots.comments({
-                versions: review.versions.filter((v) => v.kind !== 'reference').map((v) => ({ id: v.id, label: v.label })),
-                currentAssetId: activeVersion && activeVersion.kind !== 'reference' ? activeVersion.id : null,
-                currentTimeSeconds: time,
-                selection,
-                onSeek: onCommentSeek,
-              })}
-            </section>
-          )}
+          {/* The slot brings its own panel (the guest page uses the same component on its own). */}
+          {slots?.comments?.({
+            versions: review.versions.filter((v) => v.kind !== 'reference').map((v) => ({ id: v.id, label: v.label })),
+            currentAssetId: activeVersion && activeVersion.kind !== 'reference' ? activeVersion.id : null,
+            currentTimeSeconds: time,
+            anchor,
+            onSeek: onCommentSeek,
+          })}
         </div>
 
         <aside className="stack review-side">

@@ -15,6 +15,8 @@ export interface WaveformMarker {
   timeSeconds: number;
   endSeconds?: number | null;
   label: string;
+  /** Hover text: the comment itself. */
+  title?: string;
   resolved?: boolean;
 }
 
@@ -40,6 +42,8 @@ export function Waveform(props: {
   markers: WaveformMarker[];
   onSelection: (range: TimeRange | null) => void;
   onMarkerClick?: (id: string) => void;
+  /** A plain click (not a drag) on the waveform, at this time: where the next comment goes. */
+  onClickTime?: (timeSeconds: number) => void;
   onReady?: () => void;
 }) {
   const host = useRef<HTMLDivElement>(null);
@@ -84,6 +88,8 @@ export function Waveform(props: {
       event.stopPropagation();
       callbacks.current.onMarkerClick?.(region.id.slice('marker-'.length));
     });
+    // wavesurfer seeks on the click itself; a drag selection swallows its click, so this is a click only.
+    instance.on('click', (relativeX) => callbacks.current.onClickTime?.(relativeX * instance.getDuration()));
     instance.on('ready', () => callbacks.current.onReady?.());
     return () => {
       instance.destroy();
@@ -142,7 +148,21 @@ export function Waveform(props: {
     for (const marker of props.markers) {
       const content = document.createElement('span');
       content.className = 'wave-marker-label';
+      // wavesurfer draws inside a shadow root, out of reach of the page's stylesheet: style the label inline.
+      Object.assign(content.style, {
+        fontSize: '10px',
+        lineHeight: '14px',
+        color: '#fff',
+        background: marker.resolved ? 'rgba(110, 110, 110, 0.9)' : 'rgba(214, 70, 120, 0.92)',
+        borderRadius: '0 4px 4px 0',
+        padding: '0 5px',
+        whiteSpace: 'nowrap',
+        cursor: 'pointer',
+        display: 'inline-block',
+      });
       content.textContent = marker.label;
+      content.dataset.commentId = marker.id;
+      if (marker.title) content.title = marker.title;
       plugin.addRegion({
         id: `marker-${marker.id}`,
         start: marker.timeSeconds,

@@ -27,10 +27,33 @@ interface SourceState {
 const MAX_DRIFT_SECONDS = 0.03;
 const SWITCH_RAMP_SECONDS = 0.006;
 const DRIFT_CHECK_MS = 250;
+/** BS.1770 momentary window, and the short-term one built from momentary readings. */
+const MOMENTARY_SECONDS = 0.4;
+const SHORT_TERM_SECONDS = 3;
+
+/** What the live meter shows: the audible source's own level (the loudness-match gain taken back out). */
+export interface MeterReading {
+  momentaryLufs: number;
+  shortTermLufs: number;
+  /** Sample peak per channel since the previous reading, dBFS. */
+  peakDb: number[];
+}
+
+/** The output taps of the meter: K-weighted (loudness) and plain (peaks) per channel. */
+interface MeterTaps {
+  weighted: AnalyserNode[];
+  plain: AnalyserNode[];
+  weightedBuf: Float32Array<ArrayBuffer>;
+  plainBuf: Float32Array<ArrayBuffer>;
+  history: { at: number; meanSquare: number }[];
+}
 
 export class SyncedPlayer extends EventTarget {
   private readonly sources = new Map<string, SourceState>();
   private context: AudioContext | null = null;
+  /** Every source's gain node feeds this bus; the bus feeds the speakers and the meter. */
+  private bus: GainNode | null = null;
+  private meter: MeterTaps | null = null;
   private activeId: string | null = null;
   private playing = false;
   private driftTimer: ReturnType<typeof setInterval> | null = null;
@@ -69,8 +92,9 @@ export class SyncedPlayer extends EventTarget {
       element.src = source.url;
       element.dataset.sourceId = source.id;
       element.addEventListener('loadedmetadata', () => this.onSourceMetadata());
+      // One source running out (a shorter reference) is not the end: the longest one is.
       element.addEventListener('ended', () => {
-        if (source.id === this.activeId) this.onActiveEnded();
+        if (this.clock()?.element === element) this.onClockEnded();
       });
       this.container.appendChild(element);
       const state: SourceState = { source, element, node: null, gain: null };
@@ -91,14 +115,17 @@ export class SyncedPlayer extends EventTarget {
   select(id: string): boolean {
     const next = this.sources.get(id);
     if (!next || id === this.activeId) return Boolean(next);
-    const current = this.active();
-    if (current) {
-      const t = current.element.currentTime;
+    if (this.active()) {
+      const t = this.currentTime;
       // Only a source that drifted (or has not started) is moved; a seek on an in-sync element would stall it.
-      if (Math.abs(next.element.currentTime - t) > MAX_DRIFT_SECONDS) next.element.currentTime = t;
-      if (this.playing && next.element.paused) void next.element.play().catch(() => undefined);
+      // Past the end of a shorter source it stays silent there, and the time runs on: no jump, no stop.
+      if (!this.endsBefore(next, t)) {
+        if (Math.abs(next.element.currentTime - t) > MAX_DRIFT_SECONDS) next.element.currentTime = t;
+        if (this.playing && next.element.paused) void next.element.play().catch(() => undefined);
+      }
     }
     this.activeId = id;
+    this.resetMeterHistory();
     this.applyGains(SWITCH_RAMP_SECONDS);
     this.markActive();
     this.emit('sourcechange');
@@ -150,13 +177,16 @@ export class SyncedPlayer extends EventTarget {
   readonly currentSrc = '';
 
   get currentTime(): number {
-    return this.active()?.element.currentTime ?? 0;
+    return this.clock()?.element.currentTime ?? 0;
   }
 
   set currentTime(seconds: number) {
-    const t = Math.max(0, Math.min(seconds, this.duration || seconds));
+    const t = Math.max(0, Math.min(seconds, this.longestDuration() || seconds));
     this.emit('seeking');
+    this.resetMeterHistory();
     for (const s of this.sources.values()) s.element.currentTime = t;
+    // A seek back from past a shorter source's end brings that source (ended, so paused) back in.
+    if (this.playing) void this.startAll();
     this.emit('timeupdate');
     this.emit('seeked');
   }
@@ -171,8 +201,8 @@ export class SyncedPlayer extends EventTarget {
   }
 
   get ended(): boolean {
-    const a = this.active();
-    return a ? a.element.ended : false;
+    const c = this.clock();
+    return c ? c.element.ended : false;
   }
 
   async play(): Promise<void> {
@@ -193,7 +223,7 @@ export class SyncedPlayer extends EventTarget {
     for (const s of this.sources.values()) s.element.pause();
     this.stopTimers();
     const t = this.currentTime;
-    for (const s of this.sources.values()) if (s.element !== this.active()?.element) s.element.currentTime = t;
+    for (const s of this.sources.values()) if (s.element !== this.clock()?.element) s.element.currentTime = t;
     this.emit('pause');
     this.emit('timeupdate');
   }
@@ -224,6 +254,8 @@ export class SyncedPlayer extends EventTarget {
     this.setSources([]);
     void this.context?.close().catch(() => undefined);
     this.context = null;
+    this.bus = null;
+    this.meter = null;
   }
 
   // ---- internals -------------------------------------------------------------------------------------------------
@@ -236,9 +268,36 @@ export class SyncedPlayer extends EventTarget {
     return this.activeId ? this.sources.get(this.activeId) : undefined;
   }
 
+  /** Whether `s` has no audio at `t` (a reference shorter than the mix, past its end). */
+  private endsBefore(s: SourceState, t: number): boolean {
+    const d = s.element.duration;
+    return Number.isFinite(d) && t >= d - 0.02;
+  }
+
+  private longestDuration(): number {
+    let longest = 0;
+    for (const s of this.sources.values()) if (Number.isFinite(s.element.duration)) longest = Math.max(longest, s.element.duration);
+    return longest || this.knownDuration;
+  }
+
+  /**
+   * The element that keeps time: the audible one, unless it has run out (a shorter reference past its end); then
+   * the longest source, which plays on muted so the playhead keeps moving and a switch back lands where it should.
+   */
+  private clock(): SourceState | undefined {
+    const a = this.active();
+    if (!a || !(a.element.ended || this.endsBefore(a, a.element.currentTime))) return a;
+    let longest: SourceState = a;
+    for (const s of this.sources.values()) if ((s.element.duration || 0) > (longest.element.duration || 0)) longest = s;
+    return longest;
+  }
+
   private ensureContext(): void {
     if (this.context) return;
     this.context = new AudioContext({ latencyHint: 'interactive' });
+    this.bus = this.context.createGain();
+    this.bus.connect(this.context.destination);
+    this.meter = this.createMeter(this.context, this.bus);
     for (const s of this.sources.values()) this.connect(s);
     this.applyGains(0);
   }
@@ -248,7 +307,77 @@ export class SyncedPlayer extends EventTarget {
     state.node = ctx.createMediaElementSource(state.element);
     state.gain = ctx.createGain();
     state.gain.gain.value = 0;
-    state.node.connect(state.gain).connect(ctx.destination);
+    state.node.connect(state.gain).connect(this.bus!);
+  }
+
+  /**
+   * BS.1770 K-weighting with Web Audio biquads (the RBJ high shelf with slope 1 is the standard's shelf, Q 0.7071;
+   * the high-pass Q is given in dB for these filters: 0.5 -> -6.02 dB), then one analyser per channel. The plain taps
+   * read sample peaks.
+   */
+  private createMeter(ctx: AudioContext, bus: GainNode): MeterTaps {
+    const shelf = ctx.createBiquadFilter();
+    shelf.type = 'highshelf';
+    shelf.frequency.value = 1681.97;
+    shelf.gain.value = 4.0;
+    const highPass = ctx.createBiquadFilter();
+    highPass.type = 'highpass';
+    highPass.frequency.value = 38.14;
+    highPass.Q.value = 20 * Math.log10(0.5003);
+    const weightedSplit = ctx.createChannelSplitter(2);
+    const plainSplit = ctx.createChannelSplitter(2);
+    bus.connect(shelf).connect(highPass).connect(weightedSplit);
+    bus.connect(plainSplit);
+    const weighted = [0, 1].map((ch) => {
+      const a = ctx.createAnalyser();
+      a.fftSize = 32768;
+      weightedSplit.connect(a, ch);
+      return a;
+    });
+    const plain = [0, 1].map((ch) => {
+      const a = ctx.createAnalyser();
+      a.fftSize = 4096;
+      plainSplit.connect(a, ch);
+      return a;
+    });
+    return { weighted, plain, weightedBuf: new Float32Array(32768), plainBuf: new Float32Array(4096), history: [] };
+  }
+
+  /** The live meter, read on demand (the UI polls it while playing); null before the first play. */
+  readMeter(): MeterReading | null {
+    const ctx = this.context;
+    const m = this.meter;
+    if (!ctx || !m) return null;
+    const n = Math.min(m.weightedBuf.length, Math.round(MOMENTARY_SECONDS * ctx.sampleRate));
+    let meanSquare = 0;
+    for (const a of m.weighted) {
+      a.getFloatTimeDomainData(m.weightedBuf);
+      let sum = 0;
+      for (let i = m.weightedBuf.length - n; i < m.weightedBuf.length; i++) sum += m.weightedBuf[i] * m.weightedBuf[i];
+      meanSquare += sum / n;
+    }
+    const peakDb = m.plain.map((a) => {
+      a.getFloatTimeDomainData(m.plainBuf);
+      let peak = 0;
+      for (let i = 0; i < m.plainBuf.length; i++) peak = Math.max(peak, Math.abs(m.plainBuf[i]));
+      return 20 * Math.log10(peak);
+    });
+    const now = ctx.currentTime;
+    m.history.push({ at: now, meanSquare });
+    while (m.history.length && m.history[0].at < now - SHORT_TERM_SECONDS) m.history.shift();
+    const shortTerm = m.history.reduce((sum, h) => sum + h.meanSquare, 0) / m.history.length;
+    // Back to the source's own level: undo the gain the loudness match applies to the audible source.
+    const matchDb = this.activeId && this.loudnessMatched ? (this.matchGainsDb()[this.activeId] ?? 0) : 0;
+    return {
+      momentaryLufs: -0.691 + 10 * Math.log10(meanSquare) - matchDb,
+      shortTermLufs: -0.691 + 10 * Math.log10(shortTerm) - matchDb,
+      peakDb: peakDb.map((p) => p - matchDb),
+    };
+  }
+
+  /** A switch or a seek starts a new short-term window (it would otherwise mix two sources or two places). */
+  private resetMeterHistory(): void {
+    if (this.meter) this.meter.history = [];
   }
 
   private targetGain(id: string): number {
@@ -279,7 +408,9 @@ export class SyncedPlayer extends EventTarget {
   }
 
   private async startAll(): Promise<void> {
-    await Promise.all([...this.sources.values()].map((s) => (s.element.paused ? s.element.play().catch(() => undefined) : undefined)));
+    // (play() on a source already past its end would restart it from 0.)
+    const t = this.currentTime;
+    await Promise.all([...this.sources.values()].map((s) => (s.element.paused && !this.endsBefore(s, t) ? s.element.play().catch(() => undefined) : undefined)));
   }
 
   private startTimers(): void {
@@ -301,7 +432,7 @@ export class SyncedPlayer extends EventTarget {
   }
 
   private correctDrift(): void {
-    const a = this.active();
+    const a = this.clock();
     if (!a || !this.playing) return;
     const t = a.element.currentTime;
     for (const s of this.sources.values()) {
@@ -323,7 +454,7 @@ export class SyncedPlayer extends EventTarget {
     this.emit('durationchange');
   }
 
-  private onActiveEnded(): void {
+  private onClockEnded(): void {
     if (this.loopEnabled && this.loop) {
       this.currentTime = this.loop.startSeconds;
       return;

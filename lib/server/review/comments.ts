@@ -216,6 +216,18 @@ export async function updateComment(userId: string, commentId: string, input: un
     if (row.authorId !== userId) throw new ServiceError(403, 'forbidden', 'You can only edit your own comments');
     const mentionIds = await resolveMentions(access.projectId, change.body);
     updated = await prisma.comment.update({ where: { id: row.id }, data: { body: change.body, mentionIds, editedAt: new Date() }, include });
+    // Someone mentioned by the edit hears about it like a mention in a new comment; those mentioned before do not again.
+    const added = mentionIds.filter((id) => id !== userId && !row.mentionIds.includes(id));
+    if (added.length) {
+      const track = await prisma.track.findUniqueOrThrow({ where: { id: row.trackId }, select: { title: true } });
+      await notifyUsers(added, {
+        kind: 'mention',
+        projectId: access.projectId,
+        trackId: row.trackId,
+        link: `/projects/${access.projectId}/tracks/${row.trackId}?comment=${row.id}`,
+        text: `${updated.author?.name ?? 'Someone'} mentioned you on “${track.title}”: ${snippet(change.body)}`,
+      });
+    }
   } else {
     if (row.parentId) throw new ServiceError(409, 'not_a_thread', 'Resolve the thread, not a reply');
     updated = await prisma.comment.update({

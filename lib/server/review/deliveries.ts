@@ -90,3 +90,24 @@ export async function requestDeliveries(userId: string, assetId: string, input: 
   await broadcastToTrack(projectId, trackId, 'export:changed', { projectId, trackId, assetId }, { guests: false });
   return { jobId, ...(await deliveriesOf(assetId)) };
 }
+
+/**
+ * Delivery files carry the track's tags (title, artist, album, ISRC, year), so a tag change makes the rendered ones
+ * wrong. Approved masters get theirs rendered again at once (downloads wait for the new files); the files of masters
+ * no longer approved are marked outdated and rendered again when someone asks. Approval finality is unaffected.
+ */
+export async function outdateDeliveriesOfTrack(userId: string, projectId: string, trackId: string): Promise<void> {
+  const prisma = getPrisma();
+  const rows = await prisma.export.findMany({ where: { asset: { trackId }, status: 'completed' }, select: { id: true, assetId: true } });
+  const byAsset = new Map<string, string[]>();
+  for (const r of rows) byAsset.set(r.assetId, [...(byAsset.get(r.assetId) ?? []), r.id]);
+  for (const [assetId, ids] of byAsset) {
+    if (await activeApproval(assetId)) {
+      await prisma.export.updateMany({ where: { id: { in: ids } }, data: { status: 'queued', error: null } });
+      await enqueueJob({ type: 'export', projectId, trackId, assetId, input: { exportIds: ids }, createdById: userId });
+    } else {
+      await prisma.export.updateMany({ where: { id: { in: ids } }, data: { status: 'cancelled', error: 'outdated: the track metadata changed' } });
+    }
+    await broadcastToTrack(projectId, trackId, 'export:changed', { projectId, trackId, assetId }, { guests: false });
+  }
+}

@@ -4,6 +4,7 @@ import { requireTrackAction } from '@/lib/server/access';
 import { getPrisma } from '@/lib/server/db/client';
 import { validate } from '@/lib/server/projects/validate';
 import { emitProjectEvent } from '@/lib/server/realtime/emitter';
+import { outdateDeliveriesOfTrack } from './deliveries';
 import { broadcastToTrack } from './trackBroadcast';
 
 /** An empty field clears the tag; the ISRC is validated and stored in its compact form. */
@@ -42,12 +43,15 @@ export async function getTrackMetadata(userId: string, trackId: string): Promise
 export async function updateTrackMetadata(userId: string, trackId: string, input: unknown): Promise<TrackMetadataDto> {
   const { projectId } = await requireTrackAction(userId, trackId, 'track.edit');
   const data = validate(metadataSchema, input);
+  const before = await getPrisma().track.findUniqueOrThrow({ where: { id: trackId }, select: { title: true, artist: true, album: true, isrc: true, year: true } });
   const updated = await getPrisma().track.update({
     where: { id: trackId },
     data,
     select: { title: true, artist: true, album: true, isrc: true, year: true },
   });
   await broadcastToTrack(projectId, trackId, 'trackMetadata:updated', { projectId, trackId }, { guests: false });
+  const tags = ['title', 'artist', 'album', 'isrc', 'year'] as const;
+  if (tags.some((k) => before[k] !== updated[k])) await outdateDeliveriesOfTrack(userId, projectId, trackId);
   if (data.title) {
     await emitProjectEvent(projectId, 'track:updated', { projectId, trackId, title: updated.title });
   }
