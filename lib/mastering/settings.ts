@@ -104,6 +104,12 @@ export const saturationSettingsSchema = z.object({
 export type SaturationSettings = z.infer<typeof saturationSettingsSchema>;
 
 export const loudnessSettingsSchema = z.object({
+  /**
+   * 'target': the render finds the limiter drive and the final gain that meet targetLufs under ceilingDbtp (the stored
+   * values are its starting point and are replaced by what it found), so an edited EQ or compressor still lands on
+   * the target. 'manual': limiterInputGainDb and outputGainDb are rendered exactly as stored.
+   */
+  mode: z.enum(['target', 'manual']).default('target'),
   /** Where the target came from (for the report); the render only uses the numbers. */
   source: z.enum(['reference', 'platform', 'custom']),
   platform: platformSchema.nullable(),
@@ -185,6 +191,7 @@ export function neutralSettings(overrides: { targetLufs?: number; ceilingDbtp?: 
     stereo: { enabled: false, amount: 1, edgesHz: [20, 20000], sideGainDb: [0], monoBelowHz: null },
     saturation: { enabled: false, driveDb: 0, mix: 1 },
     loudness: {
+      mode: 'target',
       source: 'custom',
       platform: null,
       targetLufs: overrides.targetLufs ?? -14,

@@ -187,9 +187,12 @@ export function SettingsPanel(props: {
               </label>
               <NumberField label="Target" unit="LUFS" value={draft.loudness.targetLufs} min={-40} max={0} disabled={disabled} onChange={(v) => edit((s) => (retarget(s, v), (s.loudness.platform = null), (s.loudness.source = 'custom')))} />
               <NumberField label="Ceiling" unit="dBTP" value={draft.loudness.ceilingDbtp} min={-12} max={0} disabled={disabled} onChange={(v) => edit((s) => (s.loudness.ceilingDbtp = v))} />
-              <NumberField label="Limiter drive (follows the target)" unit="dB" value={draft.loudness.limiterInputGainDb} min={-24} max={36} disabled={disabled} onChange={(v) => edit((s) => (s.loudness.limiterInputGainDb = v))} />
+              <label className="inline" title="When on, the render finds the limiter drive and output gain that meet the target; editing either turns it off">
+                <input type="checkbox" checked={draft.loudness.mode === 'target'} disabled={disabled} onChange={(e) => edit((s) => (s.loudness.mode = e.target.checked ? 'target' : 'manual'))} /> Hit the target
+              </label>
+              <NumberField label={draft.loudness.mode === 'target' ? 'Limiter drive (found by the render)' : 'Limiter drive'} unit="dB" value={draft.loudness.limiterInputGainDb} min={-24} max={36} disabled={disabled} onChange={(v) => edit((s) => ((s.loudness.limiterInputGainDb = v), (s.loudness.mode = 'manual')))} />
               <NumberField label="Release" unit="ms" step={5} value={draft.loudness.limiterReleaseMs} min={1} max={2000} disabled={disabled} onChange={(v) => edit((s) => (s.loudness.limiterReleaseMs = v))} />
-              <NumberField label="Output gain" unit="dB" value={draft.loudness.outputGainDb} min={-40} max={6} disabled={disabled} onChange={(v) => edit((s) => (s.loudness.outputGainDb = v))} />
+              <NumberField label={draft.loudness.mode === 'target' ? 'Output gain (found by the render)' : 'Output gain'} unit="dB" value={draft.loudness.outputGainDb} min={-40} max={6} disabled={disabled} onChange={(v) => edit((s) => ((s.loudness.outputGainDb = v), (s.loudness.mode = 'manual')))} />
             </div>
           </section>
           <section className="settings-group">

@@ -264,6 +264,7 @@ export function deriveSettings(mix: MatchAnalysis, references: WeightedReference
     },
     saturation: { enabled: false, driveDb: 0, mix: 1 },
     loudness: {
+      mode: 'target',
       source: target.kind,
       platform: target.kind === 'platform' ? target.platform : null,
       targetLufs: round2(targetLufs),

@@ -85,3 +85,22 @@ test('EQ amount 0 renders exactly like EQ switched off; edited settings render a
   const again = await masterTrack({ mix, references: [], settings: derived.settings, options: { encode: false } });
   assert.ok(errorDb(derived.audio, again.audio) < -100);
 });
+
+test('edited settings still meet their loudness target unless the loudness mode is manual', async () => {
+  const mix = syntheticMix({ seconds: 14, darkness: 0.7, levelDb: -21 });
+  const reference = syntheticMix({ seconds: 14, darkness: 0.4, levelDb: -13, seed: 5 });
+  const derived = await masterTrack({ mix, references: [{ audio: reference }], options: { target: { kind: 'custom', lufs: -15 }, encode: false } });
+  // An engineer boosts the whole mid curve by 4 dB: louder into the limiter.
+  const edited = structuredClone(derived.settings);
+  edited.eq.curve.midDb = edited.eq.curve.midDb.map((v) => v + 4);
+  const target = await masterTrack({ mix, references: [], settings: edited, options: { encode: false } });
+  assert.ok(Math.abs(measureLoudness(target.audio).integratedLufs - -15) <= 0.2, `target mode: ${measureLoudness(target.audio).integratedLufs}`);
+  assert.notEqual(target.settings.loudness.limiterInputGainDb, derived.settings.loudness.limiterInputGainDb);
+  assert.ok(measureTruePeak(target.audio).truePeakDbtp <= -1 + 1e-6);
+  const manual = structuredClone(edited);
+  manual.loudness.mode = 'manual';
+  const kept = await masterTrack({ mix, references: [], settings: manual, options: { encode: false } });
+  assert.equal(kept.settings.loudness.limiterInputGainDb, derived.settings.loudness.limiterInputGainDb);
+  assert.equal(kept.settings.loudness.outputGainDb, derived.settings.loudness.outputGainDb);
+  assert.ok(measureLoudness(kept.audio).integratedLufs > -15 + 0.3, 'the boost shows when the drive is kept');
+});

@@ -238,6 +238,8 @@ async function masterTrackWith(input: MasterTrackInput, worker: ChainWorker | nu
   const probeBuffers = new ProbeBuffers();
   const drivePlan = planProbe(source.channels[0].length, outRate, mixAnalysis.shortTermLufs, mixAnalysis.shortTermHopSeconds, options.probe?.segments, options.probe?.segmentSeconds);
   let loudnessLevel = 0;
+  // Derived settings always search their drive; given ones unless they ask for their stored drive and gain.
+  const autoLoudness = derivation !== null || settings.loudness.mode === 'target';
   const rounds: LoopRound[] = [];
   // The analyses' garbage goes before the track's working copy arrives, not after (peak memory).
   collectGarbage?.();
@@ -270,7 +272,7 @@ async function masterTrackWith(input: MasterTrackInput, worker: ChainWorker | nu
       const limiter = limiterSettingsFrom(settings);
       return mergeLimiterStats(await splitRender(work, worker, (part) => processLimiter(part, limiter), (part) => ({ kind: 'limit', work: part, limiter }), scratch));
     };
-    if (derivation) {
+    if (autoLoudness) {
       // The drive comes from a probe (segments spread over the track) cut from this very pre-limiter render: the
       // limiter runs on the probe at a few drives until the predicted full-track loudness hits the target. When
       // the target is out of reach with a transparent limiter, or needs more than ~8 dB of it, the loudness level
@@ -278,10 +280,13 @@ async function masterTrackWith(input: MasterTrackInput, worker: ChainWorker | nu
       for (;;) {
         const fullPre = measureLoudness(asPcm(work)).integratedLufs;
         const start = settings.loudness.limiterInputGainDb !== 0 ? settings.loudness.limiterInputGainDb : undefined;
-        const search = await searchDrive({ plan: drivePlan, from: work }, drivePlan, settings, fullPre, target + LOUDNESS_AIM_LU, start, worker, 0.05, probeBuffers);
+        // Given settings start from their stored drive and accept it more readily: re-rendering them reproduces the
+        // render they came from, and the final gain trims the rest.
+        const search = await searchDrive({ plan: drivePlan, from: work }, drivePlan, settings, fullPre, target + LOUDNESS_AIM_LU, start, worker, derivation ? 0.05 : 0.2, probeBuffers);
         settings.loudness.limiterInputGainDb = round2(search.driveDb);
         const needsMore = search.predictedLufs < target - 0.3 || search.probeLossDb > 8;
-        if (!needsMore || loudnessLevel >= LOUDNESS_LEVELS.length - 1) break;
+        // Given settings keep their own saturation and limiter timing: only a derivation may step them up.
+        if (!needsMore || !derivation || loudnessLevel >= LOUDNESS_LEVELS.length - 1) break;
         const saturated = settings.saturation.enabled;
         loudnessLevel++;
         applyLoudnessLevel(settings, loudnessLevel);
@@ -299,7 +304,7 @@ async function masterTrackWith(input: MasterTrackInput, worker: ChainWorker | nu
     let { loud, tp, spectrum } = await measureOutput(work);
     finishStep('render');
     progress('verify');
-    if (derivation) {
+    if (autoLoudness) {
       let trim = target - loud.integratedLufs;
       const headroom = settings.loudness.ceilingDbtp - tp - 0.01;
       if (trim > headroom && trim > 0.4) {
