@@ -1,6 +1,6 @@
 /**
- * Reference matching bench: the full `mastering master` command (decode both, analyse both, derive, refine, render,
- * verify, encode a 24-bit WAV, write) in a child process per run, so peak RSS is the command's own. Prints wall, CPU
+ * Reference matching bench: the full `mastering master` command (decode both, analyse both, derive, render (twice when the
+ * full-track tonal correction is needed), verify, encode a 24-bit WAV, write) in a child process per run, so peak RSS is the command's own. Prints wall, CPU
  * (all threads), peak RSS, the per-stage breakdown from `--timings`, figures scaled to a 240 s mix, then the quality
  * table (tonal distance unprocessed / ours / Matchering 2.0.6, LUFS, true peak, LRA).
  *   npm run bench -- master      (env MASTER_BENCH_WAV=1: also from 24-bit WAV copies, so the Vorbis decode cost shows;
@@ -27,7 +27,7 @@ interface MasterRun {
   wallSeconds: number;
   cpuSeconds: number;
   peakRssMb: number;
-  stages: { stage: string; wallSeconds: number; cpuSeconds: number }[];
+  stages: { stage: string; wallSeconds: number; cpuSeconds: number; rssMb: number | null }[];
   report: {
     before: { tonalDistanceToBlendDb: number | null; loudness: { integratedLufs: number | null; truePeakDbtp: number | null; loudnessRangeLu: number | null } };
     after: { tonalDistanceToBlendDb: number | null; loudness: { integratedLufs: number | null; truePeakDbtp: number | null; loudnessRangeLu: number | null } };
@@ -42,7 +42,7 @@ function runMaster(mixPath: string, refPath: string, outPath: string): MasterRun
   const result = spawnSync('/usr/bin/time', args, { encoding: 'utf8', cwd: repoRoot, maxBuffer: 256 << 20 });
   const time = /TIME ([\d.]+) ([\d.]+) ([\d.]+) (\d+)/.exec(result.stderr);
   if (result.status !== 0 || !time) throw new Error(`mastering master failed: ${result.stderr.slice(-3000)}`);
-  const stages = [...result.stderr.matchAll(/^timing (.+): wall ([\d.]+) s, CPU ([\d.]+) s$/gm)].map((m) => ({ stage: m[1], wallSeconds: Number(m[2]), cpuSeconds: Number(m[3]) }));
+  const stages = [...result.stderr.matchAll(/^timing (.+): wall ([\d.]+) s, CPU ([\d.]+) s(?:, RSS (\d+) MB)?$/gm)].map((m) => ({ stage: m[1], wallSeconds: Number(m[2]), cpuSeconds: Number(m[3]), rssMb: m[4] ? Number(m[4]) : null }));
   const json = JSON.parse(result.stdout.trim().split('\n').pop()!);
   return { wallSeconds: Number(time[3]), cpuSeconds: Number(time[1]) + Number(time[2]), peakRssMb: Number(time[4]) / 1024, stages, report: json.report };
 }
@@ -94,7 +94,7 @@ export async function run(): Promise<void> {
         console.log(`\n${pair.mix} → ${pair.reference} [${variant.label}] (mix ${seconds.toFixed(1)} s, load average ${load.toFixed(2)} at start)`);
         console.log(`  wall ${r.wallSeconds.toFixed(2)} s (scaled to 240 s: ${(r.wallSeconds * scale).toFixed(2)} s, bar ${WALL_BAR_SECONDS} s: ${verdict(r.wallSeconds * scale <= WALL_BAR_SECONDS)}), CPU ${r.cpuSeconds.toFixed(2)} s (scaled ${(r.cpuSeconds * scale).toFixed(2)} s), peak RSS ${r.peakRssMb.toFixed(0)} MB (bar ${RSS_BAR_MB} MB: ${verdict(r.peakRssMb <= RSS_BAR_MB)})`);
         console.log(`  ${'stage'.padEnd(62)} ${'wall s'.padStart(7)} ${'CPU s'.padStart(7)}`);
-        for (const s of r.stages) console.log(`  ${s.stage.padEnd(62)} ${s.wallSeconds.toFixed(2).padStart(7)} ${s.cpuSeconds.toFixed(2).padStart(7)}`);
+        for (const s of r.stages) console.log(`  ${s.stage.padEnd(62)} ${s.wallSeconds.toFixed(2).padStart(7)} ${s.cpuSeconds.toFixed(2).padStart(7)} ${s.rssMb === null ? '' : `${s.rssMb} MB`.padStart(8)}`);
         if (variant.label !== 'ogg') continue;
         const { report } = r;
         const b = report.before.loudness;
