@@ -17,6 +17,12 @@ export interface WavEncodeOptions extends QuantizeOptions {
   timeReferenceSamples?: number;
   /** 'auto' writes RIFF and switches to RF64 only when the file would pass 4 GiB. */
   container?: 'auto' | 'rf64';
+  /**
+   * Where each block of sample data goes (default: a new array per block). A caller with memory to spare (the master
+   * render's working buffers once the track is narrowed to float32) hands it out here instead of the encoder
+   * allocating the whole file again.
+   */
+  allocateBlock?: (byteLength: number) => Uint8Array;
 }
 
 /** Frames converted per block: big enough to amortise call overhead, small enough to stay in cache. */
@@ -74,7 +80,7 @@ export function encodeWav(pcm: PcmAudio, options: WavEncodeOptions): EncodedAudi
   for (let start = 0; start < frames; start += BLOCK_FRAMES) {
     const n = Math.min(BLOCK_FRAMES, frames - start);
     for (let ch = 0; ch < channelCount; ch++) quantizer.quantizeBlock(ch, pcm.channels[ch], start, start + n, codes[ch]);
-    const block = new Uint8Array(n * blockAlign);
+    const block = options.allocateBlock?.(n * blockAlign) ?? new Uint8Array(n * blockAlign);
     for (let ch = 0; ch < channelCount; ch++) {
       const c = codes[ch];
       let o = ch * bytesPerSample;

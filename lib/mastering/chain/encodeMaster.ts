@@ -7,13 +7,19 @@ import { encodeWav } from '@/lib/audio/encode/wav';
 import type { PcmAudio } from '@/lib/audio/types';
 import type { OutputSettings } from '../settings';
 
-export async function encodeMaster(pcm: PcmAudio, output: OutputSettings, loudness?: DeliveryLoudness, seed = 1): Promise<EncodedAudio> {
+export interface EncodeMasterOptions {
+  seed?: number;
+  /** For PCM formats: where blocks of sample data are written (see WavEncodeOptions.allocateBlock). */
+  allocateBlock?: (byteLength: number) => Uint8Array;
+}
+
+export async function encodeMaster(pcm: PcmAudio, output: OutputSettings, loudness?: DeliveryLoudness, { seed = 1, allocateBlock }: EncodeMasterOptions = {}): Promise<EncodedAudio> {
   const metadata: TrackMetadataInput = { ...output.metadata, ...(loudness ? { loudness } : {}) };
   const quantize = { dither: output.dither, noiseShaping: output.noiseShaping, seed };
   switch (output.format) {
     case 'wav24':
     case 'wav16':
-      return encodeWav(pcm, { ...quantize, bitDepth: output.format === 'wav24' ? 24 : 16, metadata });
+      return encodeWav(pcm, { ...quantize, bitDepth: output.format === 'wav24' ? 24 : 16, metadata, allocateBlock });
     case 'flac24':
     case 'flac16':
       return encodeFlac(pcm, { ...quantize, bitDepth: output.format === 'flac24' ? 24 : 16, metadata: output.metadata });

@@ -363,20 +363,36 @@ async function masterTrackWith(input: MasterTrackInput, worker: ChainWorker | nu
   // Converted in place: element i of the float32 view occupies bytes 4i..4i+3, which belong to float64 elements
   // already read (index ≤ i/2), so no second copy of the track is ever allocated.
   const audio: PcmAudio = { sampleRate: work.sampleRate, channels: [] };
+  const spare: Uint8Array[] = [];
   for (let c = 0; c < work.channels.length; c++) {
     const wide = work.channels[c];
     const narrow = new Float32Array(wide.buffer, wide.byteOffset, wide.length);
     for (let i = 0; i < wide.length; i++) narrow[i] = wide[i];
     audio.channels.push(narrow);
+    // What the float64 track occupied beyond its float32 half is free now: the WAV data is written there.
+    const from = narrow.byteOffset + narrow.byteLength;
+    spare.push(new Uint8Array(wide.buffer, from, wide.buffer.byteLength - from));
   }
   work.channels.length = 0;
-  const encoded = options.encode === false ? null : await encodeMaster(audio, settings.output, {
+  let region = 0;
+  let used = 0;
+  const allocateBlock = (bytes: number): Uint8Array => {
+    while (region < spare.length && spare[region].length - used < bytes) {
+      region++;
+      used = 0;
+    }
+    if (region >= spare.length) return new Uint8Array(bytes);
+    used += bytes;
+    return spare[region].subarray(used - bytes, used);
+  };
+  const loudnessTags = {
     integratedLufs: afterLoud.integratedLufs,
     loudnessRangeLu: afterLoud.loudnessRangeLu,
     maxTruePeakDbtp: afterTp,
     maxMomentaryLufs: afterLoud.momentaryMaxLufs,
     maxShortTermLufs: afterLoud.shortTermMaxLufs,
-  });
+  };
+  const encoded = options.encode === false ? null : await encodeMaster(audio, settings.output, loudnessTags, { allocateBlock });
   finishStep('encode');
 
   // Report.
