@@ -1,7 +1,17 @@
 #!/usr/bin/env node
-// Package bin: registers tsx so the TypeScript CLI runs without a build step, then hands over to it.
-import { register } from 'tsx/esm/api';
+// Package bin: runs the CLI from the runtime bundle (scripts/runtimeBundle.mjs: plain JavaScript, built on first use
+// and whenever a source changed). If the bundle cannot be built, the TypeScript runs through tsx instead.
+import { pathToFileURL } from 'node:url';
+import { join } from 'node:path';
 
-register();
-const { main } = await import('../lib/mastering/cli/main.ts');
+let main;
+try {
+  const { ensureRuntimeBundle } = await import('../scripts/runtimeBundle.mjs');
+  ({ main } = await import(pathToFileURL(join(await ensureRuntimeBundle(), 'cli.mjs')).href));
+} catch (error) {
+  process.stderr.write(`mastering: running without the runtime bundle (${error instanceof Error ? error.message.split('\n')[0] : error})\n`);
+  const { register } = await import('tsx/esm/api');
+  register();
+  ({ main } = await import('../lib/mastering/cli/main.ts'));
+}
 process.exitCode = await main(process.argv.slice(2));

@@ -1,19 +1,17 @@
 // Runs a CpuTask in a fresh worker thread and resolves with its result. One thread per task: the WASM heaps of the
 // analysis (essentia) and the render's buffers are released with the thread instead of growing the job process.
-import { Worker } from 'node:worker_threads';
+import { startWorker } from '../../lib/audio/workerThread';
 import { AudioFormatError } from '../../lib/audio/types';
 import type { CpuReply } from './cpuThread';
 import type { AnalyzeTaskResult, CpuTask, ExportFile, MasterTaskResult } from './cpuTasks';
 
-const BOOTSTRAP = new URL('./cpuThreadBootstrap.mjs', import.meta.url);
-const ENTRY = new URL('./cpuThread.ts', import.meta.url).href;
 
 export function runCpuTask(task: Extract<CpuTask, { kind: 'analyze' }>, onProgress?: (fraction: number, step: string) => void, signal?: AbortSignal): Promise<AnalyzeTaskResult>;
 export function runCpuTask(task: Extract<CpuTask, { kind: 'master' }>, onProgress?: (fraction: number, step: string) => void, signal?: AbortSignal): Promise<MasterTaskResult>;
 export function runCpuTask(task: Extract<CpuTask, { kind: 'export' }>, onProgress?: (fraction: number, step: string) => void, signal?: AbortSignal): Promise<ExportFile[]>;
 export function runCpuTask(task: CpuTask, onProgress?: (fraction: number, step: string) => void, signal?: AbortSignal): Promise<unknown> {
   return new Promise((resolve, reject) => {
-    const worker = new Worker(BOOTSTRAP, { workerData: { entry: ENTRY } });
+    const worker = startWorker('cpuThread');
     let settled = false;
     const finish = (fn: () => void) => {
       if (settled) return;

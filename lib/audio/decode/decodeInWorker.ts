@@ -2,11 +2,9 @@
  * Runs decodeAudio in a worker thread so a hostile or broken file can only cost that thread: a WASM abort, a heap
  * blow-up or a hang becomes a rejected promise, never a dead web or job process.
  *
- * The worker is started through decodeWorkerBootstrap.mjs, which registers tsx inside the worker (the project runs
- * its TypeScript through tsx everywhere: CLI, job workers, the custom server). tsx must therefore be installed at
- * run time, which it is (a dependency, not a devDependency).
+ * The worker starts like every worker thread here (../workerThread.ts): from the runtime bundle, or through tsx.
  */
-import { Worker } from 'node:worker_threads';
+import { startWorker } from '../workerThread';
 import { AudioFormatError, type DecodedAudio } from '../types';
 import type { DecodeWorkerReply } from './decodeWorker';
 
@@ -18,16 +16,13 @@ export interface DecodeInWorkerOptions {
   transferInput?: boolean;
 }
 
-const BOOTSTRAP = new URL('./decodeWorkerBootstrap.mjs', import.meta.url);
-const ENTRY = new URL('./decodeWorker.ts', import.meta.url).href;
 
 export function decodeInWorker(bytes: Uint8Array, opts: DecodeInWorkerOptions = {}): Promise<DecodedAudio> {
   const maxHeapMb = opts.maxHeapMb ?? 512;
   const timeoutMs = opts.timeoutMs ?? 5 * 60_000;
   return new Promise<DecodedAudio>((resolve, reject) => {
     let settled = false;
-    const worker = new Worker(BOOTSTRAP, {
-      workerData: { entry: ENTRY },
+    const worker = startWorker('decodeWorker', {
       resourceLimits: { maxOldGenerationSizeMb: maxHeapMb, maxYoungGenerationSizeMb: 64 },
       stderr: false,
     });

@@ -1,14 +1,11 @@
 /**
  * The main-thread side of chainWorker.ts: one long-lived worker thread (started early so its module loading overlaps
- * decoding and analysis), tasks answered in order. Started through the decode worker's tsx bootstrap, as every
- * TypeScript worker in this project is.
+ * decoding and analysis), tasks answered in order. Started like every worker thread here (lib/audio/workerThread.ts).
  */
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startWorker } from '@/lib/audio/workerThread';
 import { AudioFormatError } from '@/lib/audio/types';
 import type { ChainReply, ChainTask } from './chainWorker';
-
-const BOOTSTRAP = new URL('../../audio/decode/decodeWorkerBootstrap.mjs', import.meta.url);
-const ENTRY = new URL('./chainWorker.ts', import.meta.url).href;
 
 export class ChainWorker {
   private readonly worker: Worker;
@@ -17,7 +14,7 @@ export class ChainWorker {
   private failure: Error | null = null;
 
   constructor() {
-    this.worker = new Worker(BOOTSTRAP, { workerData: { entry: ENTRY } });
+    this.worker = startWorker('chainWorker');
     // An idle worker must not keep the process alive.
     this.worker.unref();
     this.worker.on('message', (reply: ChainReply) => {

@@ -1,0 +1,81 @@
+// The runtime bundle: the CLI and every worker-thread entry (lib/audio/workerThread.ts) prebuilt by esbuild, so
+// `npx mastering` runs plain JavaScript instead of compiling TypeScript through tsx in each thread (tsx's loader cost
+// every thread ~35 MB and a few hundred ms of start-up). npm packages stay external (resolved from node_modules).
+// Rebuilt on demand, when the build is missing or any source file the last build read is newer than it; the check
+// is a stat per source file. Each build gets its own folder and .build/runtime.json names the current one, so a run
+// never sees half a bundle and a build never pulls files from under a running process.
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const BUILD_DIR = join(repoRoot, '.build');
+const CURRENT = join(BUILD_DIR, 'runtime.json');
+/** Older builds are removed once this old (a process started from one is long done by then). */
+const KEEP_OLD_MS = 60 * 60 * 1000;
+
+// Keep the thread entries in step with THREAD_ENTRIES in lib/audio/workerThread.ts (a test checks it).
+export const ENTRIES = {
+  cli: 'lib/mastering/cli/main.ts',
+  decodeWorker: 'lib/audio/decode/decodeWorker.ts',
+  chainWorker: 'lib/mastering/chain/chainWorker.ts',
+  cpuThread: 'workers/cpu/cpuThread.ts',
+};
+
+function current() {
+  try {
+    const stamp = JSON.parse(readFileSync(CURRENT, 'utf8'));
+    const dir = join(BUILD_DIR, stamp.dir);
+    for (const name of Object.keys(ENTRIES)) if (!existsSync(join(dir, `${name}.mjs`))) return null;
+    for (const input of stamp.inputs) {
+      const path = join(repoRoot, input);
+      if (!existsSync(path) || statSync(path).mtimeMs > stamp.builtMs) return null;
+    }
+    return dir;
+  } catch {
+    return null;
+  }
+}
+
+/** The folder of an up-to-date bundle, built first if needed. Throws if esbuild is missing or the build fails. */
+export async function ensureRuntimeBundle() {
+  const ready = current();
+  if (ready) return ready;
+  const { build } = await import('esbuild');
+  // A file edited while the build runs counts as newer than the build.
+  const builtMs = Date.now();
+  const name = `runtime-${builtMs}-${process.pid}`;
+  const dir = join(BUILD_DIR, name);
+  mkdirSync(dir, { recursive: true });
+  const result = await build({
+    absWorkingDir: repoRoot,
+    entryPoints: ENTRIES,
+    outdir: dir,
+    outExtension: { '.js': '.mjs' },
+    bundle: true,
+    splitting: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    packages: 'external',
+    sourcemap: 'linked',
+    metafile: true,
+    logLevel: 'error',
+    define: { __MASTERING_BUNDLE__: 'true' },
+  });
+  const inputs = Object.keys(result.metafile.inputs).filter((p) => !p.startsWith('node_modules/'));
+  inputs.push('scripts/runtimeBundle.mjs', 'package.json', 'tsconfig.json');
+  const temporary = `${CURRENT}.${process.pid}`;
+  writeFileSync(temporary, JSON.stringify({ dir: name, builtMs, inputs }));
+  renameSync(temporary, CURRENT);
+  for (const entry of readdirSync(BUILD_DIR)) {
+    if (!entry.startsWith('runtime-') || entry === name) continue;
+    const path = join(BUILD_DIR, entry);
+    try {
+      if (Date.now() - statSync(path).mtimeMs > KEEP_OLD_MS) rmSync(path, { recursive: true, force: true });
+    } catch {
+      // Another build removing it at the same time: fine.
+    }
+  }
+  return dir;
+}
