@@ -9,6 +9,9 @@ import path from 'node:path';
 import { after, test } from 'node:test';
 import pg from 'pg';
 import { startEmbeddedPostgres, stopEmbeddedPostgres } from '../lib/server/db/embedded';
+import { listMigrationNames } from '../lib/server/db/migrate';
+import { createTestDatabase } from './helpers/database';
+import { call, signUp } from './helpers/webClient';
 
 const root = path.resolve(import.meta.dirname, '..');
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bootstrap-'));
@@ -21,9 +24,11 @@ after(async () => {
   fs.rmSync(dataDir, { recursive: true, force: true });
 });
 
-async function startApp(): Promise<{ child: ChildProcess; port: number }> {
-  const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: dataDir, PORT: '0', WORKER_HEARTBEAT_SECONDS: '1' };
+async function startApp(options: { dataDir?: string; databaseUrl?: string } = {}): Promise<{ child: ChildProcess; port: number }> {
+  const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: options.dataDir ?? dataDir, PORT: '0', WORKER_HEARTBEAT_SECONDS: '1' };
   delete env.DATABASE_URL;
+  delete env.NEXTAUTH_SECRET;
+  if (options.databaseUrl) env.DATABASE_URL = options.databaseUrl;
   const child = fork(path.join(root, 'server', 'start.ts'), [], { cwd: root, execArgv: ['--import', 'tsx'], env, stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
   children.add(child);
   child.on('exit', () => children.delete(child));
@@ -66,7 +71,8 @@ async function withDb<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
 test('npm start: healthy on a fresh data dir; data survives Ctrl-C and SIGKILL restarts', { timeout: 600_000 }, async () => {
   const first = await startApp();
   assert.equal((await health(first.port)).status, 200);
-  await withDb((c) => c.query(`INSERT INTO "User" (id, email, name, "passwordHash") VALUES ('u1', 'keep@example.test', 'Keep', 'x')`));
+  const secret = fs.readFileSync(path.join(dataDir, 'secret'), 'utf8');
+  const user = await signUp(`http://127.0.0.1:${first.port}`, 'keep@example.test', 'Keep');
   assert.equal(await exitOf(first.child, 'SIGINT'), 0);
   assert.equal(fs.existsSync(path.join(dataDir, 'postgres', 'postmaster.pid')), false, 'Ctrl-C stops the embedded server');
 
@@ -74,6 +80,9 @@ test('npm start: healthy on a fresh data dir; data survives Ctrl-C and SIGKILL r
   assert.equal((await health(second.port)).status, 200);
   const { rows } = await withDb((c) => c.query(`SELECT email FROM "User"`));
   assert.deepEqual(rows, [{ email: 'keep@example.test' }]);
+  assert.equal(fs.readFileSync(path.join(dataDir, 'secret'), 'utf8'), secret, 'the generated secret is kept');
+  const session = await call(`http://127.0.0.1:${second.port}`, user, 'GET', '/api/projects');
+  assert.equal(session.status, 200, 'a session signed before the restart is still valid');
 
   // A SIGKILL leaves PostgreSQL running without its parent; the next start must adopt it, not fail on it.
   await exitOf(second.child, 'SIGKILL');
@@ -82,4 +91,28 @@ test('npm start: healthy on a fresh data dir; data survives Ctrl-C and SIGKILL r
   assert.equal((await health(third.port)).status, 200);
   assert.equal((await withDb((c) => c.query(`SELECT count(*)::int AS n FROM "User"`))).rows[0].n, 1);
   assert.equal(await exitOf(third.child, 'SIGINT'), 0);
+});
+
+test('npm start with DATABASE_URL: uses that server as is (migrates it), starts no embedded PostgreSQL, leaves it running', { timeout: 300_000 }, async () => {
+  const external = await createTestDatabase({ migrate: false });
+  const ownDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bootstrap-external-'));
+  try {
+    const app = await startApp({ dataDir: ownDataDir, databaseUrl: external.url });
+    assert.equal((await health(app.port)).status, 200);
+    assert.equal(await exitOf(app.child, 'SIGINT'), 0);
+    const entries = fs.readdirSync(ownDataDir);
+    assert.ok(entries.includes('secret'));
+    assert.deepEqual(entries.filter((e) => e.startsWith('postgres')), [], 'no embedded cluster, password or pointer file in DATA_DIR');
+    const client = new pg.Client({ connectionString: external.url });
+    await client.connect();
+    try {
+      const { rows } = await client.query('SELECT migration_name FROM _prisma_migrations ORDER BY migration_name');
+      assert.deepEqual(rows.map((r) => r.migration_name), listMigrationNames(), 'migrations were applied to DATABASE_URL');
+    } finally {
+      await client.end();
+    }
+  } finally {
+    fs.rmSync(ownDataDir, { recursive: true, force: true });
+    await external.drop();
+  }
 });
