@@ -11,7 +11,7 @@ import pg from 'pg';
 import { startEmbeddedPostgres, stopEmbeddedPostgres } from '../lib/server/db/embedded';
 import { listMigrationNames } from '../lib/server/db/migrate';
 import { createTestDatabase } from './helpers/database';
-import { call, signUp } from './helpers/webClient';
+import { call, makeWav, signUp, tusUpload } from './helpers/webClient';
 
 const root = path.resolve(import.meta.dirname, '..');
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bootstrap-'));
@@ -24,8 +24,8 @@ after(async () => {
   fs.rmSync(dataDir, { recursive: true, force: true });
 });
 
-async function startApp(options: { dataDir?: string; databaseUrl?: string } = {}): Promise<{ child: ChildProcess; port: number }> {
-  const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: options.dataDir ?? dataDir, PORT: '0', WORKER_HEARTBEAT_SECONDS: '1' };
+async function startApp(options: { dataDir?: string; databaseUrl?: string; env?: Record<string, string> } = {}): Promise<{ child: ChildProcess; port: number }> {
+  const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: options.dataDir ?? dataDir, PORT: '0', WORKER_HEARTBEAT_SECONDS: '1', ...options.env };
   delete env.DATABASE_URL;
   delete env.NEXTAUTH_SECRET;
   if (options.databaseUrl) env.DATABASE_URL = options.databaseUrl;
@@ -55,9 +55,9 @@ async function exitOf(child: ChildProcess, signal: NodeJS.Signals): Promise<numb
   return exited;
 }
 
-async function withDb<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
+async function withDb<T>(fn: (client: pg.Client) => Promise<T>, dir = dataDir): Promise<T> {
   // Adopts the app's running server (it is not stopped by this handle).
-  const server = await startEmbeddedPostgres({ dataDir, log: () => undefined });
+  const server = await startEmbeddedPostgres({ dataDir: dir, log: () => undefined });
   assert.equal(server.reused, true, 'the app should already be running the cluster');
   const client = new pg.Client({ connectionString: server.url });
   await client.connect();
@@ -114,5 +114,50 @@ test('npm start with DATABASE_URL: uses that server as is (migrates it), starts 
   } finally {
     fs.rmSync(ownDataDir, { recursive: true, force: true });
     await external.drop();
+  }
+});
+
+test('Ctrl-C while a job runs: the app stops within the grace period, PostgreSQL with it; the next start runs the job again', { timeout: 300_000 }, async () => {
+  const ownDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bootstrap-ctrlc-'));
+  fs.chmodSync(ownDataDir, 0o755);
+  const env = { SHUTDOWN_GRACE_SECONDS: '1', JOB_RETRY_DELAY_SECONDS: '0' };
+  try {
+    const first = await startApp({ dataDir: ownDataDir, env });
+    const base = `http://127.0.0.1:${first.port}`;
+    assert.equal((await health(first.port)).status, 200);
+    const user = await signUp(base, 'long@example.test', 'Long');
+    const projectId = (await call(base, user, 'POST', '/api/projects', { name: 'Long job' })).json.id;
+    const trackId = (await call(base, user, 'POST', `/api/projects/${projectId}/tracks`, { title: 'Long' })).json.id;
+    // Four minutes of audio: its full analysis takes seconds, far beyond the one-second grace.
+    const upload = await tusUpload(base, user, makeWav(240), { trackId, kind: 'mix', filename: 'long.wav' });
+    assert.equal(upload.patchStatus, 204, upload.patchText);
+    for (const deadline = Date.now() + 30_000; ; ) {
+      const jobs = (await call(base, user, 'GET', `/api/projects/${projectId}/jobs`)).json as { state: string; progress: number }[];
+      if (jobs.some((j) => j.state === 'active' && j.progress > 0)) break;
+      assert.ok(Date.now() < deadline, `the analysis never became active: ${JSON.stringify(jobs)}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const stopAt = Date.now();
+    assert.equal(await exitOf(first.child, 'SIGINT'), 0, 'a clean exit, not the 30 s forced one');
+    const seconds = (Date.now() - stopAt) / 1000;
+    assert.ok(seconds < 15, `stopped in ${seconds} s`);
+    assert.equal(fs.existsSync(path.join(ownDataDir, 'postgres', 'postmaster.pid')), false, 'PostgreSQL stopped too');
+
+    const second = await startApp({ dataDir: ownDataDir, env });
+    const base2 = `http://127.0.0.1:${second.port}`;
+    let asset: { status: string; durationSeconds: number | null } | undefined;
+    for (const deadline = Date.now() + 120_000; ; ) {
+      asset = (await call(base2, user, 'GET', `/api/assets/${upload.assetId}`)).json;
+      if (asset?.status === 'ready' || asset?.status === 'failed') break;
+      assert.ok(Date.now() < deadline, `analysis not finished after the restart: ${JSON.stringify(asset)}`);
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    assert.equal(asset!.status, 'ready');
+    const { rows } = await withDb((c) => c.query(`SELECT state, attempts FROM "Job" WHERE "assetId" = $1`, [upload.assetId]), ownDataDir);
+    assert.deepEqual(rows, [{ state: 'completed', attempts: 2 }], 'the interrupted attempt was retried, once');
+    assert.equal(await exitOf(second.child, 'SIGINT'), 0);
+  } finally {
+    await stopEmbeddedPostgres(path.join(ownDataDir, 'postgres')).catch(() => undefined);
+    fs.rmSync(ownDataDir, { recursive: true, force: true });
   }
 });

@@ -24,8 +24,10 @@ async function shutdown(signal: string) {
   console.log(`[worker] ${signal}: finishing current job and stopping`);
   const force = setTimeout(() => process.exit(1), 60_000);
   force.unref();
-  await worker.stop();
-  await stopBoss();
+  const grace = config.jobs.shutdownGraceSeconds;
+  const idle = await worker.stop({ waitSeconds: grace });
+  if (!idle) console.log(`[worker] a job is still running after ${grace} s: handing it back to the queue for another worker`);
+  await stopBoss(idle ? 30 : 1);
   await closeDatabase();
   process.exit(0);
 }
