@@ -66,13 +66,17 @@ async function main() {
   log(`ready on http://localhost:${server.port} (data in ${config.dataDir}${worker ? `, worker ${worker.workerId}` : ', no in-process worker'})`);
   process.send?.({ ready: server.port });
 
-  let stopping = false;
+  let stoppingSince = 0;
   const shutdown = async (signal: string) => {
-    if (stopping) {
+    if (stoppingSince) {
+      // One Ctrl-C can arrive twice when a launcher relays the terminal's signal to us (the tsx CLI does); only a
+      // second press a moment later means "now".
+      if (Date.now() - stoppingSince < 1000) return;
       log(`${signal} again: exiting now`);
+      if (process.env.EMBEDDED_PG_KEEP_RUNNING !== '1') embedded?.stopSync();
       process.exit(1);
     }
-    stopping = true;
+    stoppingSince = Date.now();
     log(`${signal}: stopping`);
     const force = setTimeout(() => {
       console.error('shutdown took too long; exiting');

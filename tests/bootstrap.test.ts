@@ -2,7 +2,7 @@
 // server and in-process worker reach a healthy /api/health; a restart keeps the data, also after a SIGKILL left
 // the PostgreSQL server orphaned. Slow (a full app start several times; `next build` first if there is no build).
 import assert from 'node:assert/strict';
-import { fork, type ChildProcess } from 'node:child_process';
+import { fork, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -157,6 +157,52 @@ test('Ctrl-C while a job runs: the app stops within the grace period, PostgreSQL
     assert.deepEqual(rows, [{ state: 'completed', attempts: 2 }], 'the interrupted attempt was retried, once');
     assert.equal(await exitOf(second.child, 'SIGINT'), 0);
   } finally {
+    await stopEmbeddedPostgres(path.join(ownDataDir, 'postgres')).catch(() => undefined);
+    fs.rmSync(ownDataDir, { recursive: true, force: true });
+  }
+});
+
+test('`npm start` as typed in a terminal: Ctrl-C (SIGINT to the whole process group) stops the app and PostgreSQL cleanly', { timeout: 300_000 }, async () => {
+  const ownDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bootstrap-npm-'));
+  fs.chmodSync(ownDataDir, 0o755);
+  const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: ownDataDir, PORT: '0', WORKER_HEARTBEAT_SECONDS: '1' };
+  delete env.DATABASE_URL;
+  delete env.NEXTAUTH_SECRET;
+  // A terminal job: its own process group, and Ctrl-C signals every process in it (npm, sh, node) at once.
+  const child = spawn('npm', ['start'], { cwd: root, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  children.add(child);
+  let output = '';
+  child.stdout!.on('data', (c: Buffer) => (output += c.toString()));
+  child.stderr!.on('data', (c: Buffer) => (output += c.toString()));
+  try {
+    const port = await new Promise<number>((resolve, reject) => {
+      const timer = setInterval(() => {
+        const ready = /ready on http:\/\/localhost:(\d+)/.exec(output);
+        if (ready) {
+          clearInterval(timer);
+          resolve(Number(ready[1]));
+        }
+      }, 100);
+      child.once('exit', (code) => {
+        clearInterval(timer);
+        reject(new Error(`npm start exited with ${code}:\n${output}`));
+      });
+    });
+    assert.equal((await health(port)).status, 200);
+    const exited = new Promise((r) => child.once('exit', r));
+    process.kill(-child.pid!, 'SIGINT');
+    await exited;
+    // npm re-raises the SIGINT on itself, so its own status says nothing; the app's log and the cluster do.
+    for (const deadline = Date.now() + 20_000; !/\] stopped\n/.test(output) && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 100));
+    assert.match(output, /\] stopped\n/, `the app stopped cleanly:\n${output}`);
+    assert.doesNotMatch(output, /again: exiting now|took too long/);
+    assert.equal(fs.existsSync(path.join(ownDataDir, 'postgres', 'postmaster.pid')), false, 'PostgreSQL stopped with it');
+  } finally {
+    try {
+      process.kill(-child.pid!, 'SIGKILL');
+    } catch {
+      // group already gone
+    }
     await stopEmbeddedPostgres(path.join(ownDataDir, 'postgres')).catch(() => undefined);
     fs.rmSync(ownDataDir, { recursive: true, force: true });
   }
