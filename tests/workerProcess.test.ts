@@ -2,7 +2,7 @@
 // analyze job of a stored upload, reports in for /api/health, and stops cleanly on Ctrl-C (SIGINT to its process
 // group, as a terminal sends it), removing its heartbeat.
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -95,4 +95,21 @@ test('npm run worker takes a real analyze job from the shared database, then sto
   assert.equal(await prisma.workerHeartbeat.count({ where: { id: workerId } }), 0, 'a stopped worker removes its heartbeat');
   await new Promise((r) => setTimeout(r, 200));
   assert.throws(() => process.kill(-child.pid!, 0), { code: 'ESRCH' }, 'no process of the worker group is left');
+});
+
+test('npm run worker on a database nobody has migrated yet refuses with a clear message instead of a stack trace', { timeout: 120_000 }, async () => {
+  const empty = await createTestDatabase({ migrate: false });
+  try {
+    const result = spawnSync('npm', ['run', '--silent', 'worker'], {
+      cwd: repoRoot,
+      env: { ...process.env, DATABASE_URL: empty.url, DATA_DIR: dataDir },
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    assert.equal(result.status, 1, result.stderr);
+    assert.match(result.stderr, /missing migrations \(.*_init.*\): start the web app once \(`npm start`, which migrates\) or run `npm run db:migrate`/);
+    assert.doesNotMatch(result.stderr, /\n\s+at /, 'no stack trace');
+  } finally {
+    await empty.drop();
+  }
 });
