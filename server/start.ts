@@ -66,23 +66,32 @@ async function main() {
   log(`ready on http://localhost:${server.port} (data in ${config.dataDir}${worker ? `, worker ${worker.workerId}` : ', no in-process worker'})`);
   process.send?.({ ready: server.port });
 
-  let stopping = false;
+  let stoppingSince = 0;
   const shutdown = async (signal: string) => {
-    if (stopping) {
+    if (stoppingSince) {
+      // One Ctrl-C can arrive twice when a launcher relays the terminal's signal to us (the tsx CLI does); only a
+      // second press a moment later means "now".
+      if (Date.now() - stoppingSince < 1000) return;
       log(`${signal} again: exiting now`);
+      if (process.env.EMBEDDED_PG_KEEP_RUNNING !== '1') embedded?.stopSync();
       process.exit(1);
     }
-    stopping = true;
+    stoppingSince = Date.now();
     log(`${signal}: stopping`);
     const force = setTimeout(() => {
       console.error('shutdown took too long; exiting');
+      // Not without the embedded server: an orphan would only be adopted by the next start, but Ctrl-C means stop.
+      if (process.env.EMBEDDED_PG_KEEP_RUNNING !== '1') embedded?.stopSync();
       process.exit(1);
     }, 30_000);
     force.unref();
     try {
-      await worker?.stop();
+      const grace = config.jobs.shutdownGraceSeconds;
+      const idle = worker ? await worker.stop({ waitSeconds: grace }) : true;
+      if (!idle) log(`a job is still running after ${grace} s: handing it back to the queue (it runs again on the next start or on another worker)`);
       await server.close();
-      await stopBoss(10);
+      // pg-boss fails what is still active under this process as "shut down while active", which schedules its retry.
+      await stopBoss(idle ? 10 : 1);
       await closeDatabase();
       if (embedded && process.env.EMBEDDED_PG_KEEP_RUNNING !== '1') await embedded.stop();
       log('stopped');

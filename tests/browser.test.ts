@@ -63,6 +63,19 @@ test('sign up, create a project, upload a WAV with progress and facts, sign out;
   assert.match((await asset.textContent())!, /Mix v1/);
   await page.screenshot({ path: path.join(SHOTS, 'project-after-upload.png'), fullPage: true });
 
+  // Drag and drop: a file dropped on the track's drop zone becomes the next mix version.
+  const dropped = [...Buffer.from(makeWav(0.5, 48000, 1))];
+  const dataTransfer = await page.evaluateHandle((bytes) => {
+    const dt = new DataTransfer();
+    dt.items.add(new File([new Uint8Array(bytes)], 'headlights mix 2.wav', { type: 'audio/wav' }));
+    return dt;
+  }, dropped);
+  await track.locator('.dropzone').dispatchEvent('dragover', { dataTransfer });
+  await track.locator('.dropzone').dispatchEvent('drop', { dataTransfer });
+  const second = track.getByTestId('asset-row').filter({ hasText: 'Mix v2' });
+  await second.waitFor();
+  assert.match((await second.getByTestId('asset-facts').textContent())!, /48 kHz.*mono|mono.*48 kHz/s);
+
   // A text file renamed .wav is refused in the browser with the reason.
   await track.locator('input[type=file]').setInputFiles({ name: 'notes.wav', mimeType: 'audio/wav', buffer: Buffer.from('just text\n'.repeat(10000)) });
   await track.getByRole('alert').filter({ hasText: /not an audio file/ }).waitFor();

@@ -103,6 +103,31 @@ describe('bad input', () => {
     await assertNothingLeftBehind(before);
   });
 
+  test('a WAV whose data stops before its declared end (cut-off file) is refused as truncated', async () => {
+    const before = await snapshot();
+    const wav = makeWav(1);
+    const r = await tusUpload(t.baseUrl, owner, wav.subarray(0, 100_000), { trackId, kind: 'mix', filename: 'cut-off.wav' });
+    assert.equal(r.createStatus, 201);
+    assert.equal(r.patchStatus, 415);
+    assert.match(r.patchText!, /truncated WAV/);
+    await assertNothingLeftBehind(before);
+  });
+
+  test('a non-audio file sent in chunks is refused at the next chunk, before the rest is stored', async () => {
+    const before = await snapshot();
+    const text = Buffer.from('Lyrics, second verse, take 3.\n'.repeat(40_000));
+    const r = await tusUpload(t.baseUrl, owner, text, { trackId, kind: 'reference', filename: 'lyrics.wav' }, { sendBytes: 100_000 });
+    assert.equal(r.patchStatus, 204, 'the first chunk is accepted: the head is only judged once it is there');
+    const next = await fetch(`${t.baseUrl}${r.location}`, {
+      method: 'PATCH',
+      headers: { Cookie: owner.cookie, 'Tus-Resumable': '1.0.0', 'Upload-Offset': '100000', 'Content-Type': 'application/offset+octet-stream' },
+      body: text.subarray(100_000, 200_000),
+    });
+    assert.equal(next.status, 415);
+    assert.match(await next.text(), /not an audio file: looks like a text file/);
+    await assertNothingLeftBehind(before);
+  });
+
   test('a zero-byte file is refused at creation', async () => {
     const before = await snapshot();
     const r = await tusUpload(t.baseUrl, owner, new Uint8Array(0), { trackId, kind: 'mix', filename: 'empty.wav' });

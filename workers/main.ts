@@ -2,16 +2,28 @@
 // that server; without, the embedded PostgreSQL of DATA_DIR (shared with `npm start`; started if not running, and
 // then left running for the web server). It does not migrate: the web server (or `npm run db:migrate`) does.
 import { getConfig } from '../lib/server/config';
-import { closeDatabase } from '../lib/server/db/client';
-import { startEmbeddedPostgres } from '../lib/server/db/embedded';
+import { closeDatabase, getPgPool } from '../lib/server/db/client';
+import { startEmbeddedPostgres, type EmbeddedPostgres } from '../lib/server/db/embedded';
+import { pendingMigrations } from '../lib/server/db/migrationFiles';
 import { stopBoss } from '../lib/server/jobs/boss';
 import { jobHandlers } from './handlers';
 import { startWorker } from './runner';
 
 const config = getConfig();
+let embedded: EmbeddedPostgres | undefined;
 if (!config.databaseUrl) {
-  const pg = await startEmbeddedPostgres({ dataDir: config.dataDir });
-  process.env.DATABASE_URL = pg.url;
+  embedded = await startEmbeddedPostgres({ dataDir: config.dataDir });
+  process.env.DATABASE_URL = embedded.url;
+}
+// A database the web app has not set up yet (or an older schema) would fail on the first query, with a stack trace.
+const pending = await pendingMigrations((sql) => getPgPool().query(sql));
+if (pending.length) {
+  console.error(
+    `[worker] the database is missing migrations (${pending.join(', ')}): start the web app once (\`npm start\`, which migrates) or run \`npm run db:migrate\` with the same ${config.databaseUrl ? 'DATABASE_URL' : 'DATA_DIR'}, then start the worker again.`,
+  );
+  await closeDatabase();
+  if (embedded && !embedded.reused) await embedded.stop(); // we started it only for this check
+  process.exit(1);
 }
 const worker = await startWorker(jobHandlers, process.env.WORKER_ID ? { workerId: process.env.WORKER_ID } : {});
 console.log(`[worker] ${worker.workerId} ready`);
@@ -24,8 +36,10 @@ async function shutdown(signal: string) {
   console.log(`[worker] ${signal}: finishing current job and stopping`);
   const force = setTimeout(() => process.exit(1), 60_000);
   force.unref();
-  await worker.stop();
-  await stopBoss();
+  const grace = config.jobs.shutdownGraceSeconds;
+  const idle = await worker.stop({ waitSeconds: grace });
+  if (!idle) console.log(`[worker] a job is still running after ${grace} s: handing it back to the queue for another worker`);
+  await stopBoss(idle ? 30 : 1);
   await closeDatabase();
   process.exit(0);
 }

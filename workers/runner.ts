@@ -36,7 +36,12 @@ export class PermanentJobError extends Error {
 
 export interface WorkerHandle {
   workerId: string;
-  stop(): Promise<void>;
+  /**
+   * Stops taking jobs and waits for the running ones to finish, at most `waitSeconds` when given. Resolves true when
+   * nothing is running any more, false when the wait ran out (stopping pg-boss then hands those jobs back to the
+   * queue for a retry).
+   */
+  stop(options?: { waitSeconds?: number }): Promise<boolean>;
 }
 
 export function newWorkerId(): string {
@@ -133,12 +138,19 @@ export async function startWorker(handlers: JobHandlers, options: { workerId?: s
   let stopped = false;
   return {
     workerId,
-    async stop() {
-      if (stopped) return;
+    async stop(options = {}) {
+      if (stopped) return true;
       stopped = true;
       clearInterval(reconcileTimer);
-      for (const type of JOB_TYPES) if (handlers[type]) await boss.offWork(type, { wait: true }).catch(() => undefined);
+      const drained = Promise.all(JOB_TYPES.filter((type) => handlers[type]).map((type) => boss.offWork(type, { wait: true }).catch(() => undefined))).then(() => true);
+      let timer: NodeJS.Timeout | undefined;
+      const idle =
+        options.waitSeconds === undefined
+          ? await drained
+          : await Promise.race([drained, new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), options.waitSeconds! * 1000)))]);
+      clearTimeout(timer);
       await heartbeat.stop();
+      return idle;
     },
   };
 }

@@ -23,6 +23,9 @@ const envSchema = z.object({
   WORKER_HEARTBEAT_SECONDS: z.coerce.number().min(0.1).default(5),
   // Backstop poll for jobs nobody NOTIFYs about (retries after a delay, jobs freed by supervision).
   JOB_POLL_SECONDS: z.coerce.number().min(0.5).default(2),
+  // Ctrl-C / SIGTERM: how long running jobs may take to finish before they are handed back to the queue (they run
+  // again on the next start or on another worker) so the process can stop promptly.
+  SHUTDOWN_GRACE_SECONDS: z.coerce.number().min(0).default(10),
 });
 
 export interface JobConfig {
@@ -34,6 +37,7 @@ export interface JobConfig {
   superviseIntervalSeconds: number;
   workerHeartbeatSeconds: number;
   pollSeconds: number;
+  shutdownGraceSeconds: number;
 }
 
 export interface Config {
@@ -87,6 +91,7 @@ export function getConfig(env: NodeJS.ProcessEnv = process.env): Config {
       superviseIntervalSeconds: e.JOB_SUPERVISE_INTERVAL_SECONDS,
       workerHeartbeatSeconds: e.WORKER_HEARTBEAT_SECONDS,
       pollSeconds: e.JOB_POLL_SECONDS,
+      shutdownGraceSeconds: e.SHUTDOWN_GRACE_SECONDS,
     },
   };
 }

@@ -1,7 +1,6 @@
 import fs from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
-import { FileStore } from '@tus/file-store';
 import { Server as TusServer } from '@tus/server';
 import type { Upload } from '@tus/utils';
 import { probeAudio, PROBE_HEAD_BYTES, sniffContainer, describeUnsupported } from '@/lib/audio/decode/probe';
@@ -17,7 +16,8 @@ import { notifyNewVersion } from '@/lib/server/review/versionNotifications';
 import { originalAssetKey } from '@/lib/server/storage/storageKey';
 import { enqueueAnalysis, cancelAssetOnEnqueueFailure } from './analysisQueue';
 import { extensionForContainer } from './containerExtension';
-import { readHeadAndTail, sha256OfFile } from './fileDigest';
+import { readHeadAndTail } from './fileDigest';
+import { HashingFileStore } from './hashingFileStore';
 import {
   clientUploadMetadataSchema,
   MAX_METADATA_HEADER_BYTES,
@@ -74,11 +74,13 @@ export interface UploadService {
 }
 
 export function createUploadService(options: UploadServerOptions): UploadService {
-  const store = new FileStore({ directory: options.directory, expirationPeriodInMilliseconds: options.expiryMs });
+  // sha256 is computed as the bytes arrive (HashingFileStore), so finishing does not read the whole file again.
+  const store = new HashingFileStore({ directory: options.directory, expirationPeriodInMilliseconds: options.expiryMs });
   const callers = new WeakMap<object, SessionUser>();
   const partialPath = (id: string) => path.join(options.directory, id);
 
   async function removeUpload(id: string): Promise<void> {
+    store.forget(id);
     await store.remove(id).catch(() => undefined);
     // remove() stops at the first missing piece; make sure neither half survives.
     await fs.rm(partialPath(id), { force: true });
@@ -178,7 +180,8 @@ export function createUploadService(options: UploadServerOptions): UploadService
     const file = partialPath(uploadId);
     const { head, tail, sizeBytes } = await readHeadAndTail(file, PROBE_HEAD_BYTES, TAIL_BYTES);
     const format = probeAudio(head, sizeBytes, tail);
-    const sha256 = await sha256OfFile(file);
+    const { sha256, rehashedBytes } = await store.digest(uploadId, sizeBytes);
+    if (rehashedBytes > 0) console.log(`[uploads] ${uploadId}: ${rehashedBytes} bytes hashed from disk (resumed in another process or after a restart)`);
     const assetId = newId();
     const storageKey = originalAssetKey(assetId, extensionForContainer(format.container));
     const storage = getStorage();
