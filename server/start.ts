@@ -11,6 +11,7 @@ import { applyMigrations } from '../lib/server/db/migrate';
 import { appRoot } from '../lib/server/db/migrationFiles';
 import { stopBoss } from '../lib/server/jobs/boss';
 import type { WorkerHandle } from '../workers/runner';
+import { threadsFromRuntimeBundle } from '../workers/threadBundle';
 
 const started = Date.now();
 const log = (message: string) => console.log(`[start +${((Date.now() - started) / 1000).toFixed(1)}s] ${message}`);
@@ -55,6 +56,7 @@ async function main() {
     await runNextBuild();
   }
 
+  await threadsFromRuntimeBundle(log);
   const { startHttpServer } = await import('./http');
   const server = await startHttpServer({ port: config.port, dev: false });
 

@@ -8,6 +8,7 @@ import { pendingMigrations } from '../lib/server/db/migrationFiles';
 import { stopBoss } from '../lib/server/jobs/boss';
 import { jobHandlers } from './handlers';
 import { startWorker } from './runner';
+import { threadsFromRuntimeBundle } from './threadBundle';
 
 const config = getConfig();
 let embedded: EmbeddedPostgres | undefined;
@@ -25,6 +26,7 @@ if (pending.length) {
   if (embedded && !embedded.reused) await embedded.stop(); // we started it only for this check
   process.exit(1);
 }
+await threadsFromRuntimeBundle((message) => console.log(`[worker] ${message}`));
 const worker = await startWorker(jobHandlers, process.env.WORKER_ID ? { workerId: process.env.WORKER_ID } : {});
 console.log(`[worker] ${worker.workerId} ready`);
 if (process.send) process.send({ ready: worker.workerId });

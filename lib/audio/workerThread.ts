@@ -5,6 +5,7 @@
  * registers tsx inside the thread and then imports the .ts entry. The bundle matters: tsx's loader costs every thread
  * ~35 MB and a few hundred ms of start-up.
  */
+import { pathToFileURL } from 'node:url';
 import { Worker, type WorkerOptions } from 'node:worker_threads';
 
 declare const __MASTERING_BUNDLE__: boolean | undefined;
@@ -19,12 +20,22 @@ export type ThreadEntry = keyof typeof THREAD_ENTRIES;
 
 const BOOTSTRAP = new URL('./tsxWorkerBootstrap.mjs', import.meta.url);
 const REPO_ROOT = new URL('../../', import.meta.url);
+let bundleFolder: URL | null = null;
+
+/**
+ * Lets a process that itself runs through tsx (the server, `npm run worker`) start its threads from an up-to-date
+ * runtime bundle (scripts/runtimeBundle.mjs) built at its start-up.
+ */
+export function useRuntimeBundle(folder: string | null): void {
+  bundleFolder = folder === null ? null : pathToFileURL(folder.endsWith('/') ? folder : `${folder}/`);
+}
 
 export function startWorker(entry: ThreadEntry, options: WorkerOptions = {}): Worker {
   if (typeof __MASTERING_BUNDLE__ !== 'undefined' && __MASTERING_BUNDLE__) {
     // Bundled: this module sits in the bundle's output folder beside the entries.
     return new Worker(new URL(`./${entry}.mjs`, import.meta.url), options);
   }
+  if (bundleFolder) return new Worker(new URL(`${entry}.mjs`, bundleFolder), options);
   const workerData = { ...(options.workerData as object | undefined), entry: new URL(THREAD_ENTRIES[entry], REPO_ROOT).href };
   return new Worker(BOOTSTRAP, { ...options, workerData });
 }
