@@ -1,37 +1,17 @@
 // `npm start`: one command from a fresh clone to a working workspace. Embedded PostgreSQL in DATA_DIR unless
-// DATABASE_URL is set, pending migrations applied, a production build made if there is none, then the web server
-// (Next + socket.io + uploads) and an in-process job worker. Ctrl-C stops everything cleanly; data stays in DATA_DIR.
-import { spawn } from 'node:child_process';
-import fs from 'node:fs';
-import path from 'node:path';
+// DATABASE_URL is set, pending migrations applied, a production build made if there is none or the sources are newer
+// (server/productionBuild.ts), then the web server (Next + socket.io + uploads) and an in-process job worker. Ctrl-C stops everything cleanly; data stays in DATA_DIR.
 import { getConfig } from '../lib/server/config';
 import { closeDatabase } from '../lib/server/db/client';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from '../lib/server/db/embedded';
 import { applyMigrations } from '../lib/server/db/migrate';
-import { appRoot } from '../lib/server/db/migrationFiles';
 import { stopBoss } from '../lib/server/jobs/boss';
 import type { WorkerHandle } from '../workers/runner';
 import { threadsFromRuntimeBundle } from '../workers/threadBundle';
+import { ensureProductionBuild } from './productionBuild';
 
 const started = Date.now();
 const log = (message: string) => console.log(`[start +${((Date.now() - started) / 1000).toFixed(1)}s] ${message}`);
-
-function hasProductionBuild(): boolean {
-  return fs.existsSync(path.join(appRoot, '.next', 'BUILD_ID'));
-}
-
-function runNextBuild(): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const nextBin = path.join(appRoot, 'node_modules', 'next', 'dist', 'bin', 'next');
-    const child = spawn(process.execPath, [nextBin, 'build'], {
-      cwd: appRoot,
-      stdio: 'inherit',
-      env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1', NODE_ENV: 'production' },
-    });
-    child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`next build failed (exit ${code})`))));
-  });
-}
 
 async function main() {
   process.env.NEXT_TELEMETRY_DISABLED ??= '1';
@@ -51,10 +31,7 @@ async function main() {
   const applied = await applyMigrations(process.env.DATABASE_URL!);
   log(applied.length ? `applied migrations: ${applied.join(', ')}` : 'database schema up to date');
 
-  if (!hasProductionBuild()) {
-    log('no production build found: running `next build` (once; takes a minute)');
-    await runNextBuild();
-  }
+  ensureProductionBuild({ inheritOutput: true, log });
 
   await threadsFromRuntimeBundle(log);
   const { startHttpServer } = await import('./http');

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { io as connect, type Socket } from 'socket.io-client';
 import { CLIENT_EVENT_MIN_ROLE, clientEventSchemas, type ClientEventName } from '../lib/server/realtime/events';
-import { repoRoot } from './helpers/productionBuild';
+import { repoRoot } from '../server/productionBuild';
 import { startTestServer, type TestServer } from './helpers/testServer';
 import { call, makeWav, signUp, tusMetadata, tusUpload, type WebUser } from './helpers/webClient';
 import { ROUTES, type Access } from './routeTable';

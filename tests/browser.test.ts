@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { chromium, type Browser } from 'playwright-core';
-import { repoRoot } from './helpers/productionBuild';
+import { repoRoot } from '../server/productionBuild';
 import { startTestServer, type TestServer } from './helpers/testServer';
 import { makeWav } from './helpers/webClient';
 

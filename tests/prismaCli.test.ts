@@ -10,7 +10,7 @@ import { after, test } from 'node:test';
 import pg from 'pg';
 import { applyMigrations, listMigrationNames, pendingMigrations } from '../lib/server/db/migrate';
 import { createTestDatabase, type TestDatabase } from './helpers/database';
-import { repoRoot } from './helpers/productionBuild';
+import { repoRoot } from '../server/productionBuild';
 
 const databases: TestDatabase[] = [];
 

@@ -5,7 +5,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { io as connect, type Socket } from 'socket.io-client';
-import { repoRoot } from './helpers/productionBuild';
+import { repoRoot } from '../server/productionBuild';
 import { startTestServer, type TestServer } from './helpers/testServer';
 import { call, signUp, type WebUser } from './helpers/webClient';
 

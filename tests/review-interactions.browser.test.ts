@@ -11,7 +11,7 @@ import { after, before, test } from 'node:test';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { jobHandlers } from '../workers/handlers';
 import { startWorker, type WorkerHandle } from '../workers/runner';
-import { repoRoot } from './helpers/productionBuild';
+import { repoRoot } from '../server/productionBuild';
 import { synthWav, waitForReview } from './helpers/reviewFixtures';
 import { startTestServer, type TestServer } from './helpers/testServer';
 import { call, signUp, tusUpload, type WebUser } from './helpers/webClient';

@@ -15,7 +15,7 @@ import { measureLoudness } from '../lib/audio/loudness';
 import { measureTruePeak } from '../lib/audio/truePeak';
 import { jobHandlers } from '../workers/handlers';
 import { startWorker, type WorkerHandle } from '../workers/runner';
-import { repoRoot } from './helpers/productionBuild';
+import { repoRoot } from '../server/productionBuild';
 import { synthWav, waitForReview } from './helpers/reviewFixtures';
 import { startTestServer, type TestServer } from './helpers/testServer';
 import { call, signUp, tusUpload, type WebUser } from './helpers/webClient';

@@ -15,7 +15,7 @@ import { stopBoss } from '../lib/server/jobs/boss';
 import { enqueueJob } from '../lib/server/jobs/enqueue';
 import { getStorage } from '../lib/server/storage/defaultStorage';
 import { createTestDatabase, type TestDatabase } from './helpers/database';
-import { repoRoot } from './helpers/productionBuild';
+import { repoRoot } from '../server/productionBuild';
 
 let db: TestDatabase;
 let dataDir: string;

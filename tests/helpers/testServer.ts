@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { RunningHttpServer, StartHttpServerOptions } from '../../server/http';
 import { createTestDatabase, type TestDatabase } from './database';
-import { ensureProductionBuild } from './productionBuild';
+import { ensureProductionBuild } from '../../server/productionBuild';
 
 export interface TestServer {
   baseUrl: string;
@@ -16,7 +16,7 @@ export interface TestServer {
 }
 
 export async function startTestServer(options: { uploads?: StartHttpServerOptions['uploads'] } = {}): Promise<TestServer> {
-  ensureProductionBuild();
+  ensureProductionBuild({ log: (m) => console.log(`# ${m}`) });
   const db: TestDatabase = await createTestDatabase();
   const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'mr-web-'));
   process.env.DATABASE_URL = db.url;

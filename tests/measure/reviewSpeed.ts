@@ -10,7 +10,7 @@ import { encodedBytes } from '../../lib/audio/encode/encodedAudio';
 import { encodeWav } from '../../lib/audio/encode/wav';
 import { jobHandlers } from '../../workers/handlers';
 import { startWorker } from '../../workers/runner';
-import { repoRoot } from '../helpers/productionBuild';
+import { repoRoot } from '../../server/productionBuild';
 import { synthWav, waitForReview } from '../helpers/reviewFixtures';
 import { startTestServer } from '../helpers/testServer';
 import { call, signUp, tusUpload } from '../helpers/webClient';

@@ -11,7 +11,7 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { stopEmbeddedPostgres } from '../../lib/server/db/embedded';
-import { repoRoot } from '../helpers/productionBuild';
+import { repoRoot } from '../../server/productionBuild';
 import { call, signUp, tusMetadata } from '../helpers/webClient';
 
 const TOTAL_BYTES = Number(process.env.UPLOAD_MB ?? 500) * 1024 * 1024;

@@ -1,11 +1,12 @@
-// Browser and HTTP tests run against a production build (dev mode compiles on demand and flakes). Build when there
-// is none, or when a source file is newer than the build, so a stale .next never hides a change.
+// The production build `npm start` serves and the browser and HTTP tests run against (dev mode compiles on demand and
+// flakes). Built when there is none, or when a source file is newer than the build: after a `git pull` the app is
+// rebuilt instead of the old pages being served against the new server code.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 
-export const repoRoot = path.resolve(import.meta.dirname, '../..');
-const SOURCE_ROOTS = ['app', 'lib', 'server', 'public', 'next.config.ts'];
+export const repoRoot = path.resolve(import.meta.dirname, '..');
+const SOURCE_ROOTS = ['app', 'lib', 'server', 'public', 'next.config.ts', 'package-lock.json', 'prisma/schema.prisma'];
 const SKIP = new Set(['node_modules', 'generated', '.next']);
 
 function newestMtime(p: string): number {
@@ -36,7 +37,13 @@ function lockIsStale(): boolean {
   }
 }
 
-export function ensureProductionBuild(): void {
+export interface BuildOptions {
+  /** Show next build's output (npm start) instead of keeping it for the error message (tests). */
+  inheritOutput?: boolean;
+  log?: (message: string) => void;
+}
+
+export function ensureProductionBuild(options: BuildOptions = {}): void {
   for (;;) {
     try {
       fs.mkdirSync(LOCK_DIR);
@@ -48,23 +55,23 @@ export function ensureProductionBuild(): void {
   }
   try {
     fs.writeFileSync(path.join(LOCK_DIR, 'pid'), String(process.pid));
-    buildIfStale();
+    buildIfStale(options);
   } finally {
     fs.rmSync(LOCK_DIR, { recursive: true, force: true });
   }
 }
 
-function buildIfStale(): void {
+function buildIfStale({ inheritOutput = false, log = console.log }: BuildOptions): void {
   const buildId = path.join(repoRoot, '.next', 'BUILD_ID');
   const builtAt = fs.existsSync(buildId) ? fs.statSync(buildId).mtimeMs : 0;
   const sourcesAt = Math.max(...SOURCE_ROOTS.map((r) => newestMtime(path.join(repoRoot, r))));
   if (builtAt > sourcesAt) return;
-  console.log('# building the app for tests (next build)…');
+  log(builtAt === 0 ? 'no production build: running `next build` (once; takes a minute)' : 'sources changed since the last build: running `next build`');
   const result = spawnSync('nice', ['-n', '5', process.execPath, path.join(repoRoot, 'node_modules/next/dist/bin/next'), 'build'], {
     cwd: repoRoot,
     env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1', NODE_ENV: 'production' },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: inheritOutput ? 'inherit' : ['ignore', 'pipe', 'pipe'],
     encoding: 'utf8',
   });
-  if (result.status !== 0) throw new Error(`next build failed:\n${result.stdout}\n${result.stderr}`);
+  if (result.status !== 0) throw new Error(inheritOutput ? `next build failed (exit ${result.status})` : `next build failed:\n${result.stdout}\n${result.stderr}`);
 }
