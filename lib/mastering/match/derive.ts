@@ -156,7 +156,19 @@ export function deriveSettings(mix: MatchAnalysis, references: WeightedReference
     holdFromIndex = i;
   }
   if (holdFromIndex < freqs.length) {
-    reasons.push(`The reference has almost nothing above ${Math.round(freqs[holdFromIndex])} Hz (a lossy codec's cutoff?): the EQ does not follow it there.`);
+    // The fine levels are 1/3-octave smoothed, so a codec's brick wall at 16 kHz already pulls them down from ~14 kHz
+    // and is only 50 dB down near 19 kHz: holding from there would keep a deep cut over the whole slope (a dull
+    // master). Walk back down the slope, as long as the reference falls away from the mix faster than music's own
+    // tilts do (1 dB per 1/12 octave = 12 dB/octave), at most an octave.
+    const fall = (i: number) => refTotal[i - 1] - mix.fine.totalDb[i - 1] - (refTotal[i] - mix.fine.totalDb[i]);
+    const emptyFrom = holdFromIndex;
+    while (holdFromIndex > 1 && emptyFrom - holdFromIndex < 12 && freqs[holdFromIndex - 1] > 5000 && fall(holdFromIndex) > 1) holdFromIndex--;
+    const edgeDiff = refTotal[holdFromIndex - 1] - mix.fine.totalDb[holdFromIndex - 1];
+    let cutoffIndex = holdFromIndex;
+    while (cutoffIndex < emptyFrom && refTotal[cutoffIndex] - mix.fine.totalDb[cutoffIndex] > edgeDiff - 6) cutoffIndex++;
+    reasons.push(
+      `The reference has almost nothing above ${(freqs[cutoffIndex] / 1000).toFixed(1)} kHz (a lossy codec's cutoff?): the EQ is held from ${(freqs[holdFromIndex] / 1000).toFixed(1)} kHz up instead of following it.`,
+    );
   }
   const lacking = freqs.filter((f, i) => refTotal[i] - mix.fine.totalDb[i] > 12 && midMaxBoostDb[i] < maxBoost / 2);
   if (lacking.length > 0) {
