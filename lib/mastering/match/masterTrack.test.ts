@@ -4,6 +4,7 @@ import { findClipping } from '@/lib/audio/clipping';
 import { measureLoudness } from '@/lib/audio/loudness';
 import { measureTruePeak } from '@/lib/audio/truePeak';
 import { float32AtOrBelow } from '@/lib/audio/limiter';
+import { designBiquad, processBiquad } from '@/lib/audio/biquad';
 import type { PcmAudio } from '@/lib/audio/types';
 import { masterTrack } from './masterTrack';
 import { syntheticMix } from './testSignals';
@@ -84,4 +85,24 @@ test('EQ amount 0 renders exactly like EQ switched off; edited settings render a
   // Rendering the derived settings again reproduces the derived render.
   const again = await masterTrack({ mix, references: [], settings: derived.settings, options: { encode: false } });
   assert.ok(errorDb(derived.audio, again.audio) < -100);
+});
+
+test('a mix without sub-bass matched to a bass-heavy reference: no boost there after the closed loop, and a warning says why', async () => {
+  const full = syntheticMix({ seconds: 16, darkness: 0.6, levelDb: -20 });
+  // 48 dB/octave high-pass at 150 Hz: nothing left at 40 Hz.
+  const hp = designBiquad({ type: 'highPass', frequencyHz: 150, gainDb: 0, q: Math.SQRT1_2 }, full.sampleRate);
+  const mix: PcmAudio = {
+    sampleRate: full.sampleRate,
+    channels: full.channels.map((ch) => {
+      const x = Float64Array.from(ch);
+      for (let s = 0; s < 4; s++) processBiquad(hp, x);
+      return Float32Array.from(x);
+    }),
+  };
+  const reference = syntheticMix({ seconds: 16, darkness: 0.93, levelDb: -16, seed: 3 });
+  const { settings, report } = await masterTrack({ mix, references: [{ audio: reference }], options: { encode: false } });
+  const low = report.eq.frequenciesHz.map((f, i) => ({ f, mid: report.eq.midDb[i], side: report.eq.sideDb[i] })).filter((p) => p.f <= 45);
+  assert.ok(low.every((p) => p.mid <= 0.01 && p.side <= 0.01), `rendered curve below 45 Hz: ${JSON.stringify(low)}`);
+  assert.ok(settings.eq.enabled && report.eq.applied);
+  assert.ok(report.warnings.some((w) => /little content/.test(w)), report.warnings.join(' | '));
 });
