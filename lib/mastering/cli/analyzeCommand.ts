@@ -12,7 +12,7 @@ export async function runAnalyzeCommand(args: string[]): Promise<void> {
   try {
     parsed = parseArgs({ args, allowPositionals: true, options: { json: { type: 'boolean', default: false } } });
   } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message : String(error));
+    throw new UsageError((error instanceof Error ? error.message : String(error)).replace(/\s+/g, ' '));
   }
   const [path, ...extra] = parsed.positionals;
   if (!path) throw new UsageError('missing FILE (usage: mastering analyze FILE [--json])');
