@@ -155,3 +155,24 @@ test('a clipped reference is called out', async () => {
   const { reasons } = deriveSettings(mix, [{ analysis: reference, weight: 1 }]);
   assert.ok(reasons.some((r) => /clipped/.test(r)), reasons.join(' | '));
 });
+
+test('optional 3-band compressor: one band per crossover region, same ratio, thresholds and makeup follow each band\'s share', async () => {
+  const mix = await analyzeForMatch(syntheticMix({ seconds: 16, darkness: 0.7, dynamicsDb: 14 }));
+  const reference = await analyzeForMatch(syntheticMix({ seconds: 16, darkness: 0.7, dynamicsDb: 3, seed: 6 }));
+  const broadband = deriveSettings(mix, [{ analysis: reference, weight: 1 }]).settings.dynamics;
+  assert.equal(broadband.multiband, null, 'broadband by default');
+  const { dynamics } = deriveSettings(mix, [{ analysis: reference, weight: 1 }], { multiband: true }).settings;
+  const mb = dynamics.multiband;
+  assert.ok(mb && dynamics.enabled);
+  assert.deepEqual(mb.crossoverHz, [150, 2500]);
+  assert.equal(mb.bands.length, 3);
+  for (const band of mb.bands) {
+    assert.equal(band.ratio, broadband.compressor.ratio);
+    // A band holds part of the power: its threshold sits under the broadband one, by at most 60 dB.
+    assert.ok(band.thresholdDb < broadband.compressor.thresholdDb && band.thresholdDb > broadband.compressor.thresholdDb - 60, JSON.stringify(band));
+  }
+  // The bands' powers add up to the whole: 10^(share/10) summed over the bands is 1.
+  const shares = mb.bands.map((b) => b.thresholdDb - broadband.compressor.thresholdDb);
+  assert.ok(Math.abs(shares.reduce((a, s) => a + 10 ** (s / 10), 0) - 1) < 0.01, `shares ${shares}`);
+  assert.ok(mb.bands[0].releaseMs > mb.bands[2].releaseMs, 'bass releases slower than the top');
+});

@@ -106,3 +106,19 @@ test('a mix without sub-bass matched to a bass-heavy reference: no boost there a
   assert.ok(settings.eq.enabled && report.eq.applied);
   assert.ok(report.warnings.some((w) => /little content/.test(w)), report.warnings.join(' | '));
 });
+
+test('3-band compression and mono bass on request: three gain-reduction reports, LRA moved halfway, low side removed', async () => {
+  const mix = syntheticMix({ seconds: 24, darkness: 0.8, levelDb: -24, dynamicsDb: 14, sideDb: -6 });
+  const reference = syntheticMix({ seconds: 24, darkness: 0.8, levelDb: -16, dynamicsDb: 3, seed: 5, sideDb: -6 });
+  const { settings, report, audio } = await masterTrack({ mix, references: [{ audio: reference }], options: { multiband: true, monoBelowHz: 120, encode: false } });
+  assert.equal(settings.dynamics.multiband?.bands.length, 3);
+  assert.equal(report.dynamics.compressor.length, 3);
+  assert.ok(report.dynamics.compressor.some((b) => b.maxDb > 1), JSON.stringify(report.dynamics.compressor.map((b) => b.maxDb)));
+  const mixLra = measureLoudness(mix).loudnessRangeLu;
+  const refLra = measureLoudness(reference).loudnessRangeLu;
+  const outLra = measureLoudness(audio).loudnessRangeLu;
+  assert.ok(outLra <= mixLra - (mixLra - refLra) / 2, `LRA mix ${mixLra.toFixed(1)} ref ${refLra.toFixed(1)} out ${outLra.toFixed(1)}`);
+  assert.equal(settings.stereo.monoBelowHz, 120);
+  const at = (f: number) => report.eq.sideDb[report.eq.frequenciesHz.findIndex((x) => x >= f)];
+  assert.ok(at(40) < -30 && at(1000) > -10, `side curve at 40 Hz ${at(40)}, 1 kHz ${at(1000)}`);
+});
