@@ -105,3 +105,18 @@ test('negative values as separate arguments (--target-lufs -14 --ceiling -1.5) a
   assert.ok(Math.abs(printed.result.loudness.integratedLufs - -14) <= 0.5, `${printed.result.loudness.integratedLufs}`);
   assert.ok(printed.result.loudness.truePeakDbtp <= -1.5 + 1e-6);
 });
+
+test('a mix at a rate that is no delivery rate is delivered at one: 22.05 kHz to MP3 at 44.1 kHz, 192 kHz to WAV at 96 kHz', async () => {
+  for (const [rate, format, ext, want] of [[22050, 'mp3-320', 'mp3', 44100], [192000, 'wav24', 'wav', 96000]] as const) {
+    const mix = join(dir, `mix-${rate}.wav`);
+    const frames = syntheticMix({ seconds: 6, darkness: 0.7, levelDb: -22, sampleRate: rate });
+    writeFileSync(mix, encodedBytes(encodeWav(frames, { bitDepth: 24, dither: 'none' })));
+    const out = join(dir, `out-${rate}.${ext}`);
+    const r = run('master', mix, '--reference', refPath, '--out', out, '--format', format, '--json');
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(JSON.parse(r.stdout).settings.output.sampleRate, want);
+    const decoded = await decodeAudio(new Uint8Array(readFileSync(out)));
+    assert.equal(decoded.sampleRate, want);
+    assert.equal(decoded.channels[0].length, Math.round((frames.channels[0].length * want) / rate));
+  }
+});
