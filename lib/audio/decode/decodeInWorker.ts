@@ -8,7 +8,8 @@
  */
 import { Worker } from 'node:worker_threads';
 import { AudioFormatError, type DecodedAudio } from '../types';
-import type { DecodeWorkerReply } from './decodeWorker';
+import type { DecodeWorkerReply, DecodeWorkerRequest } from './decodeWorker';
+import type { DecodeLimits } from './limits';
 
 export interface DecodeInWorkerOptions {
   /** Cap on the worker's JS heap. PCM lives in ArrayBuffers outside it; this catches runaway object growth. */
@@ -16,6 +17,8 @@ export interface DecodeInWorkerOptions {
   timeoutMs?: number;
   /** Move `bytes` into the worker instead of copying it; the caller's array is unusable afterwards. */
   transferInput?: boolean;
+  /** Output limits (duration, bytes of samples): what actually bounds the memory of a decode (see limits.ts). */
+  limits?: DecodeLimits;
 }
 
 const BOOTSTRAP = new URL('./decodeWorkerBootstrap.mjs', import.meta.url);
@@ -60,10 +63,11 @@ export function decodeInWorker(bytes: Uint8Array, opts: DecodeInWorkerOptions = 
       finish(() => reject(new Error(`decoder worker exited (code ${code}) without a result`))),
     );
     const ownsWholeBuffer = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength;
+    const request: DecodeWorkerRequest = { bytes, limits: opts.limits };
     if (opts.transferInput && ownsWholeBuffer && bytes.buffer instanceof ArrayBuffer) {
-      worker.postMessage(bytes, [bytes.buffer]);
+      worker.postMessage(request, [bytes.buffer]);
     } else {
-      worker.postMessage(bytes);
+      worker.postMessage(request);
     }
   });
 }
