@@ -32,8 +32,21 @@ export function decodeInWorker(bytes: Uint8Array, opts: DecodeInWorkerOptions = 
     const worker = new Worker(BOOTSTRAP, {
       workerData: { entry: ENTRY },
       resourceLimits: { maxOldGenerationSizeMb: maxHeapMb, maxYoungGenerationSizeMb: 64 },
-      stderr: false,
+      // The WASM decoders chat on the console ("mpg123-decoder: -1 MPG123_ERR" for a damaged frame). Left to
+      // inherit, that lands on the CLI's stderr next to its one-line reason; keep the start of it for crash reports.
+      stdout: true,
+      stderr: true,
     });
+    let chatter = '';
+    const keep = (chunk: Buffer | string) => {
+      if (chatter.length < 2000) chatter += String(chunk);
+    };
+    worker.stdout.on('data', keep);
+    worker.stderr.on('data', keep);
+    const firstChatter = () => {
+      const line = chatter.split('\n').find((l) => l.trim());
+      return line ? ` (decoder said: ${line.trim().slice(0, 200)})` : '';
+    };
     const finish = (fn: () => void) => {
       if (settled) return;
       settled = true;
@@ -49,18 +62,18 @@ export function decodeInWorker(bytes: Uint8Array, opts: DecodeInWorkerOptions = 
       finish(() => {
         if (reply.ok) resolve({ sampleRate: reply.sampleRate, channels: reply.channels, format: reply.format });
         else if (reply.name === 'AudioFormatError') reject(new AudioFormatError(reply.message));
-        else reject(new Error(`decoder failed: ${reply.message}`));
+        else reject(new Error(`decoder failed: ${reply.message}${firstChatter()}`));
       }),
     );
     worker.once('error', (err: Error & { code?: string }) =>
       finish(() => {
         if (err.code === 'ERR_WORKER_OUT_OF_MEMORY') {
           reject(new AudioFormatError(`decoding needed more than ${maxHeapMb} MB of memory; the file may be corrupt`));
-        } else reject(new Error(`decoder crashed: ${err.message}`));
+        } else reject(new Error(`decoder crashed: ${err.message}${firstChatter()}`));
       }),
     );
     worker.once('exit', (code) =>
-      finish(() => reject(new Error(`decoder worker exited (code ${code}) without a result`))),
+      finish(() => reject(new Error(`decoder worker exited (code ${code}) without a result${firstChatter()}`))),
     );
     const ownsWholeBuffer = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength;
     const request: DecodeWorkerRequest = { bytes, limits: opts.limits };
