@@ -172,3 +172,22 @@ test('inter-sample overs are flagged where a burst with all samples below 0 dBFS
   const clean = await analyzeAudio(decoded(material(8).map((c) => c.map((v) => v * 0.3))));
   assert.ok(!clean.problems.some((p) => p.kind === 'inter-sample-over'));
 });
+
+test('bass that cancels in mono raises the mono-compatibility warning even when the mix as a whole is correlated', async () => {
+  const length = 10 * sampleRate;
+  const [left, right] = material(10);
+  // A 60 Hz line in opposite polarity on the two sides (a flipped bass DI): it vanishes from the mono sum.
+  const bass = sine(length, sampleRate, 60, 0.08);
+  for (let i = 0; i < length; i++) {
+    left[i] += bass[i];
+    right[i] -= bass[i];
+  }
+  const analysis = await analyzeAudio(decoded([left, right]));
+  assert.ok(analysis.stereo.correlation > -0.5, `overall correlation ${analysis.stereo.correlation}`);
+  const warning = analysis.problems.find((p) => p.kind === 'mono-compatibility');
+  assert.ok(warning, JSON.stringify(analysis.problems));
+  assert.match(warning.message, /Low end/);
+  assert.equal(analysis.stereo.monoCompatible, false);
+  const clean = await analyzeAudio(decoded(material(10)));
+  assert.ok(!clean.problems.some((p) => p.kind === 'mono-compatibility') && clean.stereo.monoCompatible);
+});
