@@ -122,3 +122,30 @@ test('3-band compression and mono bass on request: three gain-reduction reports,
   const at = (f: number) => report.eq.sideDb[report.eq.frequenciesHz.findIndex((x) => x >= f)];
   assert.ok(at(40) < -30 && at(1000) > -10, `side curve at 40 Hz ${at(40)}, 1 kHz ${at(1000)}`);
 });
+
+/** Quiet bed with loud kicks every 0.5 s: a high peak-to-loudness ratio that a loud target cannot reach by limiting alone. */
+function kickMix(seed: number): PcmAudio {
+  const m = syntheticMix({ seconds: 16, darkness: 0.6, levelDb: -34, dynamicsDb: 3, seed });
+  const rate = m.sampleRate;
+  for (let i = 0; i < m.channels[0].length; i++) {
+    const t = (i % (rate / 2)) / rate;
+    const kick = 0.5 * Math.exp(-t * 30) * Math.sin(2 * Math.PI * 55 * t) + 0.3 * Math.exp(-t * 400) * Math.sin(2 * Math.PI * 3000 * t);
+    m.channels[0][i] += kick;
+    m.channels[1][i] += kick;
+  }
+  return m;
+}
+
+test('saturation only when a loud target needs it, and the report warns about more than 6 dB of limiting', async () => {
+  const mix = kickMix(1);
+  const reference = kickMix(3);
+  const loud = await masterTrack({ mix, references: [{ audio: reference }], options: { target: { kind: 'custom', lufs: -12 }, encode: false } });
+  assert.ok(loud.settings.saturation.enabled && loud.settings.saturation.driveDb > 0, JSON.stringify(loud.settings.saturation));
+  assert.ok(loud.report.summary.some((s) => /saturation/.test(s)), loud.report.summary.join(' | '));
+  assert.ok(loud.report.warnings.some((w) => /more than 6 dB/.test(w)), loud.report.warnings.join(' | '));
+  assert.ok(Math.abs(measureLoudness(loud.audio).integratedLufs - -12) <= 0.5);
+  assert.ok(measureTruePeak(loud.audio).truePeakDbtp <= -1 + 1e-6);
+  const gentle = await masterTrack({ mix, references: [{ audio: reference }], options: { target: { kind: 'custom', lufs: -22 }, encode: false } });
+  assert.equal(gentle.settings.saturation.enabled, false);
+  assert.ok(!gentle.report.warnings.some((w) => /more than 6 dB/.test(w)), gentle.report.warnings.join(' | '));
+});
