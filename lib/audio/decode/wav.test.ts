@@ -111,6 +111,17 @@ describe('decodeWav', () => {
     assert.throws(() => decodeWav(low), /sample rate of 4 kHz; only 8 kHz to 384 kHz/);
   });
 
+  it('accepts 8 kHz and 384 kHz, the ends of the supported range, and nothing beyond', () => {
+    for (const rate of [8000, 384000]) {
+      const src = testSignal(FRAMES, rate, 2);
+      const out = decodeWav(buildWav(src, { format: 's24', sampleRate: rate }));
+      assert.equal(out.sampleRate, rate);
+      assertExact(out.channels, src, 's24');
+    }
+    assert.throws(() => decodeWav(buildWav(testSignal(100, 7999, 1), { format: 's16', sampleRate: 7999 })), /7999 Hz; only 8 kHz to 384 kHz/);
+    assert.throws(() => decodeWav(buildWav(testSignal(100, 384001, 1), { format: 's16', sampleRate: 384001 })), /384001 Hz; only 8 kHz to 384 kHz/);
+  });
+
   it('rejects garbage after a valid RIFF header', () => {
     const bytes = new Uint8Array(4096);
     for (let i = 0; i < bytes.length; i++) bytes[i] = (i * 7919 + 13) & 0xff;
