@@ -62,6 +62,15 @@ describe('decodeWav', () => {
     assertExact(out.channels, src, 's24');
   });
 
+  it('decodes BW64 (ITU-R BS.2088: RF64 layout under its own magic)', () => {
+    const src = testSignal(FRAMES, RATE, 2);
+    const bytes = buildWav(src, { format: 'f32', rf64: true, sampleRate: RATE });
+    bytes.set(text('BW64'), 0);
+    const out = decodeWav(bytes);
+    assert.equal(out.format.frames, FRAMES);
+    assertExact(out.channels, src, 'f32');
+  });
+
   it('skips an odd-sized unknown chunk (with its pad byte) and bext/iXML before data', () => {
     const src = testSignal(FRAMES, RATE, 2);
     const bytes = buildWav(src, {
