@@ -57,6 +57,15 @@ test('a damaged MP3 is reported in exactly one line: the WASM decoder\'s own con
   assert.match(r.stderr, /^mastering analyze: damaged\.mp3: truncated MP3 file/);
 });
 
+test('--help of each command prints its usage and exits 0', () => {
+  for (const [command, expected] of [['analyze', /--json/], ['master', /--format F .*mp3-v0[\s\S]*--settings FILE/]] as const) {
+    const r = run(command, '--help');
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /^usage: mastering /);
+    assert.match(r.stdout, expected);
+  }
+});
+
 test('unknown command and missing arguments are usage errors', () => {
   assert.equal(run('frobnicate').status, 2);
   assert.equal(run('analyze').status, 2);

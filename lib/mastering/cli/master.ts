@@ -81,7 +81,35 @@ export function joinNegativeValues(args: string[], valueOptions: string[]): stri
 
 const NUMERIC_OPTIONS = ['weight', 'sample-rate', 'target-lufs', 'ceiling', 'mono-below'];
 
+const HELP = `usage: mastering master MIX --reference REF [--weight W] [--reference REF2 --weight W2 ...] --out FILE [options]
+
+Derives a mastering chain that makes MIX sit like the reference(s), renders it and writes FILE.
+
+  --reference FILE       a reference track; repeat for several
+  --weight W             weight of the --reference just before it (default 1)
+  --out FILE             the master to write
+  --format F             wav24 (default), wav16, flac24, flac16, mp3-320, mp3-v0
+  --sample-rate N        44100, 48000, 88200 or 96000 (default: the mix's rate when it is one of these)
+  --target-lufs X        integrated loudness target (default: the references' loudness)
+  --platform P           spotify (-14), apple (-16), youtube (-14), tidal (-14), amazon (-14), club (-8)
+  --ceiling DBTP         true-peak ceiling, -12..0 (default -1)
+  --amount eq=A,dynamics=A,width=A   how much of each match to apply, 0..1 or 0..100% (default 1)
+  --match eq,dynamics,stereo         match only these aspects (default all)
+  --multiband            3-band compressor instead of the broadband one
+  --mono-below HZ        mono below this frequency (20..500)
+  --settings FILE        render an edited settings file as-is (no derivation; --format/--sample-rate override it)
+  --report FILE          write settings and the report ("what changed and why") as JSON
+  --json                 print settings, report and result.loudness as one JSON object
+  --timings              wall/CPU/RSS per stage on stderr
+
+Exit codes: 0 done, 2 bad input or usage (one line on stderr), 1 unexpected failure.
+`;
+
 export async function runMasterCommand(args: string[]): Promise<void> {
+  if (args.includes('--help') || args.includes('-h')) {
+    process.stdout.write(HELP);
+    return;
+  }
   let parsed;
   try {
     parsed = parseArgs({
