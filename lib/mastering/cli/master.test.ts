@@ -34,6 +34,10 @@ test('master exits 2 with a one-line reason for bad input', () => {
   writeFileSync(badSettings, JSON.stringify({ version: 1, eq: {} }));
   const goodSettings = join(dir, 'neutral.json');
   writeFileSync(goodSettings, JSON.stringify(neutralSettings()));
+  const mp3Settings = join(dir, 'mp3.json');
+  const mp3 = neutralSettings();
+  mp3.output.format = 'mp3-320';
+  writeFileSync(mp3Settings, JSON.stringify(mp3));
   const cases: string[][] = [
     ['master', mixPath, '--out', out],
     ['master', mixPath, '--reference', refPath],
@@ -51,6 +55,7 @@ test('master exits 2 with a one-line reason for bad input', () => {
     ['master', mixPath, '--reference', refPath, '--out', out, '--mono-below', '5'],
     ['master', mixPath, '--out', out, '--settings', goodSettings, '--target-lufs', '-9'],
     ['master', mixPath, '--out', out, '--settings', goodSettings, '--multiband'],
+    ['master', mixPath, '--out', out, '--settings', mp3Settings, '--sample-rate', '96000'],
     ['master', mixPath, '--reference', refPath, '--out', join(dir, 'no-such-dir', 'o.wav')],
   ];
   for (const args of cases) {

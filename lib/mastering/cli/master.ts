@@ -202,6 +202,14 @@ export async function runMasterCommand(args: string[]): Promise<void> {
     }
     if (format) settings.output.format = format;
     if (sampleRate) settings.output.sampleRate = sampleRate;
+    // The overrides must make a valid file too (an MP3 file's settings plus --sample-rate 96000 would otherwise only
+    // fail in the encoder, after the render).
+    try {
+      settings = parseSettings(settings);
+    } catch (error) {
+      if (error instanceof SettingsError) throw new UsageError(`${v.settings} with --format/--sample-rate: ${error.message}`);
+      throw error;
+    }
   }
 
   const started = performance.now();
