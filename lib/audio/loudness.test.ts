@@ -55,6 +55,18 @@ for (const sampleRate of [48000, 44100]) {
   });
 }
 
+test('EBU Tech 3341 case 1 across the rates the decoder accepts, 8 kHz to 384 kHz (K-weighting derived per rate)', () => {
+  for (const sampleRate of [8000, 11025, 16000, 32000, 96000, 192000, 384000]) {
+    for (const c of tech3341Cases(sampleRate).filter((x) => x.id === '1')) {
+      const r = measureLoudness(c.signal);
+      const what = `case ${c.id} at ${sampleRate} Hz`;
+      near(r.integratedLufs, c.expect.integratedLufs!, LOUDNESS_TOLERANCE_LU, `${what} I`);
+      near(r.momentaryMaxLufs, c.expect.momentaryMaxLufs!, LOUDNESS_TOLERANCE_LU, `${what} M max`);
+      near(r.shortTermMaxLufs, c.expect.shortTermMaxLufs!, LOUDNESS_TOLERANCE_LU, `${what} S max`);
+    }
+  }
+});
+
 test('feeding blocks of any size gives exactly the same result as one block', () => {
   const sampleRate = 44100;
   const { channels } = tech3342Cases(sampleRate)[3].signal;

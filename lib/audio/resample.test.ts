@@ -176,3 +176,50 @@ test('an odd rate pair beyond the exact phase table (44 101 → 48 000) still co
   const errDb = rmsDb(err, margin, out.length - margin) - rmsDb(reference, margin, out.length - margin);
   assert.ok(errDb < -90, `error ${errDb.toFixed(1)} dB`);
 });
+
+const DELIVERY_RATES = [44100, 48000, 88200, 96000];
+const ALL_DELIVERY_PAIRS = DELIVERY_RATES.flatMap((from) => DELIVERY_RATES.filter((to) => to !== from).map((to): [number, number] => [from, to]));
+
+test('every pair of delivery rates: flat within ±0.1 dB from 20 Hz to 20 kHz', () => {
+  for (const [from, to] of ALL_DELIVERY_PAIRS) {
+    const frames = Math.round(from * 0.25);
+    const margin = Math.round(to * 0.05);
+    for (const hz of [20, 1000, 10000, 16000, 18500, 19500, 20000]) {
+      const out = resample({ sampleRate: from, channels: [render([{ hz, amplitude: 0.5, phase: 0 }], from, frames)] }, to).channels[0];
+      const gainDb = 20 * Math.log10(fitTone(out, to, hz, margin, out.length - margin).amplitude / 0.5);
+      assert.ok(Math.abs(gainDb) <= 0.1, `${from}->${to} @${hz} Hz: ${gainDb.toFixed(4)} dB`);
+    }
+  }
+});
+
+test('every downward pair of delivery rates: any tone above the output Nyquist leaves less than -100 dB behind', () => {
+  for (const [from, to] of ALL_DELIVERY_PAIRS.filter(([a, b]) => b < a)) {
+    const frames = Math.round(from * 0.25);
+    const margin = Math.round(to * 0.05);
+    // A sweep from just above the new Nyquist to just below the old one: whatever comes out is alias.
+    const lo = to / 2 + 50;
+    const hi = from / 2 - 50;
+    for (let k = 0; k <= 40; k++) {
+      const hz = lo + ((hi - lo) * k) / 40;
+      const input = render([{ hz, amplitude: 1, phase: 0 }], from, frames);
+      const out = resample({ sampleRate: from, channels: [input] }, to).channels[0];
+      const level = rmsDb(out, margin, out.length - margin) - rmsDb(input, margin, frames - margin);
+      assert.ok(level < -100, `${from}->${to}: a ${hz.toFixed(0)} Hz tone aliases at ${level.toFixed(1)} dB`);
+    }
+  }
+});
+
+test('every upward pair of delivery rates: images of tones up to 20 kHz stay below -100 dB', () => {
+  for (const [from, to] of ALL_DELIVERY_PAIRS.filter(([a, b]) => b > a)) {
+    const frames = Math.round(from * 0.25);
+    const margin = Math.round(to * 0.05);
+    for (const hz of [1000, 15000, 20000]) {
+      const out = resample({ sampleRate: from, channels: [render([{ hz, amplitude: 1, phase: 0 }], from, frames)] }, to).channels[0];
+      const fit = fitTone(out, to, hz, margin, out.length - margin);
+      const residual = new Float32Array(out.length);
+      for (let i = 0; i < out.length; i++) residual[i] = out[i] - fit.amplitude * Math.sin((2 * Math.PI * hz * i) / to + fit.phase);
+      const level = rmsDb(residual, margin, out.length - margin) - 10 * Math.log10(0.5);
+      assert.ok(level < -100, `${from}->${to}: images of ${hz} Hz at ${level.toFixed(1)} dB`);
+    }
+  }
+});

@@ -31,12 +31,13 @@ export async function readAudioFile(path: string, opts: ReadAudioFileOptions = {
   }
   try {
     if (sniffContainer(bytes.subarray(0, 1024 * 1024)) === 'mp4') {
-      const { ffmpegPath, maxDurationSeconds, timeoutMs } = opts;
+      const { ffmpegPath, timeoutMs } = opts;
+      const maxDurationSeconds = opts.maxDurationSeconds ?? opts.limits?.maxDurationSeconds;
       return await decodeAudio(bytes, { externalDecoders: ffmpegExternalDecoders({ ffmpegPath, maxDurationSeconds, timeoutMs }) });
     }
     // The buffer is ours alone, so it can move into the worker instead of being copied.
-    const { maxHeapMb, timeoutMs } = opts;
-    return await decodeInWorker(bytes, { maxHeapMb, timeoutMs, transferInput: true });
+    const { maxHeapMb, timeoutMs, limits } = opts;
+    return await decodeInWorker(bytes, { maxHeapMb, timeoutMs, limits: { maxDurationSeconds: opts.maxDurationSeconds, ...limits }, transferInput: true });
   } catch (e) {
     throw prefixed(name, e as Error);
   }

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { analyzeForMatch } from './match/matchAnalysis';
 import { deriveSettings } from './match/derive';
 import { syntheticMix } from './match/testSignals';
-import { masteringSettingsSchema, neutralSettings, parseSettings, SettingsError } from './settings';
+import { defaultDeliveryRate, masteringSettingsSchema, neutralSettings, parseSettings, SettingsError } from './settings';
 
 test('neutral settings survive a JSON round trip unchanged', () => {
   const s = neutralSettings({ targetLufs: -12 });
@@ -36,4 +36,25 @@ test('bad settings are rejected with a readable reason', () => {
     assert.equal(masteringSettingsSchema.safeParse(value).success, false, name);
     assert.throws(() => parseSettings(value), SettingsError, name);
   }
+});
+
+test('default delivery rate: the mix rate when it is a delivery rate the format carries, else the nearest of its family', () => {
+  const cases: [Parameters<typeof defaultDeliveryRate>[0], number, number][] = [
+    ['wav24', 44100, 44100],
+    ['wav24', 96000, 96000],
+    ['flac16', 88200, 88200],
+    ['wav24', 192000, 96000],
+    ['wav24', 176400, 88200],
+    ['wav24', 384000, 96000],
+    ['wav24', 352800, 88200],
+    ['wav16', 22050, 44100],
+    ['wav16', 11025, 44100],
+    ['wav24', 32000, 48000],
+    ['wav24', 8000, 48000],
+    ['mp3-320', 96000, 48000],
+    ['mp3-v0', 88200, 44100],
+    ['mp3-320', 22050, 44100],
+    ['mp3-320', 48000, 48000],
+  ];
+  for (const [format, mixRate, want] of cases) assert.equal(defaultDeliveryRate(format, mixRate), want, `${format} from ${mixRate}`);
 });

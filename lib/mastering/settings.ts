@@ -28,6 +28,20 @@ export const outputFormatSchema = z.enum(OUTPUT_FORMATS);
 export type OutputFormat = z.infer<typeof outputFormatSchema>;
 export const OUTPUT_SAMPLE_RATES = [44100, 48000, 88200, 96000] as const;
 
+/**
+ * The delivery rate when none was asked for: the mix's own rate when it is a delivery rate the format can carry,
+ * else the highest delivery rate of the same family (44.1 kHz multiples, else 48 kHz ones) not above the mix's rate
+ * (at least 44.1/48 kHz), and at most 48 kHz for MP3. A 192 kHz mix delivers at 96 kHz, a 22.05 kHz one at 44.1 kHz.
+ */
+export function defaultDeliveryRate(format: OutputFormat, mixRate: number): (typeof OUTPUT_SAMPLE_RATES)[number] {
+  const cap = format.startsWith('mp3') ? 48000 : 96000;
+  if ((OUTPUT_SAMPLE_RATES as readonly number[]).includes(mixRate) && mixRate <= cap) return mixRate as (typeof OUTPUT_SAMPLE_RATES)[number];
+  const family = mixRate % 11025 === 0 ? ([44100, 88200] as const) : ([48000, 96000] as const);
+  let best: (typeof OUTPUT_SAMPLE_RATES)[number] = family[0];
+  for (const rate of family) if (rate <= Math.min(cap, Math.max(mixRate, family[0]))) best = rate;
+  return best;
+}
+
 const amount = z.number().min(0).max(1);
 const db = (limit: number) => z.number().finite().min(-limit).max(limit);
 

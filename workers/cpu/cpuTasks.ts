@@ -12,7 +12,7 @@ import { readAudioFile } from '../../lib/mastering/audioFile';
 import { masterFiles } from '../../lib/mastering/match/masterFiles';
 import type { MasteringReport } from '../../lib/mastering/report/report';
 import { encodeMaster } from '../../lib/mastering/chain/encodeMaster';
-import type { MasteringSettings, OutputFormat } from '../../lib/mastering/settings';
+import { defaultDeliveryRate, type MasteringSettings, type OutputFormat } from '../../lib/mastering/settings';
 
 export interface ExportRender {
   exportId: string;
@@ -105,7 +105,7 @@ export async function exportTask(task: Extract<CpuTask, { kind: 'export' }>, pro
   const byRate = new Map<number, PcmAudio>([[source.sampleRate, source]]);
   const out: ExportFile[] = [];
   for (const [i, render] of task.renders.entries()) {
-    const rate = render.sampleRate || source.sampleRate;
+    const rate = render.sampleRate || defaultDeliveryRate(render.format, source.sampleRate);
     if (!byRate.has(rate)) {
       progress((i + 0.2) / task.renders.length, `${render.format}: resampling to ${rate} Hz`);
       byRate.set(rate, resample(source, rate));

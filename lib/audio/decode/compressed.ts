@@ -8,7 +8,7 @@
  * injected by the caller: see DecodeAudioOptions.externalDecoders in decode.ts and lib/mastering/ffmpegDecoder.ts.
  */
 import { AudioFormatError, type DecodedAudio } from '../types';
-import { assertMasterable } from './limits';
+import { assertMasterable, maxDecodedFrames, tooLongError, type DecodeLimits } from './limits';
 import { PlanarAccumulator } from './planarAccumulator';
 import { skipId3v2 } from './mpegFrame';
 import { probeAudio, type AudioContainer } from './probe';
@@ -43,7 +43,7 @@ async function loadDecoder(container: CompressedContainer, codec: string): Promi
   }
 }
 
-export async function decodeCompressed(bytes: Uint8Array, container: CompressedContainer): Promise<DecodedAudio> {
+export async function decodeCompressed(bytes: Uint8Array, container: CompressedContainer, limits?: DecodeLimits): Promise<DecodedAudio> {
   // The header tells the real channel count (the MP3 decoder always outputs two) and a length to preallocate.
   const tail = container === 'ogg' ? bytes.subarray(Math.max(0, bytes.length - 256 * 1024)) : undefined;
   const headBytes = Math.max(1024 * 1024, skipId3v2(bytes) + 128 * 1024);
@@ -53,8 +53,14 @@ export async function decodeCompressed(bytes: Uint8Array, container: CompressedC
   // The header's length is only a hint: a forged one must not make us allocate gigabytes up front. No codec here
   // packs more than ~24 frames per input byte except near-silence, which the output grows into.
   const hint = Number.isFinite(header.frames) ? Math.min(header.frames + 4096, bytes.length * 24) : 0;
-  const decoded = (container === 'ogg' && header.codec === 'vorbis' ? await decodeVorbisFast(bytes, header.frames, hint, what) : null)
-    ?? (await decodeInChunks(bytes, container, header.codec, hint, what));
+  // Refuse what the header already says is too long; count the rest while decoding (the header may lie or be absent).
+  // Codecs emit a frame or two past the end they trim to, hence the slack.
+  const maxFrames = maxDecodedFrames(limits, header.sampleRate, header.channelCount);
+  if (Number.isFinite(header.frames) && header.frames > maxFrames) throw tooLongError(what, header.frames, header.sampleRate, header.channelCount, limits, true);
+  const cap = { maxFrames: maxFrames + 8192, tooLong: (frames: number) => tooLongError(what, frames, header.sampleRate, header.channelCount, limits) };
+  const decoded = (container === 'ogg' && header.codec === 'vorbis' ? await decodeVorbisFast(bytes, header.frames, hint, what, cap) : null)
+    ?? (await decodeInChunks(bytes, container, header.codec, hint, what, cap));
+  if ((decoded.channels[0]?.length ?? 0) > maxFrames) throw cap.tooLong(decoded.channels[0].length);
   const { errors } = decoded;
   const decodedFrames = decoded.channels[0]?.length ?? 0;
 
@@ -100,19 +106,24 @@ interface DecodedChannels {
 }
 
 /** Ogg Vorbis without the package's JS layer (about a third faster); null when the stream needs the general path. */
-async function decodeVorbisFast(bytes: Uint8Array, probedFrames: number, hint: number, what: string): Promise<DecodedChannels | null> {
+interface OutputCap {
+  maxFrames: number;
+  tooLong: (frames: number) => Error;
+}
+
+async function decodeVorbisFast(bytes: Uint8Array, probedFrames: number, hint: number, what: string, cap: OutputCap): Promise<DecodedChannels | null> {
   try {
     // An exact probe (the last page's granule) sizes the output once; a forged one is capped like the hint.
-    return await decodeVorbisDirect(bytes, Number.isFinite(probedFrames) ? Math.min(probedFrames, hint) : NaN);
+    return await decodeVorbisDirect(bytes, Number.isFinite(probedFrames) ? Math.min(probedFrames, hint) : NaN, cap);
   } catch (e) {
     if (e instanceof AudioFormatError) throw e;
     throw new AudioFormatError(`corrupt ${what}: ${(e as Error).message}`);
   }
 }
 
-async function decodeInChunks(bytes: Uint8Array, container: CompressedContainer, codec: string, hint: number, what: string): Promise<DecodedChannels> {
+async function decodeInChunks(bytes: Uint8Array, container: CompressedContainer, codec: string, hint: number, what: string, cap: OutputCap): Promise<DecodedChannels> {
   const decoder = await loadDecoder(container, codec);
-  const acc = new PlanarAccumulator(hint);
+  const acc = new PlanarAccumulator(hint, cap.maxFrames, cap.tooLong);
   let sampleRate = 0;
   const errors: string[] = [];
   const take = (out: DecoderOutput) => {

@@ -76,6 +76,31 @@ describe('decodeAudio dispatch and bad input', () => {
     await rejects(bytes, /truncated|corrupt/);
   });
 
+  it('refuses output beyond the limits: from the header when it tells the length, else while decoding', async () => {
+    // chirp-16k-s16.flac: 24011 frames at 16 kHz (1.5 s), stereo.
+    const flac = fixture('chirp-16k-s16.flac');
+    await assert.rejects(decodeAudio(flac, { limits: { maxDurationSeconds: 1 } }), (e: Error) => {
+      assert.ok(e instanceof AudioFormatError);
+      assert.equal(e.message, 'FLAC file claims to hold 1.5 s (0.2 MB as samples); the limit is 1.0 s or 4.3 GB');
+      return true;
+    });
+    await assert.rejects(decodeAudio(flac, { limits: { maxPcmBytes: 24000 * 8 } }), /claims to hold 1.5 s/);
+    assert.equal((await decodeAudio(flac, { limits: { maxDurationSeconds: 2, maxPcmBytes: 24011 * 8 } })).format.frames, 24011);
+    // STREAMINFO's total of 0 means "unknown": the decoder itself must stop at the limit.
+    const unknownLength = flac.slice();
+    unknownLength[21] &= 0xf0;
+    unknownLength.fill(0, 22, 26);
+    assert.equal((await decodeAudio(unknownLength)).format.frames, 24011);
+    await assert.rejects(decodeAudio(unknownLength, { limits: { maxDurationSeconds: 1 } }), /decodes to more than the limit/);
+    // The same for MP3, Vorbis (its fast path too) and Opus, and for WAV and AIFF from their headers.
+    for (const name of ['chirp-44k-stereo.mp3', 'chirp-44k.ogg', 'chirp-48k.opus']) {
+      await assert.rejects(decodeAudio(fixture(name), { limits: { maxDurationSeconds: 1 } }), /claims to hold 2.0 s|decodes to more than the limit/, name);
+    }
+    const src = testSignal(48000, 48000, 2);
+    await assert.rejects(decodeAudio(buildWav(src, { format: 'u8', sampleRate: 48000 }), { limits: { maxPcmBytes: 48000 * 8 - 1 } }), /WAV file claims to hold 1.0 s/);
+    await assert.rejects(decodeAudio(buildAiff(src, { format: 's16' }), { limits: { maxDurationSeconds: 0.5 } }), /AIFF file claims to hold 1.1 s/);
+  });
+
   it('refuses MP4 without an injected decoder, saying what is missing', async () => {
     await rejects(fixture('chirp-44k-aac.m4a'), /M4A\/AAC\/ALAC decoding needs the external decoder \(ffmpeg\)/);
   });

@@ -30,9 +30,17 @@ describe('decodeInWorker', () => {
     // STREAMINFO total samples = 2^36 - 1: a forged length must not make the decoder allocate it.
     forged[21] |= 0x0f; // fLaC(4) + block header(4) + 10 bytes into STREAMINFO + 3
     forged.fill(0xff, 22, 26);
-    await assert.rejects(decodeInWorker(forged), /truncated FLAC/);
+    await assert.rejects(decodeInWorker(forged), /FLAC file claims to hold 1193 h .*; the limit is 3 h/);
     const after = await decodeInWorker(fixture('chirp-48k.opus'));
     assert.equal(after.format.frames, 96001);
+  });
+
+  it('applies output limits inside the worker (the heap cap does not see typed arrays or WASM memory)', async () => {
+    await assert.rejects(decodeInWorker(fixture('chirp-48k.opus'), { limits: { maxDurationSeconds: 1 } }), (e: Error) => {
+      assert.ok(e instanceof AudioFormatError, `${e.name}: ${e.message}`);
+      assert.match(e.message, /OPUS file claims to hold 2.0 s .*; the limit is 1.0 s/);
+      return true;
+    });
   });
 
   it('gives up on a decode that exceeds its time limit', async () => {

@@ -6,7 +6,8 @@
  */
 import { startWorker } from '../workerThread';
 import { AudioFormatError, type DecodedAudio } from '../types';
-import type { DecodeWorkerReply } from './decodeWorker';
+import type { DecodeWorkerReply, DecodeWorkerRequest } from './decodeWorker';
+import type { DecodeLimits } from './limits';
 
 export interface DecodeInWorkerOptions {
   /** Cap on the worker's JS heap. PCM lives in ArrayBuffers outside it; this catches runaway object growth. */
@@ -14,6 +15,8 @@ export interface DecodeInWorkerOptions {
   timeoutMs?: number;
   /** Move `bytes` into the worker instead of copying it; the caller's array is unusable afterwards. */
   transferInput?: boolean;
+  /** Output limits (duration, bytes of samples): what actually bounds the memory of a decode (see limits.ts). */
+  limits?: DecodeLimits;
 }
 
 
@@ -24,8 +27,21 @@ export function decodeInWorker(bytes: Uint8Array, opts: DecodeInWorkerOptions = 
     let settled = false;
     const worker = startWorker('decodeWorker', {
       resourceLimits: { maxOldGenerationSizeMb: maxHeapMb, maxYoungGenerationSizeMb: 64 },
-      stderr: false,
+      // The WASM decoders chat on the console ("mpg123-decoder: -1 MPG123_ERR" for a damaged frame). Left to
+      // inherit, that lands on the CLI's stderr next to its one-line reason; keep the start of it for crash reports.
+      stdout: true,
+      stderr: true,
     });
+    let chatter = '';
+    const keep = (chunk: Buffer | string) => {
+      if (chatter.length < 2000) chatter += String(chunk);
+    };
+    worker.stdout.on('data', keep);
+    worker.stderr.on('data', keep);
+    const firstChatter = () => {
+      const line = chatter.split('\n').find((l) => l.trim());
+      return line ? ` (decoder said: ${line.trim().slice(0, 200)})` : '';
+    };
     const finish = (fn: () => void) => {
       if (settled) return;
       settled = true;
@@ -41,24 +57,25 @@ export function decodeInWorker(bytes: Uint8Array, opts: DecodeInWorkerOptions = 
       finish(() => {
         if (reply.ok) resolve({ sampleRate: reply.sampleRate, channels: reply.channels, format: reply.format });
         else if (reply.name === 'AudioFormatError') reject(new AudioFormatError(reply.message));
-        else reject(new Error(`decoder failed: ${reply.message}`));
+        else reject(new Error(`decoder failed: ${reply.message}${firstChatter()}`));
       }),
     );
     worker.once('error', (err: Error & { code?: string }) =>
       finish(() => {
         if (err.code === 'ERR_WORKER_OUT_OF_MEMORY') {
           reject(new AudioFormatError(`decoding needed more than ${maxHeapMb} MB of memory; the file may be corrupt`));
-        } else reject(new Error(`decoder crashed: ${err.message}`));
+        } else reject(new Error(`decoder crashed: ${err.message}${firstChatter()}`));
       }),
     );
     worker.once('exit', (code) =>
-      finish(() => reject(new Error(`decoder worker exited (code ${code}) without a result`))),
+      finish(() => reject(new Error(`decoder worker exited (code ${code}) without a result${firstChatter()}`))),
     );
     const ownsWholeBuffer = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength;
+    const request: DecodeWorkerRequest = { bytes, limits: opts.limits };
     if (opts.transferInput && ownsWholeBuffer && bytes.buffer instanceof ArrayBuffer) {
-      worker.postMessage(bytes, [bytes.buffer]);
+      worker.postMessage(request, [bytes.buffer]);
     } else {
-      worker.postMessage(bytes);
+      worker.postMessage(request);
     }
   });
 }

@@ -4,6 +4,12 @@
  */
 import { parentPort } from 'node:worker_threads';
 import { decodeAudio } from './decode';
+import type { DecodeLimits } from './limits';
+
+export interface DecodeWorkerRequest {
+  bytes: Uint8Array;
+  limits?: DecodeLimits;
+}
 
 export type DecodeWorkerReply =
   | { ok: true; sampleRate: number; channels: Float32Array[]; format: import('../types').FormatInfo }
@@ -12,10 +18,10 @@ export type DecodeWorkerReply =
 const port = parentPort;
 if (!port) throw new Error('decodeWorker must run in a worker thread');
 
-port.once('message', async (bytes: Uint8Array) => {
+port.once('message', async ({ bytes, limits }: DecodeWorkerRequest) => {
   let reply: DecodeWorkerReply;
   try {
-    const decoded = await decodeAudio(bytes);
+    const decoded = await decodeAudio(bytes, { limits });
     reply = { ok: true, sampleRate: decoded.sampleRate, channels: decoded.channels, format: decoded.format };
   } catch (e) {
     const err = e instanceof Error ? e : new Error(String(e));

@@ -33,6 +33,17 @@ describe('readAudioTrack', () => {
     assert.deepEqual(track.gapless, { skipFrames: 0, keepFrames: 24011, source: 'none' });
   });
 
+  it('takes the channel count from the AAC config, not the sample entry (ffmpeg writes 2 there even for 5.1)', () => {
+    const b = fixture('chirp-44k-aac.m4a').slice();
+    // AudioSpecificConfig 0x12 0x10: AAC-LC, 44.1 kHz, channel configuration 2. Configuration 6 (5.1) is 0x12 0x30.
+    const asc = Buffer.from(b).indexOf(Buffer.from([0x05, 0x80, 0x80, 0x80, 0x05, 0x12, 0x10]));
+    assert.ok(asc > 0, 'fixture has the expected AudioSpecificConfig');
+    b[asc + 6] = 0x30;
+    assert.equal(readAudioTrack(b, findMoov(b)!).channelCount, 6);
+    b[asc + 6] = 0x08; // configuration 1: mono
+    assert.equal(readAudioTrack(b, findMoov(b)!).channelCount, 1);
+  });
+
   it('turns a box running past its parent into an AudioFormatError', () => {
     const b = fixture('chirp-44k-aac.m4a').slice();
     const stts = Buffer.from(b).indexOf('stts');

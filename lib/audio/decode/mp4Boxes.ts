@@ -125,6 +125,8 @@ function readAudioTrackUnchecked(b: Uint8Array, moov: Box): Mp4AudioTrack {
         if (config.objectType === 'mp3') throw new AudioFormatError('MP3 audio inside an MP4 file is not supported; use plain .mp3');
         // HE-AAC signalled explicitly decodes at the SBR rate, and PS to stereo; the sample entry names the core.
         if (config.sampleRate) sampleRate = config.sampleRate;
+        // Encoders (ffmpeg among them) write 2 in the sample entry even for 5.1; the decoder follows the config.
+        if (config.channelCount) channelCount = config.channelCount;
         if (config.parametricStereo) channelCount = 2;
       }
     } else {
@@ -232,13 +234,14 @@ function readITunSmpb(b: Uint8Array, moov: Box): { delay: number; frames: number
   return null;
 }
 
+const AAC_CHANNELS = [0, 1, 2, 3, 4, 5, 6, 8, 0, 0, 0, 7, 8, 24, 8, 0];
 const AAC_RATES = [96000, 88200, 64000, 48000, 44100, 32000, 24000, 22050, 16000, 12000, 11025, 8000, 7350];
 
 /** The AudioSpecificConfig inside esds, as far as rate and channel layout go. Null when absent or unreadable. */
 function readAacConfig(
   b: Uint8Array,
   esds: Box,
-): { objectType: 'aac' | 'mp3'; sampleRate?: number; parametricStereo: boolean } | null {
+): { objectType: 'aac' | 'mp3'; sampleRate?: number; channelCount?: number; parametricStereo: boolean } | null {
   const end = Math.min(esds.end, b.length);
   let p = esds.body + 4;
   const descriptor = (): { tag: number; body: number; end: number } | null => {
@@ -281,11 +284,13 @@ function readAacConfig(
   };
   const aot = objectType();
   const coreRate = rate();
-  read(4); // channel configuration: the sample entry's count is what we use
+  // Channel configuration (ISO 14496-3 table 1.19; 11-14 from later amendments); 0 means a program config element
+  // defines the layout, and then the sample entry's count is all we have.
+  const channelCount = AAC_CHANNELS[read(4)] || undefined;
   if (aot === 5 || aot === 29) {
-    return { objectType: 'aac', sampleRate: rate(), parametricStereo: aot === 29 };
+    return { objectType: 'aac', sampleRate: rate(), channelCount, parametricStereo: aot === 29 };
   }
-  return { objectType: 'aac', sampleRate: coreRate, parametricStereo: false };
+  return { objectType: 'aac', sampleRate: coreRate, channelCount, parametricStereo: false };
 }
 
 /**

@@ -6,7 +6,12 @@ export class PlanarAccumulator {
   private channels: Float32Array[] = [];
   private length = 0;
 
-  constructor(private readonly capacityHint: number) {}
+  /** `onOverflow` is thrown (its result) when more than `maxFrames` frames arrive: the decode stops there. */
+  constructor(
+    private readonly capacityHint: number,
+    private readonly maxFrames = Infinity,
+    private readonly onOverflow: (frames: number) => Error = (frames) => new RangeError(`more than ${frames} frames`),
+  ) {}
 
   get frames(): number {
     return this.length;
@@ -19,14 +24,15 @@ export class PlanarAccumulator {
   append(chunk: Float32Array[]): void {
     if (chunk.length === 0 || chunk[0].length === 0) return;
     const n = chunk[0].length;
+    if (this.length + n > this.maxFrames) throw this.onOverflow(this.length + n);
     if (this.channels.length === 0) {
-      const capacity = Math.max(n, Number.isFinite(this.capacityHint) ? this.capacityHint : 0, 1 << 16);
+      const capacity = Math.min(Math.max(n, Number.isFinite(this.capacityHint) ? this.capacityHint : 0, 1 << 16), Math.max(n, this.maxFrames));
       this.channels = chunk.map(() => new Float32Array(capacity));
     } else if (chunk.length !== this.channels.length) {
       throw new Error(`decoder changed channel count mid-stream (${this.channels.length} -> ${chunk.length})`);
     }
     if (this.length + n > this.channels[0].length) {
-      const capacity = Math.max(this.length + n, Math.ceil(this.channels[0].length * 1.5));
+      const capacity = Math.min(Math.max(this.length + n, Math.ceil(this.channels[0].length * 1.5)), this.maxFrames);
       this.channels = this.channels.map((c) => {
         const grown = new Float32Array(capacity);
         grown.set(c.subarray(0, this.length));

@@ -35,6 +35,13 @@ describe('decodeVorbisDirect', () => {
     }
   });
 
+  it('stops at the output cap instead of growing past it', async () => {
+    const tooLong = (frames: number) => new RangeError(`over the cap at ${frames}`);
+    await assert.rejects(decodeVorbisDirect(ogg, NaN, { maxFrames: 50_000, tooLong }), /over the cap at/);
+    const fits = await decodeVorbisDirect(ogg, NaN, { maxFrames: FRAMES + 4096, tooLong });
+    assert.equal(fits?.channels[0].length, FRAMES);
+  });
+
   it('does not depend on the length hint being right', async () => {
     for (const hint of [NaN, 1000, FRAMES * 3]) {
       const direct = await decodeVorbisDirect(ogg, hint);

@@ -68,12 +68,16 @@ function packageCodec(upstream: unknown): PackageCodec | null {
  * value only costs a reallocation. Returns null when the stream needs the package's general path. Throws on
  * streams that are broken beyond what libvorbis reports as errors (WASM traps on garbage).
  */
-export async function decodeVorbisDirect(bytes: Uint8Array, expectedFrames: number): Promise<VorbisDirectResult | null> {
+export async function decodeVorbisDirect(
+  bytes: Uint8Array,
+  expectedFrames: number,
+  cap: { maxFrames: number; tooLong: (frames: number) => Error } = { maxFrames: Infinity, tooLong: (f) => new RangeError(`more than ${f} frames`) },
+): Promise<VorbisDirectResult | null> {
   const upstream = await vorbisPackageDecoder();
   try {
     const codec = packageCodec(upstream);
     if (!codec) return null;
-    return decodeWith(codec, bytes, expectedFrames);
+    return decodeWith(codec, bytes, expectedFrames, cap);
   } catch (e) {
     if (e instanceof Unsupported) return null;
     throw e;
@@ -82,7 +86,7 @@ export async function decodeVorbisDirect(bytes: Uint8Array, expectedFrames: numb
   }
 }
 
-function decodeWith(codec: PackageCodec, bytes: Uint8Array, expectedFrames: number): VorbisDirectResult {
+function decodeWith(codec: PackageCodec, bytes: Uint8Array, expectedFrames: number, cap: { maxFrames: number; tooLong: (frames: number) => Error }): VorbisDirectResult {
   const { wasm } = codec._common;
   const handle = codec._decoder;
   const heap = wasm.HEAP;
@@ -124,8 +128,9 @@ function decodeWith(codec: PackageCodec, bytes: Uint8Array, expectedFrames: numb
   let endGranule = -1;
 
   const ensureCapacity = (frames: number) => {
+    if (written + frames > cap.maxFrames) throw cap.tooLong(written + frames);
     if (written + frames <= output[0].length) return;
-    const capacity = Math.max(written + frames, Math.ceil(output[0].length * 1.5));
+    const capacity = Math.min(Math.max(written + frames, Math.ceil(output[0].length * 1.5)), cap.maxFrames);
     output = output.map((channel) => {
       const grown = new Float32Array(capacity);
       grown.set(channel.subarray(0, written));
@@ -144,7 +149,7 @@ function decodeWith(codec: PackageCodec, bytes: Uint8Array, expectedFrames: numb
         channelCount = heapU32[codec._channels.ptr >> 2];
         sampleRate = heapU32[codec._sampleRate.ptr >> 2];
         if (channelCount < 1 || channelCount > 2) throw new Unsupported();
-        const frames = Number.isFinite(expectedFrames) && expectedFrames > 0 ? expectedFrames : 1 << 20;
+        const frames = Math.min(Number.isFinite(expectedFrames) && expectedFrames > 0 ? expectedFrames : 1 << 20, cap.maxFrames);
         output = Array.from({ length: channelCount }, () => new Float32Array(frames + OUTPUT_SLACK_FRAMES));
       }
       collectErrors();

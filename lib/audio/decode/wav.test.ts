@@ -62,6 +62,15 @@ describe('decodeWav', () => {
     assertExact(out.channels, src, 's24');
   });
 
+  it('decodes BW64 (ITU-R BS.2088: RF64 layout under its own magic)', () => {
+    const src = testSignal(FRAMES, RATE, 2);
+    const bytes = buildWav(src, { format: 'f32', rf64: true, sampleRate: RATE });
+    bytes.set(text('BW64'), 0);
+    const out = decodeWav(bytes);
+    assert.equal(out.format.frames, FRAMES);
+    assertExact(out.channels, src, 'f32');
+  });
+
   it('skips an odd-sized unknown chunk (with its pad byte) and bext/iXML before data', () => {
     const src = testSignal(FRAMES, RATE, 2);
     const bytes = buildWav(src, {
@@ -109,6 +118,17 @@ describe('decodeWav', () => {
     assert.throws(() => decodeWav(buildWav(six, { format: 's16' })), /has 6 channels; only mono and stereo can be mastered/);
     const low = buildWav(testSignal(100, 4000, 1), { format: 's16', sampleRate: 4000 });
     assert.throws(() => decodeWav(low), /sample rate of 4 kHz; only 8 kHz to 384 kHz/);
+  });
+
+  it('accepts 8 kHz and 384 kHz, the ends of the supported range, and nothing beyond', () => {
+    for (const rate of [8000, 384000]) {
+      const src = testSignal(FRAMES, rate, 2);
+      const out = decodeWav(buildWav(src, { format: 's24', sampleRate: rate }));
+      assert.equal(out.sampleRate, rate);
+      assertExact(out.channels, src, 's24');
+    }
+    assert.throws(() => decodeWav(buildWav(testSignal(100, 7999, 1), { format: 's16', sampleRate: 7999 })), /7999 Hz; only 8 kHz to 384 kHz/);
+    assert.throws(() => decodeWav(buildWav(testSignal(100, 384001, 1), { format: 's16', sampleRate: 384001 })), /384001 Hz; only 8 kHz to 384 kHz/);
   });
 
   it('rejects garbage after a valid RIFF header', () => {

@@ -34,7 +34,7 @@ function metadataBlocks(bytes: Uint8Array): [number, boolean, Uint8Array][] {
 }
 
 for (const bitDepth of [16, 24] as const) {
-  for (const sampleRate of [44100, 96000]) {
+  for (const sampleRate of [44100, 48000, 88200, 96000]) {
     test(`FLAC ${bitDepth}-bit ${sampleRate} Hz: lossless, exact length, tags, valid STREAMINFO`, async (t) => {
       const pcm = musicLikeSignal(sampleRate, 2.3);
       const frames = pcm.channels[0].length;

@@ -47,7 +47,7 @@ function findChunk(bytes: Uint8Array, id: string): Uint8Array | undefined {
 const ascii = (b: Uint8Array) => new TextDecoder('latin1').decode(b).replace(/\0+$/, '');
 
 for (const bitDepth of [16, 24] as const) {
-  for (const sampleRate of [44100, 96000]) {
+  for (const sampleRate of [44100, 48000, 88200, 96000]) {
     test(`WAV ${bitDepth}-bit ${sampleRate} Hz round-trips through ffmpeg and our decoder`, (t) => {
       const pcm = musicLikeSignal(sampleRate, 2.5);
       // An odd frame count exercises the padding of an odd-sized data chunk in mono 24-bit files.

@@ -100,3 +100,94 @@ test('more than two channels is a format error', async () => {
   const channel = new Float32Array(sampleRate);
   await assert.rejects(analyzeAudio(decoded([channel, channel, channel])), AudioFormatError);
 });
+
+test('silence at the tail is flagged from where the music ends', async () => {
+  const music = material(8);
+  const tail = 6 * sampleRate;
+  const [left, right] = music.map((c) => {
+    const out = new Float32Array(c.length + tail);
+    out.set(c);
+    return out;
+  });
+  const analysis = await analyzeAudio(decoded([left, right]));
+  const tails = analysis.problems.filter((p) => p.kind === 'silence-tail');
+  assert.equal(tails.length, 1, JSON.stringify(analysis.problems));
+  assert.ok(Math.abs(tails[0].timeSeconds - 8) <= 0.011, `tail starts at ${tails[0].timeSeconds}`);
+  assert.ok(Math.abs((tails[0].endSeconds ?? 0) - 14) < 1e-9);
+  assert.equal(tails[0].severity, 'warning');
+  assert.ok(!analysis.problems.some((p) => p.kind === 'silence-head'));
+});
+
+test('an out-of-phase section of a normal mix is flagged with its start and end', async () => {
+  const [left, right] = material(10);
+  // Right channel inverted from 4 s to 6 s (a polarity error on one edit): whole-file correlation stays positive.
+  const from = 4 * sampleRate;
+  const to = 6 * sampleRate;
+  for (let i = from; i < to; i++) right[i] = -left[i];
+  const analysis = await analyzeAudio(decoded([left, right]));
+  const sections = analysis.problems.filter((p) => p.kind === 'phase-inverted');
+  assert.equal(sections.length, 1, JSON.stringify(analysis.problems));
+  assert.equal(sections[0].severity, 'warning');
+  assert.equal(sections[0].timeSeconds, 4);
+  assert.equal(sections[0].endSeconds, 6);
+  assert.ok(analysis.stereo.minWindowCorrelation < -0.99, `min window correlation ${analysis.stereo.minWindowCorrelation}`);
+  assert.equal(analysis.stereo.monoCompatible, false);
+  // The same section at -70 dBFS (a faded tail, say) is below what anyone hears: not flagged.
+  const quiet = material(10);
+  for (let i = from; i < to; i++) {
+    quiet[0][i] *= 10 ** (-65 / 20);
+    quiet[1][i] = -quiet[0][i];
+  }
+  const faded = await analyzeAudio(decoded(quiet));
+  assert.ok(!faded.problems.some((p) => p.kind === 'phase-inverted'), JSON.stringify(faded.problems));
+});
+
+test('independent left and right channels are flagged as very wide stereo; a normal mix is not', async () => {
+  const length = 8 * sampleRate;
+  const wide = await analyzeAudio(decoded([pinkNoise(length, 0.2, 1), pinkNoise(length, 0.2, 2)]));
+  const flagged = wide.problems.filter((p) => p.kind === 'wide-stereo');
+  assert.equal(flagged.length, 1, JSON.stringify(wide.problems));
+  assert.equal(flagged[0].timeSeconds, 0);
+  assert.ok(Math.abs((flagged[0].endSeconds ?? 0) - 8) < 1e-9);
+  const normal = await analyzeAudio(decoded(material(8)));
+  assert.ok(!normal.problems.some((p) => p.kind === 'wide-stereo' || p.kind === 'narrow-stereo'), JSON.stringify(normal.problems));
+});
+
+test('inter-sample overs are flagged where a burst with all samples below 0 dBFS peaks above it between samples', async () => {
+  const [left, right] = material(8).map((c) => c.map((v) => v * 0.3));
+  // A fs/4 sine sampled 45 degrees off its crest: samples at 1.25 * cos(45°) = 0.884, the waveform peaks at 1.25 (+1.9 dBTP).
+  const at = Math.round(5.5 * sampleRate);
+  for (let i = 0; i < 2000; i++) {
+    const v = 1.25 * Math.sin((Math.PI / 2) * i + Math.PI / 4);
+    left[at + i] = v;
+    right[at + i] = v;
+  }
+  const analysis = await analyzeAudio(decoded([left, right]));
+  assert.ok(analysis.loudness.samplePeakDbfs! < 0, `sample peak ${analysis.loudness.samplePeakDbfs}`);
+  assert.ok(Math.abs(analysis.loudness.truePeakDbtp! - 20 * Math.log10(1.25)) < 0.2, `true peak ${analysis.loudness.truePeakDbtp}`);
+  const overs = analysis.problems.filter((p) => p.kind === 'inter-sample-over');
+  assert.equal(overs.length, 1, JSON.stringify(overs));
+  assert.ok(Math.abs(overs[0].timeSeconds - 5.5) < 0.05, `over at ${overs[0].timeSeconds}`);
+  assert.ok(!analysis.problems.some((p) => p.kind === 'clipping'));
+  const clean = await analyzeAudio(decoded(material(8).map((c) => c.map((v) => v * 0.3))));
+  assert.ok(!clean.problems.some((p) => p.kind === 'inter-sample-over'));
+});
+
+test('bass that cancels in mono raises the mono-compatibility warning even when the mix as a whole is correlated', async () => {
+  const length = 10 * sampleRate;
+  const [left, right] = material(10);
+  // A 60 Hz line in opposite polarity on the two sides (a flipped bass DI): it vanishes from the mono sum.
+  const bass = sine(length, sampleRate, 60, 0.08);
+  for (let i = 0; i < length; i++) {
+    left[i] += bass[i];
+    right[i] -= bass[i];
+  }
+  const analysis = await analyzeAudio(decoded([left, right]));
+  assert.ok(analysis.stereo.correlation > -0.5, `overall correlation ${analysis.stereo.correlation}`);
+  const warning = analysis.problems.find((p) => p.kind === 'mono-compatibility');
+  assert.ok(warning, JSON.stringify(analysis.problems));
+  assert.match(warning.message, /Low end/);
+  assert.equal(analysis.stereo.monoCompatible, false);
+  const clean = await analyzeAudio(decoded(material(10)));
+  assert.ok(!clean.problems.some((p) => p.kind === 'mono-compatibility') && clean.stereo.monoCompatible);
+});

@@ -18,7 +18,7 @@ import { detectOnsets } from './onsets';
 import { clickProblems, clippingProblems, dcOffsetProblems, formatTime, silenceProblems, sortProblems, stereoProblems } from './problems';
 import { analysisResultSchema, finiteOrNull, type AnalysisResult, type Problem } from './schema';
 import { measureSilenceEdges } from './silence';
-import { measureStereoBands, stereoOverTimeFromSums } from './stereo';
+import { measureStereoBands, STEREO_WINDOW_MIN_LEVEL_DBFS, stereoOverTimeFromSums } from './stereo';
 import { tonalSpectrumFromLongTerm } from './tonalDistance';
 
 export const MAX_ANALYSIS_CHANNELS = 2;
@@ -197,9 +197,9 @@ function interSampleOverProblems(overs: { channel: number; timeSeconds: number; 
   return problems;
 }
 
-function minWindowCorrelation(stereo: { windows: { correlation: number; sideToMidDb: number }[]; correlation: number }): number {
+function minWindowCorrelation(stereo: { windows: { correlation: number; levelDbfs: number }[]; correlation: number }): number {
   let min = Infinity;
-  for (const window of stereo.windows) if (Number.isFinite(window.sideToMidDb) && window.correlation < min) min = window.correlation;
+  for (const window of stereo.windows) if (window.levelDbfs > STEREO_WINDOW_MIN_LEVEL_DBFS && window.correlation < min) min = window.correlation;
   return Number.isFinite(min) ? min : stereo.correlation;
 }
 

@@ -6,7 +6,7 @@ import type { ClippingRun } from '@/lib/audio/clipping';
 import type { Click } from './clicks';
 import type { Problem } from './schema';
 import type { SilenceEdges } from './silence';
-import type { StereoTimeStats } from './stereo';
+import { STEREO_WINDOW_MIN_LEVEL_DBFS, type StereoTimeStats } from './stereo';
 
 export function formatTime(seconds: number): string {
   const minutes = Math.floor(seconds / 60);
@@ -80,8 +80,9 @@ export function stereoProblems(stereo: StereoTimeStats, durationSeconds: number,
       message: `Left and right are phase-inverted (correlation ${stereo.correlation.toFixed(2)}): the mono sum cancels.`,
     });
   } else {
-    // Only windows with real signal: near-silent windows have meaningless correlation.
-    for (const span of spans(stereo, (w) => w.correlation < -0.5 && Number.isFinite(w.sideToMidDb))) {
+    // Only windows with real signal: near-silent windows have meaningless correlation. (A fully inverted window has
+    // no mid at all, so its side-to-mid ratio is +Infinity: the level, not that ratio, says whether it is audible.)
+    for (const span of spans(stereo, (w) => w.correlation < -0.5 && w.levelDbfs > STEREO_WINDOW_MIN_LEVEL_DBFS)) {
       problems.push({
         kind: 'phase-inverted',
         severity: 'warning',

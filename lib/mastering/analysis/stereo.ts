@@ -11,7 +11,12 @@ export interface StereoWindow {
   startSeconds: number;
   correlation: number;
   sideToMidDb: number;
+  /** Mean square over both channels in this window, in dBFS (-Infinity for digital silence). */
+  levelDbfs: number;
 }
+
+/** Windows quieter than this carry no stereo information worth flagging (reverb tails, fades, dither). */
+export const STEREO_WINDOW_MIN_LEVEL_DBFS = -60;
 
 export interface StereoTimeStats {
   correlation: number;
@@ -70,7 +75,13 @@ export function stereoOverTimeFromSums(sums: StereoWindowSums, sampleRate: numbe
     tll += ll;
     trr += rr;
     // mid² ∝ ll + rr + 2lr, side² ∝ ll + rr - 2lr
-    windows.push({ startSeconds: start / sampleRate, correlation: correlationOf(lr, ll, rr), sideToMidDb: ratioDb(ll + rr - 2 * lr, ll + rr + 2 * lr) });
+    const windowFrames = Math.max(1, Math.min(windowSize, frames - start));
+    windows.push({
+      startSeconds: start / sampleRate,
+      correlation: correlationOf(lr, ll, rr),
+      sideToMidDb: ratioDb(ll + rr - 2 * lr, ll + rr + 2 * lr),
+      levelDbfs: powerToDb((ll + rr) / 2 / windowFrames),
+    });
   }
   const mean = (tll + trr) / 2;
   return {

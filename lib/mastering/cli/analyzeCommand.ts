@@ -7,12 +7,25 @@ import { readAudioFile } from '@/lib/mastering/audioFile';
 import { formatAnalysisSummary } from './analysisSummary';
 import { UsageError } from './usageError';
 
+const HELP = `usage: mastering analyze FILE [--json]
+
+Measures FILE (WAV, AIFF, FLAC, MP3, Ogg Vorbis, Opus, M4A): loudness, true peak, LRA, tonal balance, stereo,
+dynamics and problems with timestamps. --json prints one JSON object (loudness: integratedLufs, loudnessRangeLu,
+momentaryMaxLufs, shortTermMaxLufs, truePeakDbtp, samplePeakDbfs, plrDb); without it, a readable summary.
+
+Exit codes: 0 done, 2 bad input or usage (one line on stderr), 1 unexpected failure.
+`;
+
 export async function runAnalyzeCommand(args: string[]): Promise<void> {
+  if (args.includes('--help') || args.includes('-h')) {
+    process.stdout.write(HELP);
+    return;
+  }
   let parsed;
   try {
     parsed = parseArgs({ args, allowPositionals: true, options: { json: { type: 'boolean', default: false } } });
   } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message : String(error));
+    throw new UsageError((error instanceof Error ? error.message : String(error)).replace(/\s+/g, ' '));
   }
   const [path, ...extra] = parsed.positionals;
   if (!path) throw new UsageError('missing FILE (usage: mastering analyze FILE [--json])');

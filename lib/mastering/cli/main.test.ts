@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
@@ -42,6 +42,28 @@ test('analyze --json prints one AnalysisResult for a synthesized WAV; the summar
   assert.equal(summary.status, 0);
   assert.match(summary.stdout, /^Integrated loudness\s+-\d+\.\d LUFS$/m);
   assert.match(summary.stdout, /^True peak\s+/m);
+});
+
+test('a damaged MP3 is reported in exactly one line: the WASM decoder\'s own console chatter stays out of stderr', () => {
+  const bytes = readFileSync(fileURLToPath(new URL('../../audio/decode/fixtures/chirp-44k-stereo.mp3', import.meta.url)));
+  // 2000 bytes of 0xFF in the middle: mpg123 logs "MPG123_ERR" for the frames it cannot sync to.
+  const at = Math.floor(bytes.length * 0.4);
+  bytes.fill(0xff, at, at + 2000);
+  const file = join(dir, 'damaged.mp3');
+  writeFileSync(file, bytes);
+  const r = run('analyze', file);
+  assert.equal(r.status, 2, r.stderr);
+  assert.deepEqual(r.stderr.trim().split('\n'), [r.stderr.trim()]);
+  assert.match(r.stderr, /^mastering analyze: damaged\.mp3: truncated MP3 file/);
+});
+
+test('--help of each command prints its usage and exits 0', () => {
+  for (const [command, expected] of [['analyze', /--json/], ['master', /--format F .*mp3-v0[\s\S]*--settings FILE/]] as const) {
+    const r = run(command, '--help');
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /^usage: mastering /);
+    assert.match(r.stdout, expected);
+  }
 });
 
 test('unknown command and missing arguments are usage errors', () => {

@@ -12,7 +12,7 @@ import { measureLoudness } from '@/lib/audio/loudness';
 import { analysisResultSchema } from '@/lib/mastering/analysis/schema';
 import { syntheticMix } from '@/lib/mastering/match/testSignals';
 import { masteringReportSchema } from '@/lib/mastering/report/report';
-import { parseSettings } from '@/lib/mastering/settings';
+import { neutralSettings, parseSettings } from '@/lib/mastering/settings';
 
 const bin = fileURLToPath(new URL('../../../bin/mastering.js', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'mastering-master-'));
@@ -32,6 +32,12 @@ test('master exits 2 with a one-line reason for bad input', () => {
   writeFileSync(notAudio, 'not audio\n'.repeat(50));
   const badSettings = join(dir, 'bad.json');
   writeFileSync(badSettings, JSON.stringify({ version: 1, eq: {} }));
+  const goodSettings = join(dir, 'neutral.json');
+  writeFileSync(goodSettings, JSON.stringify(neutralSettings()));
+  const mp3Settings = join(dir, 'mp3.json');
+  const mp3 = neutralSettings();
+  mp3.output.format = 'mp3-320';
+  writeFileSync(mp3Settings, JSON.stringify(mp3));
   const cases: string[][] = [
     ['master', mixPath, '--out', out],
     ['master', mixPath, '--reference', refPath],
@@ -46,6 +52,11 @@ test('master exits 2 with a one-line reason for bad input', () => {
     ['master', mixPath, '--reference', refPath, '--out', out, '--amount', 'eq=2'],
     ['master', mixPath, '--weight', '0.5', '--reference', refPath, '--out', out],
     ['master', mixPath, '--out', out, '--settings', badSettings],
+    ['master', mixPath, '--reference', refPath, '--out', out, '--mono-below', '5'],
+    ['master', mixPath, '--out', out, '--settings', goodSettings, '--target-lufs', '-9'],
+    ['master', mixPath, '--out', out, '--settings', goodSettings, '--multiband'],
+    ['master', mixPath, '--out', out, '--settings', mp3Settings, '--sample-rate', '96000'],
+    ['master', mixPath, '--reference', refPath, '--out', join(dir, 'no-such-dir', 'o.wav')],
   ];
   for (const args of cases) {
     const r = run(...args);
@@ -78,4 +89,39 @@ test('master --json writes the file and prints settings, report and result.loudn
     const againLufs = JSON.parse(again.stdout).result.loudness.integratedLufs;
     assert.ok(Math.abs(againLufs - printed.result.loudness.integratedLufs) < 0.05);
   });
+});
+
+test('negative values as separate arguments (--target-lufs -14 --ceiling -1.5) and a weighted second reference', () => {
+  const ref2 = join(dir, 'ref2.wav');
+  const ref2Audio = syntheticMix({ seconds: 10, darkness: 0.6, levelDb: -12, seed: 11 });
+  writeFileSync(ref2, encodedBytes(encodeWav(ref2Audio, { bitDepth: 24, dither: 'none' })));
+  const ref1Lufs = measureLoudness(syntheticMix({ seconds: 10, darkness: 0.3, levelDb: -16, seed: 4 })).integratedLufs;
+  const ref2Lufs = measureLoudness(ref2Audio).integratedLufs;
+  const out = join(dir, 'weighted.wav');
+  const r = run('master', mixPath, '--reference', refPath, '--reference', ref2, '--weight', '0.3', '--out', out, '--target-lufs', '-14', '--ceiling', '-1.5', '--json');
+  assert.equal(r.status, 0, r.stderr);
+  const printed = JSON.parse(r.stdout);
+  assert.equal(printed.settings.loudness.targetLufs, -14);
+  assert.equal(printed.settings.loudness.ceilingDbtp, -1.5);
+  assert.equal(printed.report.reference.count, 2);
+  // --weight 0.3 binds to the second reference: the blend's loudness is (1·L1 + 0.3·L2) / 1.3.
+  assert.ok(Math.abs(printed.report.reference.integratedLufs - (ref1Lufs + 0.3 * ref2Lufs) / 1.3) < 0.05, `${printed.report.reference.integratedLufs} vs ${ref1Lufs}, ${ref2Lufs}`);
+  assert.equal(printed.report.before.tonalDistanceDb.length, 2);
+  assert.ok(Math.abs(printed.result.loudness.integratedLufs - -14) <= 0.5, `${printed.result.loudness.integratedLufs}`);
+  assert.ok(printed.result.loudness.truePeakDbtp <= -1.5 + 1e-6);
+});
+
+test('a mix at a rate that is no delivery rate is delivered at one: 22.05 kHz to MP3 at 44.1 kHz, 192 kHz to WAV at 96 kHz', async () => {
+  for (const [rate, format, ext, want] of [[22050, 'mp3-320', 'mp3', 44100], [192000, 'wav24', 'wav', 96000]] as const) {
+    const mix = join(dir, `mix-${rate}.wav`);
+    const frames = syntheticMix({ seconds: 6, darkness: 0.7, levelDb: -22, sampleRate: rate });
+    writeFileSync(mix, encodedBytes(encodeWav(frames, { bitDepth: 24, dither: 'none' })));
+    const out = join(dir, `out-${rate}.${ext}`);
+    const r = run('master', mix, '--reference', refPath, '--out', out, '--format', format, '--json');
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(JSON.parse(r.stdout).settings.output.sampleRate, want);
+    const decoded = await decodeAudio(new Uint8Array(readFileSync(out)));
+    assert.equal(decoded.sampleRate, want);
+    assert.equal(decoded.channels[0].length, Math.round((frames.channels[0].length * want) / rate));
+  }
 });

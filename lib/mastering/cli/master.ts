@@ -1,13 +1,15 @@
 /**
  * `mastering master MIX --reference REF [--reference REF2 --weight 0.3 …] --out FILE [--format …] [--sample-rate N]
  *  [--target-lufs X | --platform P] [--ceiling -1] [--amount eq=1,dynamics=1,width=1] [--match eq,dynamics,stereo]
- *  [--settings settings.json] [--report report.json] [--json]`
+ *  [--multiband] [--mono-below HZ] [--settings settings.json] [--report report.json] [--json]`
  *
  * `--weight` applies to the `--reference` given just before it. `--settings` renders an edited settings file as-is.
  * The mix decodes in a worker thread while another decodes and analyses the references (lib/mastering/match/
  * masterFiles.ts, shared with the "master" job). `--timings` prints wall, CPU and RSS per stage to stderr.
  */
-import { readFile, writeFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, readFile, stat, writeFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { AudioFormatError } from '@/lib/audio/types';
 import type { LoudnessTarget } from '@/lib/mastering/match/derive';
@@ -25,7 +27,7 @@ import {
 import { UsageError } from './usageError';
 
 const USAGE =
-  'usage: mastering master MIX --reference REF [--weight W] [--reference REF2 --weight W2 …] --out FILE [--format wav24|wav16|flac24|flac16|mp3-320|mp3-v0] [--sample-rate 44100|48000|88200|96000] [--target-lufs X | --platform spotify|apple|youtube|tidal|amazon|club] [--ceiling -1] [--amount eq=1,dynamics=1,width=1] [--match eq,dynamics,stereo] [--settings FILE] [--report FILE] [--json] [--timings]';
+  'usage: mastering master MIX --reference REF [--weight W] [--reference REF2 --weight W2 …] --out FILE [--format wav24|wav16|flac24|flac16|mp3-320|mp3-v0] [--sample-rate 44100|48000|88200|96000] [--target-lufs X | --platform spotify|apple|youtube|tidal|amazon|club] [--ceiling -1] [--amount eq=1,dynamics=1,width=1] [--match eq,dynamics,stereo] [--multiband] [--mono-below HZ] [--settings FILE] [--report FILE] [--json] [--timings]';
 
 function parseNumber(name: string, text: string, min: number, max: number): number {
   const v = Number(text);
@@ -60,11 +62,58 @@ export function parseAmounts(text: string): { eq?: number; dynamics?: number; wi
   return out;
 }
 
+/**
+ * `--ceiling -1`, `--target-lufs -14`: node's parseArgs reads a value that starts with a dash as a missing value
+ * ("argument is ambiguous"), yet loudness figures are negative. Glue a negative number to its option as `--opt=-1`.
+ */
+export function joinNegativeValues(args: string[], valueOptions: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const name = args[i].startsWith('--') ? args[i].slice(2) : null;
+    const next = args[i + 1];
+    if (name !== null && valueOptions.includes(name) && next !== undefined && /^-(\d|\.\d)/.test(next)) {
+      out.push(`${args[i]}=${next}`);
+      i++;
+    } else out.push(args[i]);
+  }
+  return out;
+}
+
+const NUMERIC_OPTIONS = ['weight', 'sample-rate', 'target-lufs', 'ceiling', 'mono-below'];
+
+const HELP = `usage: mastering master MIX --reference REF [--weight W] [--reference REF2 --weight W2 ...] --out FILE [options]
+
+Derives a mastering chain that makes MIX sit like the reference(s), renders it and writes FILE.
+
+  --reference FILE       a reference track; repeat for several
+  --weight W             weight of the --reference just before it (default 1)
+  --out FILE             the master to write
+  --format F             wav24 (default), wav16, flac24, flac16, mp3-320, mp3-v0
+  --sample-rate N        44100, 48000, 88200 or 96000 (default: the mix's rate when it is one of these)
+  --target-lufs X        integrated loudness target (default: the references' loudness)
+  --platform P           spotify (-14), apple (-16), youtube (-14), tidal (-14), amazon (-14), club (-8)
+  --ceiling DBTP         true-peak ceiling, -12..0 (default -1)
+  --amount eq=A,dynamics=A,width=A   how much of each match to apply, 0..1 or 0..100% (default 1)
+  --match eq,dynamics,stereo         match only these aspects (default all)
+  --multiband            3-band compressor instead of the broadband one
+  --mono-below HZ        mono below this frequency (20..500)
+  --settings FILE        render an edited settings file as-is (no derivation; --format/--sample-rate override it)
+  --report FILE          write settings and the report ("what changed and why") as JSON
+  --json                 print settings, report and result.loudness as one JSON object
+  --timings              wall/CPU/RSS per stage on stderr
+
+Exit codes: 0 done, 2 bad input or usage (one line on stderr), 1 unexpected failure.
+`;
+
 export async function runMasterCommand(args: string[]): Promise<void> {
+  if (args.includes('--help') || args.includes('-h')) {
+    process.stdout.write(HELP);
+    return;
+  }
   let parsed;
   try {
     parsed = parseArgs({
-      args,
+      args: joinNegativeValues(args, NUMERIC_OPTIONS),
       allowPositionals: true,
       tokens: true,
       options: {
@@ -78,6 +127,8 @@ export async function runMasterCommand(args: string[]): Promise<void> {
         ceiling: { type: 'string' },
         amount: { type: 'string' },
         match: { type: 'string' },
+        multiband: { type: 'boolean', default: false },
+        'mono-below': { type: 'string' },
         settings: { type: 'string' },
         report: { type: 'string' },
         json: { type: 'boolean', default: false },
@@ -85,13 +136,21 @@ export async function runMasterCommand(args: string[]): Promise<void> {
       },
     });
   } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message : String(error));
+    throw new UsageError((error instanceof Error ? error.message : String(error)).replace(/\s+/g, ' '));
   }
   const v = parsed.values;
   const [mixPath, ...extra] = parsed.positionals;
   if (!mixPath) throw new UsageError(`missing MIX (${USAGE})`);
   if (extra.length > 0) throw new UsageError(`unexpected argument "${extra[0]}"`);
   if (!v.out) throw new UsageError('missing --out FILE');
+  // Fail before minutes of rendering, not when writing the result.
+  for (const [flag, path] of [['--out', v.out], ['--report', v.report]] as const) {
+    if (path === undefined) continue;
+    const dir = dirname(resolve(path));
+    const ok = await access(dir, constants.W_OK).then(() => true, () => false);
+    if (!ok) throw new UsageError(`${flag} ${path}: the directory ${dir} does not exist or is not writable`);
+    if ((await stat(path).catch(() => null))?.isDirectory()) throw new UsageError(`${flag} ${path} is a directory`);
+  }
   const references = referencesFrom(parsed.tokens as { kind: string; name?: string; value?: string }[]);
   if (references.length === 0 && !v.settings) throw new UsageError('need at least one --reference (or --settings)');
   if (v.format !== undefined && !(OUTPUT_FORMATS as readonly string[]).includes(v.format)) {
@@ -120,8 +179,15 @@ export async function runMasterCommand(args: string[]): Promise<void> {
     for (const p of parts) if (!['eq', 'dynamics', 'stereo'].includes(p)) throw new UsageError(`--match: unknown aspect "${p}" (eq, dynamics, stereo)`);
     match = { eq: parts.includes('eq'), dynamics: parts.includes('dynamics'), stereo: parts.includes('stereo') };
   }
+  const monoBelowHz = v['mono-below'] !== undefined ? parseNumber('--mono-below', v['mono-below'], 20, 500) : undefined;
   let settings;
   if (v.settings) {
+    // The file is rendered as-is: options that would only steer a derivation would be silently ignored.
+    const deriveOnly = (['target-lufs', 'platform', 'ceiling', 'amount', 'match', 'mono-below'] as const).filter((name) => v[name] !== undefined);
+    if (v.multiband) deriveOnly.push('multiband' as never);
+    if (deriveOnly.length > 0) {
+      throw new UsageError(`--${deriveOnly[0]} has no effect with --settings, which renders the file as-is: edit the file instead (only --format and --sample-rate override it)`);
+    }
     let text: string;
     try {
       text = await readFile(v.settings, 'utf8');
@@ -136,6 +202,14 @@ export async function runMasterCommand(args: string[]): Promise<void> {
     }
     if (format) settings.output.format = format;
     if (sampleRate) settings.output.sampleRate = sampleRate;
+    // The overrides must make a valid file too (an MP3 file's settings plus --sample-rate 96000 would otherwise only
+    // fail in the encoder, after the render).
+    try {
+      settings = parseSettings(settings);
+    } catch (error) {
+      if (error instanceof SettingsError) throw new UsageError(`${v.settings} with --format/--sample-rate: ${error.message}`);
+      throw error;
+    }
   }
 
   const started = performance.now();
@@ -167,6 +241,8 @@ export async function runMasterCommand(args: string[]): Promise<void> {
         ceilingDbtp,
         amounts,
         match,
+        ...(v.multiband ? { multiband: true } : {}),
+        ...(monoBelowHz !== undefined ? { monoBelowHz } : {}),
         output: { ...(format ? { format } : {}), ...(sampleRate ? { sampleRate } : {}) },
         onStage: (stage, wallSeconds, cpuSeconds) => timing(stage, wallSeconds, cpuSeconds),
       },

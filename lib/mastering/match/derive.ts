@@ -45,6 +45,8 @@ export interface DeriveOptions {
   maxBoostDb?: number;
   maxCutDb?: number;
   monoBelowHz?: number | null;
+  /** A 3-band compressor (crossovers MULTIBAND_CROSSOVERS_HZ) instead of the broadband one. Default false. */
+  multiband?: boolean;
   output?: Partial<OutputSettings>;
 }
 
@@ -82,6 +84,13 @@ export interface Derivation {
 export const DEFAULT_MAX_BOOST_DB = 20;
 export const DEFAULT_MAX_CUT_DB = 15;
 export const STEREO_EDGES_HZ = [20, 150, 600, 2500, 8000, 20000];
+export const MULTIBAND_CROSSOVERS_HZ = [150, 2500];
+/** Low band slower (bass cycles must not modulate the gain), high band faster (transients). */
+const MULTIBAND_TIMES_MS = [
+  { attackMs: 30, releaseMs: 300 },
+  { attackMs: 20, releaseMs: 250 },
+  { attackMs: 10, releaseMs: 150 },
+];
 const MAX_WIDTH_DB = 9;
 const MAX_RATIO = 4;
 
@@ -156,7 +165,19 @@ export function deriveSettings(mix: MatchAnalysis, references: WeightedReference
     holdFromIndex = i;
   }
   if (holdFromIndex < freqs.length) {
-    reasons.push(`The reference has almost nothing above ${Math.round(freqs[holdFromIndex])} Hz (a lossy codec's cutoff?): the EQ does not follow it there.`);
+    // The fine levels are 1/3-octave smoothed, so a codec's brick wall at 16 kHz already pulls them down from ~14 kHz
+    // and is only 50 dB down near 19 kHz: holding from there would keep a deep cut over the whole slope (a dull
+    // master). Walk back down the slope, as long as the reference falls away from the mix faster than music's own
+    // tilts do (1 dB per 1/12 octave = 12 dB/octave), at most an octave.
+    const fall = (i: number) => refTotal[i - 1] - mix.fine.totalDb[i - 1] - (refTotal[i] - mix.fine.totalDb[i]);
+    const emptyFrom = holdFromIndex;
+    while (holdFromIndex > 1 && emptyFrom - holdFromIndex < 12 && freqs[holdFromIndex - 1] > 5000 && fall(holdFromIndex) > 1) holdFromIndex--;
+    const edgeDiff = refTotal[holdFromIndex - 1] - mix.fine.totalDb[holdFromIndex - 1];
+    let cutoffIndex = holdFromIndex;
+    while (cutoffIndex < emptyFrom && refTotal[cutoffIndex] - mix.fine.totalDb[cutoffIndex] > edgeDiff - 6) cutoffIndex++;
+    reasons.push(
+      `The reference has almost nothing above ${(freqs[cutoffIndex] / 1000).toFixed(1)} kHz (a lossy codec's cutoff?): the EQ is held from ${(freqs[holdFromIndex] / 1000).toFixed(1)} kHz up instead of following it.`,
+    );
   }
   const lacking = freqs.filter((f, i) => refTotal[i] - mix.fine.totalDb[i] > 12 && midMaxBoostDb[i] < maxBoost / 2);
   if (lacking.length > 0) {
@@ -218,6 +239,23 @@ export function deriveSettings(mix: MatchAnalysis, references: WeightedReference
   // the limiter drive stays a measure of limiting.
   const makeupDb = Math.min(24, -compressorStaticGainDb(mix.integratedLufs - 0.7, { thresholdDb, ratio, kneeDb: 6 }));
 
+  // Optional 3-band: the same ratio in every band, each band's threshold and makeup moved by that band's share of the
+  // mix's power, so the bands act on the same quiet-to-loud span as the broadband compressor would, independently
+  // (a loud kick no longer ducks the cymbals).
+  const multiband = options.multiband
+    ? {
+        crossoverHz: MULTIBAND_CROSSOVERS_HZ,
+        bands: bandSharesDb(freqs, mix.fine.totalDb, MULTIBAND_CROSSOVERS_HZ).map((shareDb, b) => {
+          const bandThreshold = Math.max(-80, thresholdDb + shareDb);
+          const makeup = Math.min(24, -compressorStaticGainDb(mix.integratedLufs - 0.7 + shareDb, { thresholdDb: bandThreshold, ratio, kneeDb: 6 }));
+          return { thresholdDb: round2(bandThreshold), ratio: round2(ratio), ...MULTIBAND_TIMES_MS[b], kneeDb: 6, makeupDb: round2(makeup) };
+        }),
+      }
+    : null;
+  if (multiband && ratio > 1) {
+    reasons.push(`3-band compression (crossovers ${MULTIBAND_CROSSOVERS_HZ.join(' and ')} Hz), each band ${ratio.toFixed(2)}:1 from its own quiet level up.`);
+  }
+
   // Loudness target.
   const target = options.target ?? { kind: 'reference' };
   const targetLufs = target.kind === 'reference' ? referenceLufs : target.kind === 'platform' ? PLATFORM_TARGETS_LUFS[target.platform] : target.lufs;
@@ -253,7 +291,7 @@ export function deriveSettings(mix: MatchAnalysis, references: WeightedReference
       detector: 'rms',
       rmsWindowMs: 30,
       compressor: { thresholdDb: round2(thresholdDb), ratio: round2(ratio), attackMs: 20, releaseMs: 250, kneeDb: 6, makeupDb: round2(makeupDb) },
-      multiband: null,
+      multiband,
     },
     stereo: {
       enabled: match.stereo && isStereo && (sideGainDb.some((v) => v !== 0) || (options.monoBelowHz ?? null) !== null),
@@ -291,6 +329,18 @@ export function deriveSettings(mix: MatchAnalysis, references: WeightedReference
     },
     reasons,
   };
+}
+
+/** Each band's share (dB) of the total power of a fine spectrum (dB levels on a log grid), bands split at `edgesHz`. */
+function bandSharesDb(freqs: number[], levelsDb: number[], edgesHz: number[]): number[] {
+  const power = new Array<number>(edgesHz.length + 1).fill(0);
+  freqs.forEach((f, i) => {
+    let b = 0;
+    while (b < edgesHz.length && f >= edgesHz[b]) b++;
+    power[b] += 10 ** (levelsDb[i] / 10);
+  });
+  const total = power.reduce((a, b) => a + b, 0);
+  return power.map((p) => (p > 0 && total > 0 ? Math.max(-60, 10 * Math.log10(p / total)) : -60));
 }
 
 export function holdCurve(curve: number[], fromIndex: number): void {

@@ -4,6 +4,7 @@ import { findClipping } from '@/lib/audio/clipping';
 import { measureLoudness } from '@/lib/audio/loudness';
 import { measureTruePeak } from '@/lib/audio/truePeak';
 import { float32AtOrBelow } from '@/lib/audio/limiter';
+import { designBiquad, processBiquad } from '@/lib/audio/biquad';
 import type { PcmAudio } from '@/lib/audio/types';
 import { masterTrack } from './masterTrack';
 import { syntheticMix } from './testSignals';
@@ -103,4 +104,67 @@ test('edited settings still meet their loudness target unless the loudness mode 
   assert.equal(kept.settings.loudness.limiterInputGainDb, derived.settings.loudness.limiterInputGainDb);
   assert.equal(kept.settings.loudness.outputGainDb, derived.settings.loudness.outputGainDb);
   assert.ok(measureLoudness(kept.audio).integratedLufs > -15 + 0.3, 'the boost shows when the drive is kept');
+});
+
+test('a mix without sub-bass matched to a bass-heavy reference: no boost there after the closed loop, and a warning says why', async () => {
+  const full = syntheticMix({ seconds: 16, darkness: 0.6, levelDb: -20 });
+  // 48 dB/octave high-pass at 150 Hz: nothing left at 40 Hz.
+  const hp = designBiquad({ type: 'highPass', frequencyHz: 150, gainDb: 0, q: Math.SQRT1_2 }, full.sampleRate);
+  const mix: PcmAudio = {
+    sampleRate: full.sampleRate,
+    channels: full.channels.map((ch) => {
+      const x = Float64Array.from(ch);
+      for (let s = 0; s < 4; s++) processBiquad(hp, x);
+      return Float32Array.from(x);
+    }),
+  };
+  const reference = syntheticMix({ seconds: 16, darkness: 0.93, levelDb: -16, seed: 3 });
+  const { settings, report } = await masterTrack({ mix, references: [{ audio: reference }], options: { encode: false } });
+  const low = report.eq.frequenciesHz.map((f, i) => ({ f, mid: report.eq.midDb[i], side: report.eq.sideDb[i] })).filter((p) => p.f <= 45);
+  assert.ok(low.every((p) => p.mid <= 0.01 && p.side <= 0.01), `rendered curve below 45 Hz: ${JSON.stringify(low)}`);
+  assert.ok(settings.eq.enabled && report.eq.applied);
+  assert.ok(report.warnings.some((w) => /little content/.test(w)), report.warnings.join(' | '));
+});
+
+test('3-band compression and mono bass on request: three gain-reduction reports, LRA moved halfway, low side removed', async () => {
+  const mix = syntheticMix({ seconds: 24, darkness: 0.8, levelDb: -24, dynamicsDb: 14, sideDb: -6 });
+  const reference = syntheticMix({ seconds: 24, darkness: 0.8, levelDb: -16, dynamicsDb: 3, seed: 5, sideDb: -6 });
+  const { settings, report, audio } = await masterTrack({ mix, references: [{ audio: reference }], options: { multiband: true, monoBelowHz: 120, encode: false } });
+  assert.equal(settings.dynamics.multiband?.bands.length, 3);
+  assert.equal(report.dynamics.compressor.length, 3);
+  assert.ok(report.dynamics.compressor.some((b) => b.maxDb > 1), JSON.stringify(report.dynamics.compressor.map((b) => b.maxDb)));
+  const mixLra = measureLoudness(mix).loudnessRangeLu;
+  const refLra = measureLoudness(reference).loudnessRangeLu;
+  const outLra = measureLoudness(audio).loudnessRangeLu;
+  assert.ok(outLra <= mixLra - (mixLra - refLra) / 2, `LRA mix ${mixLra.toFixed(1)} ref ${refLra.toFixed(1)} out ${outLra.toFixed(1)}`);
+  assert.equal(settings.stereo.monoBelowHz, 120);
+  const at = (f: number) => report.eq.sideDb[report.eq.frequenciesHz.findIndex((x) => x >= f)];
+  assert.ok(at(40) < -30 && at(1000) > -10, `side curve at 40 Hz ${at(40)}, 1 kHz ${at(1000)}`);
+});
+
+/** Quiet bed with loud kicks every 0.5 s: a high peak-to-loudness ratio that a loud target cannot reach by limiting alone. */
+function kickMix(seed: number): PcmAudio {
+  const m = syntheticMix({ seconds: 16, darkness: 0.6, levelDb: -34, dynamicsDb: 3, seed });
+  const rate = m.sampleRate;
+  for (let i = 0; i < m.channels[0].length; i++) {
+    const t = (i % (rate / 2)) / rate;
+    const kick = 0.5 * Math.exp(-t * 30) * Math.sin(2 * Math.PI * 55 * t) + 0.3 * Math.exp(-t * 400) * Math.sin(2 * Math.PI * 3000 * t);
+    m.channels[0][i] += kick;
+    m.channels[1][i] += kick;
+  }
+  return m;
+}
+
+test('saturation only when a loud target needs it, and the report warns about more than 6 dB of limiting', async () => {
+  const mix = kickMix(1);
+  const reference = kickMix(3);
+  const loud = await masterTrack({ mix, references: [{ audio: reference }], options: { target: { kind: 'custom', lufs: -12 }, encode: false } });
+  assert.ok(loud.settings.saturation.enabled && loud.settings.saturation.driveDb > 0, JSON.stringify(loud.settings.saturation));
+  assert.ok(loud.report.summary.some((s) => /saturation/.test(s)), loud.report.summary.join(' | '));
+  assert.ok(loud.report.warnings.some((w) => /more than 6 dB/.test(w)), loud.report.warnings.join(' | '));
+  assert.ok(Math.abs(measureLoudness(loud.audio).integratedLufs - -12) <= 0.5);
+  assert.ok(measureTruePeak(loud.audio).truePeakDbtp <= -1 + 1e-6);
+  const gentle = await masterTrack({ mix, references: [{ audio: reference }], options: { target: { kind: 'custom', lufs: -22 }, encode: false } });
+  assert.equal(gentle.settings.saturation.enabled, false);
+  assert.ok(!gentle.report.warnings.some((w) => /more than 6 dB/.test(w)), gentle.report.warnings.join(' | '));
 });

@@ -78,6 +78,36 @@ export interface ReportInputs {
   extraWarnings: string[];
 }
 
+/** A band counts as empty in the mix this far under the mix's strongest band (where derive stops boosting). */
+const EMPTY_BELOW_PEAK_DB = 45;
+/** ...and as one where the reference is strong when the reference is this much above the mix there (both re LUFS). */
+const REFERENCE_STRONGER_DB = 12;
+
+/**
+ * Third-octave bands where the reference is strong and the mix has next to nothing. The EQ leaves them alone (a boost
+ * would only raise noise, it cannot bring back a missing instrument), so the tonal match stays short there: the
+ * engineer should hear about it as a warning, not only read it among the reasons.
+ */
+export function missingContentWarning(bands: MasteringReport['tonalBands']): string | null {
+  const { centresHz, referenceDbReLufs, beforeDbReLufs } = bands;
+  let mixPeak = -Infinity;
+  for (const v of beforeDbReLufs) if (v !== null && v > mixPeak) mixPeak = v;
+  if (!Number.isFinite(mixPeak)) return null;
+  const lacking: { hz: number; gap: number }[] = [];
+  centresHz.forEach((hz, i) => {
+    const ref = referenceDbReLufs[i];
+    const mix = beforeDbReLufs[i] ?? -Infinity;
+    if (ref === null || ref - mix <= REFERENCE_STRONGER_DB || mixPeak - mix <= EMPTY_BELOW_PEAK_DB) return;
+    lacking.push({ hz, gap: ref - mix });
+  });
+  if (lacking.length === 0) return null;
+  const hz = (f: number) => (f >= 1000 ? `${(f / 1000).toFixed(f >= 10000 ? 0 : 1)} kHz` : `${Math.round(f)} Hz`);
+  const span = lacking.length === 1 ? `around ${hz(lacking[0].hz)}` : `from ${hz(lacking[0].hz)} to ${hz(lacking[lacking.length - 1].hz)}`;
+  const gap = Math.max(...lacking.map((l) => l.gap));
+  const shown = Number.isFinite(gap) ? ` (up to ${gap.toFixed(0)} dB under the reference)` : '';
+  return `The mix has little content ${span} where the reference is strong${shown}: the EQ does not boost there, so the master stays thinner than the reference in that range.`;
+}
+
 export function buildReport(inputs: ReportInputs): MasteringReport {
   const { settings, before, after, reference } = inputs;
   const warnings = [...inputs.extraWarnings];
@@ -85,6 +115,8 @@ export function buildReport(inputs: ReportInputs): MasteringReport {
   if (limiterMax > 6) {
     warnings.push(`The loudness target needs up to ${limiterMax.toFixed(1)} dB of limiting (more than 6 dB): expect audible flattening of transients; consider a lower target.`);
   }
+  const missing = missingContentWarning(inputs.tonalBands);
+  if (missing) warnings.push(missing);
   const lufsErr = (after.loudness.integratedLufs ?? -Infinity) - settings.loudness.targetLufs;
   if (Math.abs(lufsErr) > 0.5) warnings.push(`Integrated loudness ended ${lufsErr.toFixed(2)} LU from the target.`);
   const summary: string[] = [];
