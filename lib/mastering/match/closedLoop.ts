@@ -194,7 +194,8 @@ async function limitedCopy(pre: ProbeSource, probe: Pick<ProbePlan, 'splitAt'>, 
   return copy;
 }
 
-const clampDrive = (g: number) => Math.max(-24, Math.min(36, g));
+/** The limiter drive's range in the settings schema. */
+export const clampDriveDb = (g: number): number => Math.max(-24, Math.min(36, g));
 
 export interface DriveSearch {
   driveDb: number;
@@ -229,10 +230,10 @@ export async function searchDrive(
 
     return { limited, loss, full: fullPreLufs + drive - loss };
   };
-  let g0 = clampDrive(startDriveDb ?? targetLufs - fullPreLufs);
+  let g0 = clampDriveDb(startDriveDb ?? targetLufs - fullPreLufs);
   let r0 = await predict(g0);
   if (Math.abs(r0.full - targetLufs) < toleranceLu) return { driveDb: g0, predictedLufs: r0.full, probeLossDb: r0.loss, limited: r0.limited };
-  let g1 = clampDrive(g0 + (targetLufs - r0.full) / 0.7);
+  let g1 = clampDriveDb(g0 + (targetLufs - r0.full) / 0.7);
   let r1 = await predict(g1);
   for (let i = 0; i < 3 && Math.abs(r1.full - targetLufs) >= toleranceLu; i++) {
     const slope = (r1.full - r0.full) / (g1 - g0);
@@ -241,7 +242,7 @@ export async function searchDrive(
     const g2 = g1 + (targetLufs - r1.full) / (Number.isFinite(slope) && slope > 0.05 ? slope : 0.5);
     g0 = g1;
     r0 = r1;
-    g1 = clampDrive(g2);
+    g1 = clampDriveDb(g2);
     r1 = await predict(g1);
   }
   return { driveDb: g1, predictedLufs: r1.full, probeLossDb: r1.loss, limited: r1.limited };

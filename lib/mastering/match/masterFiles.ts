@@ -7,7 +7,7 @@
 import { AudioFormatError } from '@/lib/audio/types';
 import { readAudioFile } from '../audioFile';
 import { ChainWorker } from '../chain/chainWorkerClient';
-import { defaultDeliveryRate, type MasteringSettings } from '../settings';
+import type { MasteringSettings } from '../settings';
 import type { MatchAnalysis } from './matchAnalysis';
 import { masterTrack, type MasterOptions, type MasterProgress, type MasterTrackResult } from './masterTrack';
 
@@ -35,23 +35,11 @@ export async function masterFiles(input: MasterFilesInput): Promise<MasterTrackR
     const mix = await readAudioFile(input.mixPath);
     if (mix.channels.length > 2) throw new AudioFormatError(`${input.mixPath}: ${mix.channels.length} channels; mastering supports mono and stereo`);
     input.onDecoded?.();
-    // Deliver at 44.1/48/88.2/96 kHz (and MP3 at 44.1/48) even when the mix is not at one of those rates: left
-    // unset, the render would keep the mix's rate (a 192 kHz WAV, or an MP3 encoder refusing 22.05 kHz after the
-    // whole render). Only set when it differs, so settings of mixes at a delivery rate stay as they were.
-    let { settings } = input;
-    let options = input.options ?? {};
-    const format = settings?.output.format ?? options.output?.format ?? 'wav24';
-    const requested = settings ? settings.output.sampleRate : options.output?.sampleRate;
-    const rate = defaultDeliveryRate(format, mix.sampleRate);
-    if ((requested === null || requested === undefined) && rate !== mix.sampleRate) {
-      if (settings) settings = { ...settings, output: { ...settings.output, sampleRate: rate } };
-      else options = { ...options, output: { ...options.output, sampleRate: rate } };
-    }
     return await masterTrack({
       mix,
       references: analyses.map((analysis, i) => ({ analysis, weight: input.references[i].weight })),
-      settings,
-      options: { ...options, worker: renderWorker ?? undefined, parallel },
+      settings: input.settings,
+      options: { ...input.options, worker: renderWorker ?? undefined, parallel },
       onProgress: input.onProgress,
     });
   } finally {

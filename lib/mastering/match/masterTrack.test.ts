@@ -168,3 +168,13 @@ test('saturation only when a loud target needs it, and the report warns about mo
   assert.equal(gentle.settings.saturation.enabled, false);
   assert.ok(!gentle.report.warnings.some((w) => /more than 6 dB/.test(w)), gentle.report.warnings.join(' | '));
 });
+
+test('a target the chain cannot reach ends below the ceiling with a warning, not a crash', async () => {
+  // A quiet bed under loud kicks, pushed to club loudness: more drive than the limiter's range allows.
+  const mix = kickMix(1);
+  const result = await masterTrack({ mix, references: [{ audio: mix }], options: { target: { kind: 'custom', lufs: -8 }, encode: false } });
+  assert.ok(result.settings.loudness.limiterInputGainDb <= 36);
+  assert.ok(measureTruePeak(result.audio).truePeakDbtp <= -1 + 1e-6);
+  const lufs = measureLoudness(result.audio).integratedLufs;
+  if (Math.abs(lufs - -8) > 0.5) assert.ok(result.report.warnings.some((w) => /from the target/.test(w)), result.report.warnings.join(' | '));
+});

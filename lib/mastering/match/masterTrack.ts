@@ -22,8 +22,8 @@ import { collectGarbage } from '../collectGarbage';
 import { designChainFir, limiterSettingsFrom, renderPreLimiter, type PreLimiterStages, type PreLimiterStats } from '../chain/render';
 import { allocateSplittable, mergeGainReductionStats, splitRender, type SplitScratch } from '../chain/splitRender';
 import { buildReport, nullIfNonFinite, type LoudnessFigures, type MasterState, type MasteringReport } from '../report/report';
-import { masteringSettingsSchema, type MasteringSettings, type OutputSettings } from '../settings';
-import { applyLoudnessLevel, foldResidual, LOUDNESS_LEVELS, planProbe, ProbeBuffers, searchDrive, type LoopRound } from './closedLoop';
+import { defaultDeliveryRate, masteringSettingsSchema, type MasteringSettings, type OutputSettings } from '../settings';
+import { applyLoudnessLevel, clampDriveDb, foldResidual, LOUDNESS_LEVELS, planProbe, ProbeBuffers, searchDrive, type LoopRound } from './closedLoop';
 import { deriveSettings, refitBands, round2, type DeriveOptions, type Derivation } from './derive';
 import { analyzeForMatch, type MatchAnalysis } from './matchAnalysis';
 
@@ -223,7 +223,11 @@ async function masterTrackWith(input: MasterTrackInput, worker: ChainWorker | nu
   finishStep('derive');
 
   // Delivery rate first (see chain/render.ts).
-  const outRate = settings.output.sampleRate ?? (settings.output.format.startsWith('mp3') && mix.sampleRate > 48000 ? 48000 : mix.sampleRate);
+  // Deliver at 44.1/48/88.2/96 kHz (MP3 at 44.1/48) even when the mix is at another rate: keeping the mix's rate gave
+  // a 192 kHz WAV, or an MP3 encoder refusing 22.05 kHz after the whole render. Recorded in the settings only when it
+  // differs from the mix's, so settings of mixes at a delivery rate stay as they were.
+  const outRate = settings.output.sampleRate ?? defaultDeliveryRate(settings.output.format, mix.sampleRate);
+  if (settings.output.sampleRate === null && outRate !== mix.sampleRate) settings.output.sampleRate = outRate as OutputSettings['sampleRate'];
   const source = outRate === mix.sampleRate ? mix : resample(mix, outRate);
   const target = settings.loudness.targetLufs;
 
@@ -309,7 +313,7 @@ async function masterTrackWith(input: MasterTrackInput, worker: ChainWorker | nu
       const headroom = settings.loudness.ceilingDbtp - tp - 0.01;
       if (trim > headroom && trim > 0.4) {
         // Too quiet even with the headroom: drive harder once (full re-render; rare).
-        settings.loudness.limiterInputGainDb = round2(settings.loudness.limiterInputGainDb + (trim - Math.max(0, headroom)) / 0.7 + LOUDNESS_AIM_LU);
+        settings.loudness.limiterInputGainDb = round2(clampDriveDb(settings.loudness.limiterInputGainDb + (trim - Math.max(0, headroom)) / 0.7 + LOUDNESS_AIM_LU));
         ({ work, stats: preStats } = await renderPre());
         limiterStats = await runLimiter();
         ({ loud, tp, spectrum } = await measureOutput(work));
