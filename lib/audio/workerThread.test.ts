@@ -3,6 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { ENTRIES, ensureRuntimeBundle } from '../../scripts/runtimeBundle.mjs';
+import type { DecodeWorkerRequest } from './decode/decodeWorker';
 import { THREAD_ENTRIES, startWorker, useRuntimeBundle } from './workerThread';
 
 test('the runtime bundle builds every thread entry workerThread.ts can start', async () => {
@@ -33,7 +34,7 @@ test('the runtime bundle builds every thread entry workerThread.ts can start', a
     const reply = await new Promise<{ ok: boolean; sampleRate?: number; channels?: Float32Array[] }>((resolve, reject) => {
       worker.once('message', resolve);
       worker.once('error', reject);
-      worker.postMessage(wav, [wav.buffer]);
+      worker.postMessage({ bytes: wav } satisfies DecodeWorkerRequest, [wav.buffer]);
     });
     await worker.terminate();
     assert.equal(reply.ok, true);
