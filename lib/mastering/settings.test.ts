@@ -58,3 +58,11 @@ test('default delivery rate: the mix rate when it is a delivery rate the format 
   ];
   for (const [format, mixRate, want] of cases) assert.equal(defaultDeliveryRate(format, mixRate), want, `${format} from ${mixRate}`);
 });
+
+test('a misspelt or unknown key is refused by name instead of silently dropped', () => {
+  const settings = JSON.parse(JSON.stringify(neutralSettings())) as Record<string, any>;
+  settings.dynamics.compressor.treshold = -20;
+  settings.extra = true;
+  assert.throws(() => parseSettings(settings), (e: Error) => e instanceof SettingsError && /unknown keys dynamics\.compressor\.treshold, extra/.test(e.message));
+  assert.doesNotThrow(() => parseSettings(JSON.parse(JSON.stringify(neutralSettings()))));
+});

@@ -174,7 +174,23 @@ export function parseSettings(json: unknown): MasteringSettings {
     const issues = result.error.issues.slice(0, 3).map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
     throw new SettingsError(`invalid settings: ${issues.join('; ')}`);
   }
+  // A misspelt key ("treshold") would otherwise be dropped and the engineer's edit silently ignored.
+  const unknown = unknownKeys(json, result.data, '');
+  if (unknown.length > 0) throw new SettingsError(`invalid settings: unknown ${unknown.length === 1 ? 'key' : 'keys'} ${unknown.slice(0, 3).join(', ')}`);
   return result.data;
+}
+
+/** Paths of object keys in `input` that the parsed settings do not have. */
+function unknownKeys(input: unknown, parsed: unknown, path: string): string[] {
+  if (typeof input !== 'object' || input === null || typeof parsed !== 'object' || parsed === null) return [];
+  if (Array.isArray(input)) return Array.isArray(parsed) ? input.flatMap((v, i) => unknownKeys(v, parsed[i], `${path}[${i}]`)) : [];
+  const out: string[] = [];
+  for (const [key, value] of Object.entries(input)) {
+    const at = path ? `${path}.${key}` : key;
+    if (!(key in parsed)) out.push(at);
+    else out.push(...unknownKeys(value, (parsed as Record<string, unknown>)[key], at));
+  }
+  return out;
 }
 
 /** The fixed 1/12-octave grid of the fine curve, 20 Hz .. 20 kHz. */
