@@ -143,7 +143,9 @@ test('edited settings render as given into the next version', async () => {
   const r = await review(t.baseUrl, users.engineer, trackId);
   const v1 = r.versions.find((v) => v.kind === 'master' && v.version === 1)!;
   const settings = structuredClone(v1.settings);
+  // A hand-set output gain: 'manual' loudness renders drive and gain as given ('target' would find its own).
   settings.loudness.outputGainDb -= 3;
+  settings.loudness.mode = 'manual';
   const bad = await call(t.baseUrl, users.engineer, 'POST', `/api/tracks/${trackId}/masters`, { mixId, referenceIds: [], settings: { ...settings, version: 99 } });
   assert.equal(bad.status, 400);
   const res = await call(t.baseUrl, users.engineer, 'POST', `/api/tracks/${trackId}/masters`, { mixId, referenceIds: [], settings });
