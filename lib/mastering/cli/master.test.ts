@@ -57,6 +57,11 @@ test('master exits 2 with a one-line reason for bad input', () => {
     ['master', mixPath, '--out', out, '--settings', goodSettings, '--multiband'],
     ['master', mixPath, '--out', out, '--settings', mp3Settings, '--sample-rate', '96000'],
     ['master', mixPath, '--reference', refPath, '--out', join(dir, 'no-such-dir', 'o.wav')],
+    ['master', mixPath, '--reference', refPath, '--out', out, '--isrc', 'US-XYZ-1-2'],
+    ['master', mixPath, '--reference', refPath, '--out', out, '--track', 'two'],
+    ['master', mixPath, '--reference', refPath, '--out', out, '--noise-shaping', 'pink'],
+    ['master', mixPath, '--reference', refPath, '--out', out, '--eq-phase', 'mixed'],
+    ['master', mixPath, '--out', out, '--settings', goodSettings, '--eq-phase', 'minimum'],
   ];
   for (const args of cases) {
     const r = run(...args);
@@ -123,5 +128,19 @@ test('a mix at a rate that is no delivery rate is delivered at one: 22.05 kHz to
     const decoded = await decodeAudio(new Uint8Array(readFileSync(out)));
     assert.equal(decoded.sampleRate, want);
     assert.equal(decoded.channels[0].length, Math.round((frames.channels[0].length * want) / rate));
+  }
+});
+
+test('master writes the tags given on the command line into FLAC and WAV, readable by ffprobe', () => {
+  for (const format of ['flac16', 'wav16'] as const) {
+    const out = join(dir, `tagged.${format.startsWith('flac') ? 'flac' : 'wav'}`);
+    const r = run('master', mixPath, '--reference', refPath, '--out', out, '--format', format, '--noise-shaping', 'f-weighted', '--eq-phase', 'minimum',
+      '--title', 'Night Drive', '--artist', 'The Testers', '--album', 'Tests', '--track', '3/9', '--isrc', 'us-s1z-26-00042', '--year', '2026');
+    assert.equal(r.status, 0, r.stderr);
+    const probe = spawnSync('ffprobe', ['-v', 'error', '-show_entries', 'format_tags', '-of', 'json', out], { encoding: 'utf8' });
+    const tags = Object.fromEntries(Object.entries((JSON.parse(probe.stdout).format?.tags ?? {}) as Record<string, string>).map(([k, v]) => [k.toLowerCase(), v]));
+    assert.equal(tags.title, 'Night Drive', JSON.stringify(tags));
+    assert.equal(tags.artist, 'The Testers');
+    assert.match(JSON.stringify(tags), /USS1Z2600042/);
   }
 });

@@ -1,7 +1,9 @@
 /**
  * `mastering master MIX --reference REF [--reference REF2 --weight 0.3 …] --out FILE [--format …] [--sample-rate N]
  *  [--target-lufs X | --platform P] [--ceiling -1] [--amount eq=1,dynamics=1,width=1] [--match eq,dynamics,stereo]
- *  [--multiband] [--mono-below HZ] [--settings settings.json] [--report report.json] [--json]`
+ *  [--multiband] [--mono-below HZ] [--eq-phase linear|minimum] [--noise-shaping none|lipshitz|f-weighted]
+ *  [--title T --artist A --album B --track N[/M] --isrc CC-XXX-YY-NNNNN --year Y --comment C]
+ *  [--settings settings.json] [--report report.json] [--json]`
  *
  * `--weight` applies to the `--reference` given just before it. `--settings` renders an edited settings file as-is.
  * The mix decodes in a worker thread while another decodes and analyses the references (lib/mastering/match/
@@ -11,6 +13,7 @@ import { constants } from 'node:fs';
 import { access, readFile, stat, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { trackMetadataSchema, type TrackMetadataInput } from '@/lib/audio/metadata';
 import { AudioFormatError } from '@/lib/audio/types';
 import type { LoudnessTarget } from '@/lib/mastering/match/derive';
 import { masterFiles } from '@/lib/mastering/match/masterFiles';
@@ -27,7 +30,7 @@ import {
 import { UsageError } from './usageError';
 
 const USAGE =
-  'usage: mastering master MIX --reference REF [--weight W] [--reference REF2 --weight W2 …] --out FILE [--format wav24|wav16|flac24|flac16|mp3-320|mp3-v0] [--sample-rate 44100|48000|88200|96000] [--target-lufs X | --platform spotify|apple|youtube|tidal|amazon|club] [--ceiling -1] [--amount eq=1,dynamics=1,width=1] [--match eq,dynamics,stereo] [--multiband] [--mono-below HZ] [--settings FILE] [--report FILE] [--json] [--timings]';
+  'usage: mastering master MIX --reference REF [--weight W] [--reference REF2 --weight W2 …] --out FILE [--format wav24|wav16|flac24|flac16|mp3-320|mp3-v0] [--sample-rate 44100|48000|88200|96000] [--target-lufs X | --platform spotify|apple|youtube|tidal|amazon|club] [--ceiling -1] [--amount eq=1,dynamics=1,width=1] [--match eq,dynamics,stereo] [--multiband] [--mono-below HZ] [--eq-phase linear|minimum] [--noise-shaping none|lipshitz|f-weighted] [--title T --artist A --album B --track N[/M] --isrc ISRC --year Y --comment C] [--settings FILE] [--report FILE] [--json] [--timings]';
 
 function parseNumber(name: string, text: string, min: number, max: number): number {
   const v = Number(text);
@@ -97,13 +100,40 @@ Derives a mastering chain that makes MIX sit like the reference(s), renders it a
   --match eq,dynamics,stereo         match only these aspects (default all)
   --multiband            3-band compressor instead of the broadband one
   --mono-below HZ        mono below this frequency (20..500)
-  --settings FILE        render an edited settings file as-is (no derivation; --format/--sample-rate override it)
+  --eq-phase P           linear (default) or minimum phase EQ
+  --noise-shaping S      dither noise shaping for 16-bit output: none (default), lipshitz, f-weighted
+  --title T, --artist A, --album B, --track N or N/M, --isrc CC-XXX-YY-NNNNN, --year Y, --comment C
+                         tags written into the file (INFO/bext/iXML, Vorbis comments, ID3v2 with TSRC)
+  --settings FILE        render an edited settings file as-is (no derivation; --format, --sample-rate, the tags and
+                         --noise-shaping override it)
   --report FILE          write settings and the report ("what changed and why") as JSON
   --json                 print settings, report and result.loudness as one JSON object
   --timings              wall/CPU/RSS per stage on stderr
 
 Exit codes: 0 done, 2 bad input or usage (one line on stderr), 1 unexpected failure.
 `;
+
+/** Tags from the command line, validated like tags from any other source; undefined when none is given. */
+function metadataFrom(v: Record<string, string | boolean | string[] | undefined>): TrackMetadataInput | undefined {
+  const text = (name: string) => (typeof v[name] === 'string' ? (v[name] as string) : undefined);
+  const raw: Record<string, unknown> = { title: text('title'), artist: text('artist'), album: text('album'), isrc: text('isrc'), comment: text('comment') };
+  if (text('year') !== undefined) raw.year = parseNumber('--year', text('year')!, 1000, 9999);
+  const track = text('track');
+  if (track !== undefined) {
+    const m = /^(\d+)(?:\/(\d+))?$/.exec(track.trim());
+    if (!m) throw new UsageError(`--track: expected N or N/M, got "${track}"`);
+    raw.trackNumber = Number(m[1]);
+    if (m[2]) raw.trackTotal = Number(m[2]);
+  }
+  for (const key of Object.keys(raw)) if (raw[key] === undefined) delete raw[key];
+  if (Object.keys(raw).length === 0) return undefined;
+  const parsed = trackMetadataSchema.omit({ loudness: true }).safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new UsageError(`--${issue.path[0] === 'trackNumber' || issue.path[0] === 'trackTotal' ? 'track' : String(issue.path[0])}: ${issue.message}`);
+  }
+  return raw as TrackMetadataInput;
+}
 
 export async function runMasterCommand(args: string[]): Promise<void> {
   if (args.includes('--help') || args.includes('-h')) {
@@ -129,6 +159,15 @@ export async function runMasterCommand(args: string[]): Promise<void> {
         match: { type: 'string' },
         multiband: { type: 'boolean', default: false },
         'mono-below': { type: 'string' },
+        'eq-phase': { type: 'string' },
+        'noise-shaping': { type: 'string' },
+        title: { type: 'string' },
+        artist: { type: 'string' },
+        album: { type: 'string' },
+        track: { type: 'string' },
+        isrc: { type: 'string' },
+        year: { type: 'string' },
+        comment: { type: 'string' },
         settings: { type: 'string' },
         report: { type: 'string' },
         json: { type: 'boolean', default: false },
@@ -180,6 +219,12 @@ export async function runMasterCommand(args: string[]): Promise<void> {
     match = { eq: parts.includes('eq'), dynamics: parts.includes('dynamics'), stereo: parts.includes('stereo') };
   }
   const monoBelowHz = v['mono-below'] !== undefined ? parseNumber('--mono-below', v['mono-below'], 20, 500) : undefined;
+  if (v['eq-phase'] !== undefined && !['linear', 'minimum'].includes(v['eq-phase'])) throw new UsageError('--eq-phase must be linear or minimum');
+  const eqPhase = v['eq-phase'] as 'linear' | 'minimum' | undefined;
+  const shapes = ['none', 'lipshitz', 'f-weighted'] as const;
+  if (v['noise-shaping'] !== undefined && !(shapes as readonly string[]).includes(v['noise-shaping'])) throw new UsageError(`--noise-shaping must be one of ${shapes.join(', ')}`);
+  const noiseShaping = v['noise-shaping'] as (typeof shapes)[number] | undefined;
+  const metadata = metadataFrom(v);
   let settings;
   if (v.settings) {
     // The file is rendered as-is: options that would only steer a derivation would be silently ignored.
@@ -200,8 +245,11 @@ export async function runMasterCommand(args: string[]): Promise<void> {
       if (error instanceof SettingsError || error instanceof SyntaxError) throw new UsageError(`${v.settings}: ${error.message.replace(/\s+/g, ' ')}`);
       throw error;
     }
+    if (v['eq-phase'] !== undefined) throw new UsageError('--eq-phase has no effect with --settings, which renders the file as-is: set eq.phase in the file');
     if (format) settings.output.format = format;
     if (sampleRate) settings.output.sampleRate = sampleRate;
+    if (noiseShaping) settings.output.noiseShaping = noiseShaping;
+    if (metadata) settings.output.metadata = { ...settings.output.metadata, ...metadata };
     // The overrides must make a valid file too (an MP3 file's settings plus --sample-rate 96000 would otherwise only
     // fail in the encoder, after the render).
     try {
@@ -243,7 +291,8 @@ export async function runMasterCommand(args: string[]): Promise<void> {
         match,
         ...(v.multiband ? { multiband: true } : {}),
         ...(monoBelowHz !== undefined ? { monoBelowHz } : {}),
-        output: { ...(format ? { format } : {}), ...(sampleRate ? { sampleRate } : {}) },
+        eqPhase,
+        output: { ...(format ? { format } : {}), ...(sampleRate ? { sampleRate } : {}), ...(noiseShaping ? { noiseShaping } : {}), ...(metadata ? { metadata } : {}) },
         onStage: (stage, wallSeconds, cpuSeconds) => timing(stage, wallSeconds, cpuSeconds),
       },
       onDecoded: () => mark('decode mix (references decode+analyse on their own thread meanwhile)'),
