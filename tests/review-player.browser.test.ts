@@ -217,12 +217,21 @@ test('engineer masters, artist sees it live; A/B keeps the playhead without refe
   assert.ok(bandHz > 1500 && bandHz < 6000, `dragged to ${bandHz} Hz`);
   assert.ok(bandDb > 2 && bandDb < 8, `dragged to ${bandDb} dB`);
   await eng.screenshot({ path: path.join(SHOTS, 'review-settings-eq-band.png'), fullPage: true });
+  // The side has bands of its own: the panel and the chart switch to them together.
+  const sideBandsBefore = (await call(t.baseUrl, users.engineer, 'GET', `/api/tracks/${trackId}/review`)).json.versions.find((v: { label: string }) => v.label === 'Master v2').settings.eq.bands.side.length;
+  await eng.getByRole('group', { name: 'EQ bands of' }).getByRole('button', { name: /^Side/ }).click();
+  assert.match((await eng.getByTestId('tonal-chart').locator('svg').getAttribute('aria-label'))!, /\(side\)/);
+  await eng.getByRole('button', { name: 'Add band' }).click();
+  await eng.getByTestId('eq-band').last().getByLabel('dB', { exact: true }).fill('-2');
+  await eng.getByRole('group', { name: 'EQ bands of' }).getByRole('button', { name: /^Mid/ }).click();
   await eng.getByRole('button', { name: 'Render' }).click();
   await eng.getByTestId('version-row').filter({ hasText: 'Master v3' }).waitFor({ timeout: 180_000 });
   const stored = (await call(t.baseUrl, users.engineer, 'GET', `/api/tracks/${trackId}/review`)).json.versions.find((v: { label: string }) => v.label === 'Master v3');
   const storedBand = stored.settings.eq.bands.mid.at(-1);
   assert.equal(stored.settings.eq.mode, 'bands');
   assert.deepEqual([storedBand.frequencyHz, storedBand.gainDb], [bandHz, bandDb], 'the dragged band is what was rendered');
+  assert.equal(stored.settings.eq.bands.side.length, sideBandsBefore + 1);
+  assert.deepEqual([stored.settings.eq.bands.side.at(-1).frequencyHz, stored.settings.eq.bands.side.at(-1).gainDb], [1000, -2]);
   await eng.getByRole('tab', { name: 'Compare versions' }).click();
   await eng.getByLabel('From').selectOption({ label: 'Master v2' });
   await eng.getByLabel('To').selectOption({ label: 'Master v3' });

@@ -6,7 +6,8 @@
  * - 'curve' (what derive writes): the render uses the fine curve (dB at `eq.curve.frequenciesHz`, 1/12-octave grid)
  *   as a FIR. The parametric bands are a readable approximation of that curve, shown for information.
  * - 'bands': the render regenerates the curve from the bands (sum of their dB responses at the same frequencies) and
- *   ignores the stored fine curve. An editor that changes a band switches the mode to 'bands'.
+ *   ignores the stored fine curve; with no side bands the side follows the mid. An editor that changes a band
+ *   switches the mode to 'bands'.
  * Amounts scale at render time: the stored curve, ratio and width are the 100 % values, so moving an amount never
  * needs a new analysis.
  *

@@ -23,10 +23,12 @@ export function retarget(s: MasteringSettings, targetLufs: number): void {
   s.loudness.limiterInputGainDb = Math.round(Math.max(-24, Math.min(36, s.loudness.limiterInputGainDb + delta)) * 100) / 100;
 }
 
-/** The overlay the tonal chart draws for the settings being edited. */
-export function eqOverlayOf(settings: MasteringSettings): EqOverlay {
+export type EqChannel = 'mid' | 'side';
+
+/** The overlay the tonal chart draws for the settings being edited: the channel's rendered curve and its bands. */
+export function eqOverlayOf(settings: MasteringSettings, channel: EqChannel = 'mid'): EqOverlay {
   const curves = effectiveMidSideCurves(settings);
-  return { frequenciesHz: curves.frequenciesHz, gainDb: curves.midDb, bands: settings.eq.bands.mid };
+  return { frequenciesHz: curves.frequenciesHz, gainDb: channel === 'mid' ? curves.midDb : curves.sideDb, bands: settings.eq.bands[channel] };
 }
 
 function NumberField(props: { label: string; value: number; step?: number; min?: number; max?: number; unit?: string; disabled?: boolean; onChange: (v: number) => void }) {
@@ -73,7 +75,11 @@ export function SettingsPanel(props: {
   draft: MasteringSettings | null;
   onDraftChange: (draft: MasteringSettings | null) => void;
   onRender: (request: MasterRequest) => Promise<void>;
+  /** Which channel's bands are edited (the tonal chart shows the same one). */
+  eqChannel?: EqChannel;
+  onEqChannelChange?: (channel: EqChannel) => void;
 }) {
+  const channel = props.eqChannel ?? 'mid';
   const mixes = props.versions.filter((v) => v.kind === 'mix' && v.status === 'ready');
   const refs = props.versions.filter((v) => v.kind === 'reference' && v.status === 'ready');
   const [mixId, setMixId] = useState(props.base?.sourceMixId ?? mixes[0]?.id ?? '');
@@ -96,7 +102,7 @@ export function SettingsPanel(props: {
   const editBand = (index: number, patch: Partial<EqBand>) =>
     edit((s) => {
       s.eq.mode = 'bands';
-      s.eq.bands.mid[index] = { ...s.eq.bands.mid[index], ...patch };
+      s.eq.bands[channel][index] = { ...s.eq.bands[channel][index], ...patch };
     });
   const disabled = !props.canRender || props.busy;
 
@@ -202,13 +208,26 @@ export function SettingsPanel(props: {
               </label>
               <span className="subtle eq-mode">
                 {draft.eq.mode === 'curve' ? 'matched curve' : 'bands'}
-                {draft.eq.bands.mid.length > 0 ? ' · drag the handles on the tonal chart' : ' · no bands: add one to shape it by hand'}
+                {draft.eq.bands[channel].length > 0
+                  ? ' · drag the handles on the tonal chart'
+                  : channel === 'side'
+                    ? ' · the side follows the mid: add a band to shape it on its own'
+                    : ' · no bands: add one to shape it by hand'}
               </span>
             </h3>
-            <Amount label="Amount" value={draft.eq.amount} disabled={disabled} onChange={(v) => edit((s) => (s.eq.amount = v))} />
+            <div className="row">
+              <Amount label="Amount" value={draft.eq.amount} disabled={disabled} onChange={(v) => edit((s) => (s.eq.amount = v))} />
+              <div className="segmented" role="group" aria-label="EQ bands of">
+                {(['mid', 'side'] as const).map((c) => (
+                  <button key={c} type="button" className={channel === c ? 'on' : ''} aria-pressed={channel === c} onClick={() => props.onEqChannelChange?.(c)}>
+                    {c === 'mid' ? 'Mid' : 'Side'} ({draft.eq.bands[c].length})
+                  </button>
+                ))}
+              </div>
+            </div>
             <table className="bands">
               <tbody>
-                {draft.eq.bands.mid.map((b, i) => (
+                {draft.eq.bands[channel].map((b, i) => (
                   <tr key={i} data-testid="eq-band">
                     <td>
                       <select value={b.type} disabled={disabled} onChange={(e) => editBand(i, { type: e.target.value as EqBand['type'] })} aria-label={`Band ${i + 1} type`}>
@@ -227,7 +246,7 @@ export function SettingsPanel(props: {
                       <NumberField label="Q" value={b.q} min={0.1} max={10} disabled={disabled} onChange={(v) => editBand(i, { q: v })} />
                     </td>
                     <td>
-                      <button type="button" disabled={disabled} onClick={() => edit((s) => ((s.eq.mode = 'bands'), s.eq.bands.mid.splice(i, 1)))} aria-label={`Remove band ${i + 1}`}>
+                      <button type="button" disabled={disabled} onClick={() => edit((s) => ((s.eq.mode = 'bands'), s.eq.bands[channel].splice(i, 1)))} aria-label={`Remove band ${i + 1}`}>
                         ×
                       </button>
                     </td>
@@ -237,8 +256,8 @@ export function SettingsPanel(props: {
             </table>
             <button
               type="button"
-              disabled={disabled || draft.eq.bands.mid.length >= 16}
-              onClick={() => edit((s) => ((s.eq.mode = 'bands'), (s.eq.enabled = true), s.eq.bands.mid.push({ type: 'peak', frequencyHz: 1000, gainDb: 0, q: 1 })))}
+              disabled={disabled || draft.eq.bands[channel].length >= 16}
+              onClick={() => edit((s) => ((s.eq.mode = 'bands'), (s.eq.enabled = true), s.eq.bands[channel].push({ type: 'peak', frequencyHz: 1000, gainDb: 0, q: 1 })))}
             >
               Add band
             </button>

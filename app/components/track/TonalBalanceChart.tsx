@@ -30,8 +30,13 @@ export function TonalBalanceChart(props: {
   series: TonalSeries[];
   eq?: EqOverlay | null;
   onBandDrag?: (index: number, band: { frequencyHz: number; gainDb: number }) => void;
+  /** Controlled channel (the settings panel edits the same channel's bands); uncontrolled when absent. */
+  channel?: 'mid' | 'side';
+  onChannelChange?: (channel: 'mid' | 'side') => void;
 }) {
-  const [channel, setChannel] = useState<'mid' | 'side'>('mid');
+  const [ownChannel, setOwnChannel] = useState<'mid' | 'side'>('mid');
+  const channel = props.channel ?? ownChannel;
+  const setChannel = (c: 'mid' | 'side') => (props.onChannelChange ? props.onChannelChange(c) : setOwnChannel(c));
   const svg = useRef<SVGSVGElement>(null);
   const latest = useRef(props);
   latest.current = props;

@@ -10,7 +10,7 @@ import { SOURCE_COLORS } from './chartScale';
 import { LiveMeter } from './LiveMeter';
 import { LoudnessChart } from './LoudnessChart';
 import { MeterPanel } from './MeterPanel';
-import { eqOverlayOf, SettingsPanel, type MasterRequest } from './SettingsPanel';
+import { eqOverlayOf, SettingsPanel, type EqChannel, type MasterRequest } from './SettingsPanel';
 import { SyncedPlayer } from './syncedPlayer';
 import { TonalBalanceChart } from './TonalBalanceChart';
 import { VersionCompare } from './VersionCompare';
@@ -88,6 +88,7 @@ export function TrackReview({ initial, slots }: { initial: TrackReviewData; slot
   const [tab, setTab] = useState<'charts' | 'settings' | 'compare'>('charts');
   const [settingsBaseId, setSettingsBaseId] = useState<string | null>(() => initial.versions.find((v) => v.kind === 'master')?.id ?? null);
   const [draft, setDraft] = useState<MasteringSettings | null>(() => initial.versions.find((v) => v.kind === 'master')?.settings ?? null);
+  const [eqChannel, setEqChannel] = useState<EqChannel>('mid');
   const [busy, setBusy] = useState(false);
   const [ready, setReady] = useState(false);
   const audioHost = useRef<HTMLDivElement>(null);
@@ -467,13 +468,16 @@ export function TrackReview({ initial, slots }: { initial: TrackReviewData; slot
                 {draft && (
                   <TonalBalanceChart
                     series={selected.filter((v) => v.tonal).map((v) => ({ id: v.id, label: v.label, color: colors[v.id], tonal: v.tonal! }))}
-                    eq={eqOverlayOf(draft)}
+                    eq={eqOverlayOf(draft, eqChannel)}
+                    channel={eqChannel}
+                    onChannelChange={setEqChannel}
                     onBandDrag={
                       canRender
                         ? (i, band) => {
                             const next = structuredClone(draft);
                             next.eq.mode = 'bands';
-                            next.eq.bands.mid[i] = { ...next.eq.bands.mid[i], frequencyHz: Math.max(10, Math.min(24000, band.frequencyHz)), gainDb: Math.max(-24, Math.min(24, band.gainDb)) };
+                            const bands = next.eq.bands[eqChannel];
+                            bands[i] = { ...bands[i], frequencyHz: Math.max(10, Math.min(24000, band.frequencyHz)), gainDb: Math.max(-24, Math.min(24, band.gainDb)) };
                             setDraft(next);
                           }
                         : undefined
@@ -489,6 +493,8 @@ export function TrackReview({ initial, slots }: { initial: TrackReviewData; slot
                   draft={draft}
                   onDraftChange={setDraft}
                   onRender={render}
+                  eqChannel={eqChannel}
+                  onEqChannelChange={setEqChannel}
                 />
               </div>
             )}

@@ -43,7 +43,9 @@ export function effectiveMidSideCurves(settings: MasteringSettings): MidSideCurv
   let sideDb = frequenciesHz.map(() => 0);
   if (eq.enabled && eq.amount > 0) {
     const mid = eq.mode === 'bands' ? bandsResponseDb(eq.bands.mid, frequenciesHz) : eq.curve.midDb;
-    const side = eq.mode === 'bands' ? bandsResponseDb(eq.bands.side, frequenciesHz) : eq.curve.sideDb;
+    // No side bands means the side follows the mid (what derive writes when they match): editing a mid band of such
+    // settings must not leave the side unequalised and shift the stereo balance.
+    const side = eq.mode === 'bands' ? (eq.bands.side.length > 0 ? bandsResponseDb(eq.bands.side, frequenciesHz) : mid) : eq.curve.sideDb;
     midDb = mid.map((v) => v * eq.amount);
     sideDb = side.map((v) => v * eq.amount);
   }
