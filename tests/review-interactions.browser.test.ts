@@ -166,6 +166,8 @@ test('meter, click/drag comments, markers, seek-and-play, edit/delete/resolve li
   // comment is typed.
   await onWaveform(art, 0.5);
   const form = art.getByTestId('comments-panel');
+  // Read once the form has taken the click (it shows the pinned state), not the playhead it followed a moment before.
+  await form.getByTitle('Let the time follow the playhead again').waitFor();
   const clicked = seconds(await form.getByLabel('Comment time').inputValue());
   assert.ok(Math.abs(clicked - MIX_SECONDS / 2) < 0.4, `clicked at ${clicked} s`);
   assert.ok(!(await activeAudio(art)).paused, 'still playing');
@@ -188,8 +190,10 @@ test('meter, click/drag comments, markers, seek-and-play, edit/delete/resolve li
   assert.ok(Math.abs((markerBox.x - wave.x) / wave.width - clicked / MIX_SECONDS) < 0.02, 'marker drawn at the comment time');
   assert.equal(await marker.getAttribute('title'), 'Ari Artist: Vocal sits too low here');
 
-  // A drag makes a range comment.
+  // A drag makes a range comment. The form takes the range when React next renders, after the mouse is up: wait
+  // for it, or the two fields can be read on either side of that render (start still following the playhead).
   await onWaveform(art, 0.2, 0.4);
+  await art.waitForFunction(() => (document.querySelector<HTMLInputElement>('[aria-label="Comment end time"]')?.value ?? '') !== '');
   const dragged = [await form.getByLabel('Comment time').inputValue(), await form.getByLabel('Comment end time').inputValue()];
   assert.ok(Math.abs(seconds(dragged[0]) - 6) < 0.4 && Math.abs(seconds(dragged[1]) - 12) < 0.4, `dragged ${dragged.join('–')}`);
   await form.getByLabel('New comment').fill('Build-up feels flat');
