@@ -211,7 +211,15 @@ test('engineer masters, artist sees it live; A/B keeps the playhead without refe
   await eng.mouse.down();
   await eng.mouse.move(hb.x + hb.width / 2 + chartBox.width * 0.12, hb.y + hb.height / 2 - chartBox.height * 0.15, { steps: 8 });
   await eng.mouse.up();
+  // The last move's render may land after mouse.up resolves: read the band once its fields have settled.
   const band = eng.getByTestId('eq-band').last();
+  const fields = () => Promise.all([band.getByLabel('Hz', { exact: true }).inputValue(), band.getByLabel('dB', { exact: true }).inputValue()]).then((v) => v.join());
+  for (let last = ''; ; ) {
+    const now = await fields();
+    if (now === last) break;
+    last = now;
+    await eng.waitForTimeout(150);
+  }
   const bandHz = Number(await band.getByLabel('Hz', { exact: true }).inputValue());
   const bandDb = Number(await band.getByLabel('dB', { exact: true }).inputValue());
   assert.ok(bandHz > 1500 && bandHz < 6000, `dragged to ${bandHz} Hz`);
