@@ -78,13 +78,8 @@ class HalfBandStage {
     this.state = new Float64Array(coefficientCount * 4);
   }
 
-  /** outX[2i], outX[2i+1] from inX[i]; output gain 1. */
-  upsample(inL: Float64Array, inR: Float64Array, count: number, outL: Float64Array, outR: Float64Array): void {
-    this.kernel(this.state, inL, inR, count, outL, outR);
-  }
-
-  /** outX[i] from inX[2i], inX[2i+1]. */
-  downsample(inL: Float64Array, inR: Float64Array, count: number, outL: Float64Array, outR: Float64Array): void {
+  /** Up: outX[2i], outX[2i+1] from inX[i] (gain 1). Down: outX[i] from inX[2i], inX[2i+1]. */
+  process(inL: Float64Array, inR: Float64Array, count: number, outL: Float64Array, outR: Float64Array): void {
     this.kernel(this.state, inL, inR, count, outL, outR);
   }
 }
@@ -130,12 +125,12 @@ export function processOversampledX4(
     const count = Math.min(blockSize, left.length - start);
     const l = left.subarray(start, start + count);
     const r = right ? right.subarray(start, start + count) : scratch;
-    up1.upsample(l, r, count, x2L, x2R);
-    up2.upsample(x2L, x2R, count * 2, x4L, x4R);
+    up1.process(l, r, count, x2L, x2R);
+    up2.process(x2L, x2R, count * 2, x4L, x4R);
     atHighRate(x4L, count * 4);
     if (!mono) atHighRate(x4R, count * 4);
-    down2.downsample(x4L, x4R, count * 2, x2L, x2R);
-    down1.downsample(x2L, x2R, count, l, r);
+    down2.process(x4L, x4R, count * 2, x2L, x2R);
+    down1.process(x2L, x2R, count, l, r);
   }
 }
 

@@ -18,6 +18,26 @@ export function toPcmAudio(work: WorkingAudio): PcmAudio {
   return { sampleRate: work.sampleRate, channels: work.channels.map((c) => new Float32Array(c)) };
 }
 
+/**
+ * float32 audio made from `work` in its own memory, for when the float64 copy is done with: element i of a channel's
+ * float32 view occupies bytes 4i..4i+3, which belong to float64 elements already read (index ≤ i/2). The channels'
+ * memory beyond their float32 part is free afterwards and returned as `spare` (e.g. for the encoder's output).
+ * `work` is unusable afterwards.
+ */
+export function narrowInPlace(work: WorkingAudio): { pcm: PcmAudio; spare: Uint8Array[] } {
+  const pcm: PcmAudio = { sampleRate: work.sampleRate, channels: [] };
+  const spare: Uint8Array[] = [];
+  for (const wide of work.channels) {
+    const narrow = new Float32Array(wide.buffer, wide.byteOffset, wide.length);
+    for (let i = 0; i < wide.length; i++) narrow[i] = wide[i];
+    pcm.channels.push(narrow);
+    const from = narrow.byteOffset + narrow.byteLength;
+    spare.push(new Uint8Array(wide.buffer, from, wide.buffer.byteLength - from));
+  }
+  work.channels.length = 0;
+  return { pcm, spare };
+}
+
 export function frameCount(work: { channels: ArrayLike<number>[] }): number {
   return work.channels.length === 0 ? 0 : work.channels[0].length;
 }

@@ -31,6 +31,21 @@ const U32_MAX = 0xffffffff;
 /** bext v2 marks a loudness field it does not know with 0x7FFF. */
 const BEXT_UNKNOWN_LOUDNESS = 0x7fff;
 
+/** An allocateBlock handing out consecutive blocks of `regions` (a new array once they are used up). */
+export function blocksFrom(regions: Uint8Array[]): (byteLength: number) => Uint8Array {
+  let region = 0;
+  let used = 0;
+  return (bytes) => {
+    while (region < regions.length && regions[region].length - used < bytes) {
+      region++;
+      used = 0;
+    }
+    if (region >= regions.length) return new Uint8Array(bytes);
+    used += bytes;
+    return regions[region].subarray(used - bytes, used);
+  };
+}
+
 export function encodeWav(pcm: PcmAudio, options: WavEncodeOptions): EncodedAudio {
   const channelCount = pcm.channels.length;
   if (channelCount < 1) throw new Error('No channels to encode');

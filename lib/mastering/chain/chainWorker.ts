@@ -1,6 +1,7 @@
 /**
  * Worker-thread entry for the second core: the match analysis of a track, and the render stages of one time segment
- * (see splitRender.ts). Buffers arrive and leave by transfer, never by copy. Errors travel as {message}.
+ * (see splitRender.ts), rendered in place in shared memory, and the true peak of a shared render. Errors travel as
+ * {name, message}.
  */
 import { parentPort } from 'node:worker_threads';
 import { processLimiter, type LimiterSettingsInput } from '@/lib/audio/limiter';
@@ -8,7 +9,6 @@ import { measureTruePeak } from '@/lib/audio/truePeak';
 import type { PcmAudio } from '@/lib/audio/types';
 import type { WorkingAudio } from '@/lib/audio/workingAudio';
 import { readAudioFile } from '../audioFile';
-import { collectGarbage } from '../collectGarbage';
 import { analyzeForMatch, type MatchAnalysisOptions } from '../match/matchAnalysis';
 import type { MasteringSettings } from '../settings';
 import type { MidSideFir } from './midSideFir';
@@ -29,10 +29,6 @@ export type ChainReply = { id: number; ok: true; result: unknown } | { id: numbe
 const port = parentPort;
 if (!port) throw new Error('chainWorker must run in a worker thread');
 
-// Shared buffers (see splitRender.ts) are rendered in place and cannot be transferred: only the others go back.
-const buffersOf = (channels: ArrayLike<number>[]) =>
-  [...new Set(channels.map((c) => (c as Float64Array).buffer))].filter((b): b is ArrayBuffer => !(b instanceof SharedArrayBuffer));
-
 port.on('message', async ({ id, task }: { id: number; task: ChainTask }) => {
   try {
     switch (task.kind) {
@@ -47,14 +43,11 @@ port.on('message', async ({ id, task }: { id: number; task: ChainTask }) => {
       case 'analyzeFile': {
         const result = await analyzeForMatch(await readAudioFile(task.path), task.options);
         port.postMessage({ id, ok: true, result });
-        // The decoded reference is garbage now, but this thread may sit idle (no allocation, hence no GC) through
-        // the whole refinement while its ~90 MB stay resident: collect now.
-        collectGarbage?.();
         return;
       }
       case 'pre': {
         const stats = await renderPreLimiter(task.work, task.settings, task.fir, task.stages);
-        port.postMessage({ id, ok: true, result: { work: task.work, stats } }, buffersOf(task.work.channels));
+        port.postMessage({ id, ok: true, result: stats });
         return;
       }
       case 'truePeak': {
@@ -62,8 +55,7 @@ port.on('message', async ({ id, task }: { id: number; task: ChainTask }) => {
         return;
       }
       case 'limit': {
-        const stats = processLimiter(task.work, task.limiter);
-        port.postMessage({ id, ok: true, result: { work: task.work, stats } }, buffersOf(task.work.channels));
+        port.postMessage({ id, ok: true, result: processLimiter(task.work, task.limiter) });
         return;
       }
     }

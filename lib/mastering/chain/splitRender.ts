@@ -6,10 +6,10 @@
  * The first half runs TAIL past the cut for the linear-phase FIR's look-ahead (≤ 0.2 s) and the limiter's.
  * The true-peak ceiling holds either way: each half is limited on its own.
  *
- * Memory: audio in shared memory (allocateSplittable) is rendered in place by both threads. Its buffers have room for
- * PRE_ROLL + TAIL more frames, so the second half (with its pre-roll) is moved up beside the first instead of copied
- * out, and moved back afterwards: no second ~100 MB buffer, no transfer. Other audio is copied (and the copy kept in
- * `scratch` for the next call).
+ * Memory: the audio lives in shared memory (allocateSplittable) and both threads render it in place. Its buffers have
+ * room for PRE_ROLL + TAIL more frames, so the second half (with its pre-roll) is moved up beside the first instead of
+ * copied out, and moved back afterwards: no second ~100 MB buffer, no transfer. Audio not in shared memory is rendered
+ * here whole.
  */
 import type { GainReductionStats } from '@/lib/audio/gainReductionStats';
 import type { WorkingAudio } from '@/lib/audio/workingAudio';
@@ -18,7 +18,7 @@ import type { ChainWorker } from './chainWorkerClient';
 
 const PRE_ROLL_SECONDS = 8;
 const TAIL_SECONDS = 1;
-/** Below this the copy and hand-over cost more than the second core saves. */
+/** Below this the hand-over costs more than the second core saves. */
 const MIN_SPLIT_SECONDS = 30;
 
 /** Frames of room allocateSplittable leaves after the audio. */
@@ -35,20 +35,10 @@ export function allocateSplittable(sampleRate: number, channelCount: number, fra
   };
 }
 
-const isShared = (c: Float64Array) => c.buffer instanceof SharedArrayBuffer;
-
 export interface SplitPart<S> {
   stats: S;
   /** Frames of the output this part produced (weights when merging statistics). */
   frames: number;
-}
-
-/**
- * Holds the second half's buffers between calls on the same track (pre-limiter stages, then the limiter), so the
- * second call fills them instead of allocating another ~100 MB while the first copy still awaits collection.
- */
-export interface SplitScratch {
-  channels?: Float64Array[];
 }
 
 export async function splitRender<S>(
@@ -56,10 +46,9 @@ export async function splitRender<S>(
   worker: ChainWorker | null,
   renderHere: (part: WorkingAudio) => Promise<S> | S,
   remoteTask: (part: WorkingAudio) => ChainTask,
-  scratch: SplitScratch = {},
   /**
    * Cut here instead, with no pre-roll or tail: for audio made of independent pieces that carry their own rolls
-   * (the closed loop's probe). null = do not split.
+   * (the drive probe). null = do not split.
    */
   cutAt?: number | null,
 ): Promise<SplitPart<S>[]> {
@@ -68,44 +57,25 @@ export async function splitRender<S>(
   const independent = cutAt !== undefined;
   const preRoll = independent ? 0 : Math.round(PRE_ROLL_SECONDS * rate);
   const tail = independent ? 0 : Math.round(TAIL_SECONDS * rate);
-  if (!worker || (independent ? cutAt === null || cutAt <= 0 || cutAt >= n : n < MIN_SPLIT_SECONDS * rate)) {
-    return [{ stats: await renderHere(work), frames: n }];
-  }
+  const roomy = work.channels.every((c) => c.buffer instanceof SharedArrayBuffer && c.byteOffset === 0 && c.buffer.byteLength >= (n + preRoll + tail) * 8);
+  const worthIt = independent ? cutAt !== null && cutAt > 0 && cutAt < n : n >= MIN_SPLIT_SECONDS * rate;
+  if (!worker || !roomy || !worthIt) return [{ stats: await renderHere(work), frames: n }];
   // Balanced: the first part is mid + tail long, the second n - mid + preRoll.
   const mid = independent ? cutAt! : Math.floor((n + preRoll - tail) / 2);
   const from = mid - preRoll;
-  const shared = work.channels.every(isShared);
-  if (shared && (independent || work.channels.every((c) => c.byteOffset === 0 && c.buffer.byteLength >= (n + preRoll + tail) * 8))) {
-    // In place: [0, mid + tail) here; frames [from, n) moved up to start at mid + tail for the worker.
-    const full = work.channels.map((c) => new Float64Array(c.buffer, c.byteOffset, n + preRoll + tail));
-    const secondAt = mid + tail;
-    if (!independent) for (const f of full) f.copyWithin(secondAt, from, n);
-    const second: WorkingAudio = { sampleRate: rate, channels: full.map((f) => f.subarray(secondAt, secondAt + n - from)) };
-    const remote = worker.run<{ stats: S }>(remoteTask(second));
-    remote.catch(() => undefined);
-    const firstStats = await renderHere({ sampleRate: rate, channels: full.map((f) => f.subarray(0, Math.min(n, mid + tail))) });
-    const done = await remote;
-    if (!independent) for (const f of full) f.copyWithin(mid, secondAt + preRoll, n + preRoll + tail);
-    return [
-      { stats: firstStats, frames: mid },
-      { stats: done.stats, frames: n - mid },
-    ];
-  }
-  const reusable = scratch.channels?.length === work.channels.length && scratch.channels.every((c) => c.length === n - from);
-  const channels = reusable ? scratch.channels!.map((s, i) => (s.set(work.channels[i].subarray(from)), s)) : work.channels.map((c) => c.slice(from));
-  scratch.channels = undefined;
-  const second: WorkingAudio = { sampleRate: rate, channels };
-  const remote = worker.run<{ work: WorkingAudio; stats: S }>(remoteTask(second), second.channels.map((c) => c.buffer as ArrayBuffer));
+  // In place: [0, mid + tail) here; frames [from, n) moved up to start at mid + tail for the worker.
+  const full = work.channels.map((c) => new Float64Array(c.buffer, 0, n + preRoll + tail));
+  const secondAt = mid + tail;
+  if (!independent) for (const f of full) f.copyWithin(secondAt, from, n);
+  const remote = worker.run<S>(remoteTask({ sampleRate: rate, channels: full.map((f) => f.subarray(secondAt, secondAt + n - from)) }));
   // Settle the remote promise even if the local half throws, so no rejection goes unhandled.
   remote.catch(() => undefined);
-  const first: WorkingAudio = { sampleRate: rate, channels: work.channels.map((c) => c.subarray(0, Math.min(n, mid + tail))) };
-  const firstStats = await renderHere(first);
-  const done = await remote;
-  work.channels.forEach((c, i) => c.set(done.work.channels[i].subarray(preRoll), mid));
-  scratch.channels = done.work.channels;
+  const firstStats = await renderHere({ sampleRate: rate, channels: full.map((f) => f.subarray(0, Math.min(n, mid + tail))) });
+  const remoteStats = await remote;
+  if (!independent) for (const f of full) f.copyWithin(mid, secondAt + preRoll, n + preRoll + tail);
   return [
     { stats: firstStats, frames: mid },
-    { stats: done.stats, frames: n - mid },
+    { stats: remoteStats, frames: n - mid },
   ];
 }
 

@@ -14,13 +14,12 @@
  */
 import { measureLoudness } from '@/lib/audio/loudness';
 import { processLimiter } from '@/lib/audio/limiter';
-import type { PcmAudio } from '@/lib/audio/types';
 import type { WorkingAudio } from '@/lib/audio/workingAudio';
 import { TONAL_BANDS } from '../analysis/tonalDistance';
 import { curveGainDbAt } from '../chain/midSideFir';
 import type { ChainWorker } from '../chain/chainWorkerClient';
 import { limiterSettingsFrom } from '../chain/render';
-import { splitRender, type SplitScratch } from '../chain/splitRender';
+import { splitRender } from '../chain/splitRender';
 import type { MasteringSettings } from '../settings';
 import { clampEq, holdCurve, round2, type EqLimits } from './derive';
 
@@ -41,7 +40,7 @@ export const PROBE_SEGMENT_SECONDS = 4;
 /**
  * Fresh memory is expensive on the machines this runs on: every first touch of a page faults into the hypervisor, and
  * measured there a new 78 MB buffer cost 220-340 ms before any work was done in it (refilling it again: 3 ms). The
- * loop therefore renders into buffers it keeps (ProbeBuffers) instead of copying into new ones per evaluation.
+ * drive search therefore renders into buffers it keeps (DriveProbe) instead of copying into new ones per evaluation.
  */
 export interface ProbePlan {
   /** Source frames of each segment: [from, to) copied, [measureFrom, measureTo) measured. */
@@ -103,95 +102,56 @@ export function planProbe(frames: number, rate: number, shortTermLufs: number[],
   return { ranges, segments: probeSegments, splitAt, length: at };
 }
 
-/** Copies the plan's ranges of `channels` back to back into `into` (which must be plan.length long). */
-export function cutProbe<T extends Float32Array | Float64Array>(plan: ProbePlan, channels: ArrayLike<number>[], into: T[]): T[] {
-  channels.forEach((c, ch) => {
-    const out = into[ch];
-    let at = 0;
-    for (const r of plan.ranges) {
-      out.set((c as Float32Array).subarray(r.from, r.to), at);
-      at += r.to - r.from;
-    }
-  });
-  return into;
-}
-
-/** The measured parts of a rendered probe, back to back (into `into` when given, else a new copy). */
-function measuredPart(work: { sampleRate: number; channels: ArrayLike<number>[] }, probe: Pick<ProbePlan, 'segments'>, into?: Float32Array[]): PcmAudio {
-  const length = probe.segments.reduce((a, s) => a + s.measureEnd - s.measureStart, 0);
-  const channels = work.channels.map((c, ch) => {
-    const out = into?.[ch]?.length === length ? into[ch] : new Float32Array(length);
-    let at = 0;
-    for (const s of probe.segments) {
-      out.set((c as Float32Array).subarray(s.measureStart, s.measureEnd), at);
-      at += s.measureEnd - s.measureStart;
-    }
-    return out;
-  });
-  return { sampleRate: work.sampleRate, channels };
-}
-
 /**
- * Buffers the loop renders into, reused across rounds, drive evaluations and full passes (see the note on ProbePlan).
- * Slots are in shared memory, so splitRender hands the second core its half of a probe without a copy.
+ * The drive probe: its plan, one shared-memory buffer the limiter runs in (cut afresh from the full render for each
+ * evaluation, so nothing is allocated per evaluation; see the note on ProbePlan), and one for the measured parts.
  */
-export class ProbeBuffers {
-  private readonly slots: WorkingAudio[] = [];
+export class DriveProbe {
+  private buffer: WorkingAudio | null = null;
   private measured: Float32Array[] = [];
-  /** Second-core scratch for splitRender over the probe (used only if a slot is not shared). */
-  readonly split: SplitScratch = {};
 
-  /** Slot `slot`, shaped `channelCount` × `frames` (contents undefined). */
-  slot(slot: number, sampleRate: number, channelCount: number, frames: number): WorkingAudio {
-    let buffer = this.slots[slot];
-    if (!buffer || buffer.channels.length !== channelCount || buffer.channels[0].length !== frames) {
-      buffer = {
-        sampleRate,
-        channels: Array.from({ length: channelCount }, () => new Float64Array(new SharedArrayBuffer(frames * Float64Array.BYTES_PER_ELEMENT))),
-      };
-      this.slots[slot] = buffer;
+  constructor(readonly plan: ProbePlan) {}
+
+  /** The plan's ranges of `full`, back to back in the probe buffer. */
+  cut(full: WorkingAudio): WorkingAudio {
+    const { length, ranges } = this.plan;
+    if (!this.buffer || this.buffer.channels.length !== full.channels.length) {
+      this.buffer = { sampleRate: full.sampleRate, channels: full.channels.map(() => new Float64Array(new SharedArrayBuffer(length * Float64Array.BYTES_PER_ELEMENT))) };
     }
-    buffer.sampleRate = sampleRate;
-    return buffer;
+    this.buffer.sampleRate = full.sampleRate;
+    full.channels.forEach((c, ch) => {
+      let at = 0;
+      for (const r of ranges) {
+        this.buffer!.channels[ch].set(c.subarray(r.from, r.to), at);
+        at += r.to - r.from;
+      }
+    });
+    return this.buffer;
   }
 
-  /** Slot `slot` holding a copy of `src` (float32 or float64). */
-  copy(src: { sampleRate: number; channels: ArrayLike<number>[] }, slot: number): WorkingAudio {
-    const buffer = this.slot(slot, src.sampleRate, src.channels.length, src.channels[0].length);
-    buffer.channels.forEach((c, i) => c.set(src.channels[i]));
-    return buffer;
-  }
-
-  /** Lets slot `slot` go (the next collection frees it). */
-  release(slot: number): void {
-    delete this.slots[slot];
-  }
-
-  measuredPart(work: WorkingAudio, probe: Pick<ProbePlan, 'segments'>): PcmAudio {
-    const part = measuredPart(work, probe, this.measured);
-    this.measured = part.channels;
-    return part;
+  /** Integrated loudness of the measured parts of a rendered probe (pre-roll and post-roll left out). */
+  measuredLufs(work: WorkingAudio): number {
+    const segments = this.plan.segments;
+    const length = segments.reduce((a, s) => a + s.measureEnd - s.measureStart, 0);
+    this.measured = work.channels.map((c, ch) => {
+      const out = this.measured[ch]?.length === length ? this.measured[ch] : new Float32Array(length);
+      let at = 0;
+      for (const s of segments) {
+        out.set(c.subarray(s.measureStart, s.measureEnd), at);
+        at += s.measureEnd - s.measureStart;
+      }
+      return out;
+    });
+    return measureLoudness({ sampleRate: work.sampleRate, channels: this.measured }).integratedLufs;
   }
 }
 
-/** Where a drive evaluation takes the pre-limiter probe from: a rendered probe, or a plan cut from a full render. */
-export type ProbeSource = WorkingAudio | { plan: ProbePlan; from: WorkingAudio };
-
-function fillProbe(source: ProbeSource, buffers: ProbeBuffers, slot: number): WorkingAudio {
-  if ('plan' in source) {
-    const target = buffers.slot(slot, source.from.sampleRate, source.from.channels.length, source.plan.length);
-    cutProbe(source.plan, source.from.channels, target.channels);
-    return target;
-  }
-  return buffers.copy(source, slot);
-}
-
-/** The probe's limiter at `driveDb` into buffer slot `slot` (a copy of the pre-limiter probe). */
-async function limitedCopy(pre: ProbeSource, probe: Pick<ProbePlan, 'splitAt'>, settings: MasteringSettings, driveDb: number, worker: ChainWorker | null, buffers: ProbeBuffers, slot: number): Promise<WorkingAudio> {
-  const copy = fillProbe(pre, buffers, slot);
+/** The probe, cut from the full pre-limiter render, through the limiter at `driveDb`. */
+async function limitedProbe(full: WorkingAudio, probe: DriveProbe, settings: MasteringSettings, driveDb: number, worker: ChainWorker | null): Promise<WorkingAudio> {
+  const work = probe.cut(full);
   const limiter = limiterSettingsFrom(settings, driveDb);
-  await splitRender(copy, worker, (part) => processLimiter(part, limiter), (part) => ({ kind: 'limit', work: part, limiter }), buffers.split, probe.splitAt);
-  return copy;
+  await splitRender(work, worker, (part) => processLimiter(part, limiter), (part) => ({ kind: 'limit', work: part, limiter }), probe.plan.splitAt);
+  return work;
 }
 
 /** The limiter drive's range in the settings schema. */
@@ -203,7 +163,6 @@ export interface DriveSearch {
   predictedLufs: number;
   /** Loudness lost to limiting on the probe at that drive (LU). */
   probeLossDb: number;
-  limited: WorkingAudio;
 }
 
 /**
@@ -211,28 +170,23 @@ export interface DriveSearch {
  * iterations; each costs one limiter pass over the probe.
  */
 export async function searchDrive(
-  pre: ProbeSource,
-  probe: Pick<ProbePlan, 'segments' | 'splitAt'>,
+  full: WorkingAudio,
+  probe: DriveProbe,
   settings: MasteringSettings,
   fullPreLufs: number,
   targetLufs: number,
   startDriveDb?: number,
   worker: ChainWorker | null = null,
   toleranceLu = 0.05,
-  buffers: ProbeBuffers = new ProbeBuffers(),
 ): Promise<DriveSearch> {
-  const preLufs = measureLoudness(buffers.measuredPart(fillProbe(pre, buffers, 1), probe)).integratedLufs;
-  // One limiter buffer: each evaluation is measured at once, and the one returned is always the latest.
+  const preLufs = probe.measuredLufs(probe.cut(full));
   const predict = async (drive: number) => {
-    const limited = await limitedCopy(pre, probe, settings, drive, worker, buffers, 1);
-    const outLufs = measureLoudness(buffers.measuredPart(limited, probe)).integratedLufs;
-    const loss = preLufs + drive - outLufs;
-
-    return { limited, loss, full: fullPreLufs + drive - loss };
+    const loss = preLufs + drive - probe.measuredLufs(await limitedProbe(full, probe, settings, drive, worker));
+    return { loss, full: fullPreLufs + drive - loss };
   };
   let g0 = clampDriveDb(startDriveDb ?? targetLufs - fullPreLufs);
   let r0 = await predict(g0);
-  if (Math.abs(r0.full - targetLufs) < toleranceLu) return { driveDb: g0, predictedLufs: r0.full, probeLossDb: r0.loss, limited: r0.limited };
+  if (Math.abs(r0.full - targetLufs) < toleranceLu) return { driveDb: g0, predictedLufs: r0.full, probeLossDb: r0.loss };
   let g1 = clampDriveDb(g0 + (targetLufs - r0.full) / 0.7);
   let r1 = await predict(g1);
   for (let i = 0; i < 3 && Math.abs(r1.full - targetLufs) >= toleranceLu; i++) {
@@ -245,7 +199,7 @@ export async function searchDrive(
     g1 = clampDriveDb(g2);
     r1 = await predict(g1);
   }
-  return { driveDb: g1, predictedLufs: r1.full, probeLossDb: r1.loss, limited: r1.limited };
+  return { driveDb: g1, predictedLufs: r1.full, probeLossDb: r1.loss };
 }
 
 /**
@@ -266,9 +220,9 @@ export function applyLoudnessLevel(settings: MasteringSettings, level: number): 
   settings.loudness.limiterSlowReleaseMs = l.slowReleaseMs;
 }
 
+/** One full render of the closed loop, for the report: its drive and how far it stayed from the reference. */
 export interface LoopRound {
   driveDb: number;
-  residualDb: number[];
   meanAbsResidualDb: number;
 }
 

@@ -1,6 +1,7 @@
 /**
- * One mastering run: analyse → derive (or take given settings) → refine on an excerpt → render the full track →
- * verify loudness/true peak (trim) → encode. The "master" job and the CLI both call this.
+ * One mastering run: analyse → derive (or take given settings) → render the full track (drive found on a probe of
+ * it) → verify loudness/true peak (trim), and once more with the tonal residual folded in when it is off → encode.
+ * The "master" job and the CLI both call this through masterFiles.ts.
  */
 import type { EncodedAudio } from '@/lib/audio/encode/encodedAudio';
 import { measureLoudness, type LoudnessResult } from '@/lib/audio/loudness';
@@ -10,7 +11,8 @@ import { measureSamplePeak } from '@/lib/audio/samplePeak';
 import { measureTruePeak } from '@/lib/audio/truePeak';
 import type { PcmAudio } from '@/lib/audio/types';
 import { processGain } from '@/lib/audio/gain';
-import type { WorkingAudio } from '@/lib/audio/workingAudio';
+import { narrowInPlace, type WorkingAudio } from '@/lib/audio/workingAudio';
+import { blocksFrom } from '@/lib/audio/encode/wav';
 import { longTermSpectrum, type LongTermSpectrum } from '../analysis/longTermSpectrum';
 import { measureStereoOverTime } from '../analysis/stereo';
 import { tonalDistanceDb, tonalSpectrumFromLongTerm, type TonalSpectrum } from '../analysis/tonalDistance';
@@ -20,10 +22,10 @@ import type { CompressorStats } from '@/lib/audio/compressor';
 import { ChainWorker } from '../chain/chainWorkerClient';
 import { collectGarbage } from '../collectGarbage';
 import { designChainFir, limiterSettingsFrom, renderPreLimiter, type PreLimiterStages, type PreLimiterStats } from '../chain/render';
-import { allocateSplittable, mergeGainReductionStats, splitRender, type SplitScratch } from '../chain/splitRender';
+import { allocateSplittable, mergeGainReductionStats, splitRender } from '../chain/splitRender';
 import { buildReport, nullIfNonFinite, type LoudnessFigures, type MasterState, type MasteringReport } from '../report/report';
 import { defaultDeliveryRate, masteringSettingsSchema, type MasteringSettings, type OutputSettings } from '../settings';
-import { applyLoudnessLevel, clampDriveDb, foldResidual, LOUDNESS_LEVELS, planProbe, ProbeBuffers, searchDrive, type LoopRound } from './closedLoop';
+import { applyLoudnessLevel, clampDriveDb, DriveProbe, foldResidual, LOUDNESS_LEVELS, planProbe, searchDrive, type LoopRound } from './closedLoop';
 import { deriveSettings, refitBands, round2, type DeriveOptions, type Derivation } from './derive';
 import { analyzeForMatch, type MatchAnalysis } from './matchAnalysis';
 
@@ -47,13 +49,6 @@ export interface MasterReferenceInput {
 
 export interface MasterOptions extends Omit<DeriveOptions, 'output'> {
   output?: Partial<OutputSettings>;
-  /**
-   * Residual folds on the probe before the full render (default 0: the probe only settles the loudness level and
-   * drive; the EQ is corrected from the full render, which stands for the whole track exactly).
-   */
-  iterations?: number;
-  /** Probe shape: how many segments spread over the track, and their length. */
-  probe?: { segments?: number; segmentSeconds?: number };
   /** Skip encoding (benchmarks and tests that only need the float result). */
   encode?: boolean;
   /** Analyses already made (e.g. in worker threads): skips the analyse step for those tracks. */
@@ -238,9 +233,7 @@ async function masterTrackWith(input: MasterTrackInput, worker: ChainWorker | nu
   // Every full pass renders into the same buffers (the track's working copy in shared memory, the drive probe): on
   // the machines this runs on a fresh 150 MB buffer costs about half a second in page faults alone.
   let workBuffer: WorkingAudio | null = null;
-  const scratch: SplitScratch = {};
-  const probeBuffers = new ProbeBuffers();
-  const drivePlan = planProbe(source.channels[0].length, outRate, mixAnalysis.shortTermLufs, mixAnalysis.shortTermHopSeconds, options.probe?.segments, options.probe?.segmentSeconds);
+  const driveProbe = new DriveProbe(planProbe(source.channels[0].length, outRate, mixAnalysis.shortTermLufs, mixAnalysis.shortTermHopSeconds));
   let loudnessLevel = 0;
   // Derived settings always search their drive; given ones unless they ask for their stored drive and gain.
   const autoLoudness = derivation !== null || settings.loudness.mode === 'target';
@@ -262,7 +255,7 @@ async function masterTrackWith(input: MasterTrackInput, worker: ChainWorker | nu
     const fir = await designChainFir(settings, outRate);
     const renderStages = async (work: WorkingAudio, stages: PreLimiterStages): Promise<PreLimiterStats> => {
       const snapshot = structuredClone(settings);
-      const parts = await splitRender(work, worker, (part) => renderPreLimiter(part, snapshot, fir, stages), (part) => ({ kind: 'pre', work: part, settings: snapshot, fir, stages }), scratch);
+      const parts = await splitRender(work, worker, (part) => renderPreLimiter(part, snapshot, fir, stages), (part) => ({ kind: 'pre', work: part, settings: snapshot, fir, stages }));
       return { eqApplied: parts[0].stats.eqApplied, compressor: mergeCompressorStats(parts) };
     };
     const renderPre = async (): Promise<{ work: WorkingAudio; stats: PreLimiterStats }> => {
@@ -274,7 +267,7 @@ async function masterTrackWith(input: MasterTrackInput, worker: ChainWorker | nu
     stage('render: eq+dynamics');
     const runLimiter = async () => {
       const limiter = limiterSettingsFrom(settings);
-      return mergeLimiterStats(await splitRender(work, worker, (part) => processLimiter(part, limiter), (part) => ({ kind: 'limit', work: part, limiter }), scratch));
+      return mergeLimiterStats(await splitRender(work, worker, (part) => processLimiter(part, limiter), (part) => ({ kind: 'limit', work: part, limiter })));
     };
     if (autoLoudness) {
       // The drive comes from a probe (segments spread over the track) cut from this very pre-limiter render: the
@@ -286,7 +279,7 @@ async function masterTrackWith(input: MasterTrackInput, worker: ChainWorker | nu
         const start = settings.loudness.limiterInputGainDb !== 0 ? settings.loudness.limiterInputGainDb : undefined;
         // Given settings start from their stored drive and accept it more readily: re-rendering them reproduces the
         // render they came from, and the final gain trims the rest.
-        const search = await searchDrive({ plan: drivePlan, from: work }, drivePlan, settings, fullPre, target + LOUDNESS_AIM_LU, start, worker, derivation ? 0.05 : 0.2, probeBuffers);
+        const search = await searchDrive(work, driveProbe, settings, fullPre, target + LOUDNESS_AIM_LU, start, worker, derivation ? 0.05 : 0.2);
         settings.loudness.limiterInputGainDb = round2(search.driveDb);
         const needsMore = search.predictedLufs < target - 0.3 || search.probeLossDb > 8;
         // Given settings keep their own saturation and limiter timing: only a derivation may step them up.
@@ -334,7 +327,7 @@ async function masterTrackWith(input: MasterTrackInput, worker: ChainWorker | nu
     // Measured before the final gain: every band moves by the same gain.
     const measuredTonal = tonalSpectrumFromLongTerm(spectrum, loud.integratedLufs);
     const afterTonal = { ...measuredTonal, levelsDb: measuredTonal.levelsDb.map((v) => v + gainDb), integratedLufs: afterLoud.integratedLufs };
-    if (blend) rounds.push({ driveDb: settings.loudness.limiterInputGainDb, residualDb: [], meanAbsResidualDb: tonalDistanceDb(blend, afterTonal) });
+    if (blend) rounds.push({ driveDb: settings.loudness.limiterInputGainDb, meanAbsResidualDb: tonalDistanceDb(blend, afterTonal) });
     return { work, preStats, limiterStats, afterLoud, afterTp, afterTonal };
   };
   let pass = await renderAndVerify();
@@ -364,31 +357,9 @@ async function masterTrackWith(input: MasterTrackInput, worker: ChainWorker | nu
 
   // 6. Encode.
   progress('encode');
-  // Converted in place: element i of the float32 view occupies bytes 4i..4i+3, which belong to float64 elements
-  // already read (index ≤ i/2), so no second copy of the track is ever allocated.
-  const audio: PcmAudio = { sampleRate: work.sampleRate, channels: [] };
-  const spare: Uint8Array[] = [];
-  for (let c = 0; c < work.channels.length; c++) {
-    const wide = work.channels[c];
-    const narrow = new Float32Array(wide.buffer, wide.byteOffset, wide.length);
-    for (let i = 0; i < wide.length; i++) narrow[i] = wide[i];
-    audio.channels.push(narrow);
-    // What the float64 track occupied beyond its float32 half is free now: the WAV data is written there.
-    const from = narrow.byteOffset + narrow.byteLength;
-    spare.push(new Uint8Array(wide.buffer, from, wide.buffer.byteLength - from));
-  }
-  work.channels.length = 0;
-  let region = 0;
-  let used = 0;
-  const allocateBlock = (bytes: number): Uint8Array => {
-    while (region < spare.length && spare[region].length - used < bytes) {
-      region++;
-      used = 0;
-    }
-    if (region >= spare.length) return new Uint8Array(bytes);
-    used += bytes;
-    return spare[region].subarray(used - bytes, used);
-  };
+  // No second copy of the track: it is narrowed to float32 in place, and the WAV data goes into the space that frees.
+  const { pcm: audio, spare } = narrowInPlace(work);
+  const allocateBlock = blocksFrom(spare);
   const loudnessTags = {
     integratedLufs: afterLoud.integratedLufs,
     loudnessRangeLu: afterLoud.loudnessRangeLu,
