@@ -8,10 +8,11 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { jobHandlers } from '../workers/handlers';
 import { startWorker, type WorkerHandle } from '../workers/runner';
 import { repoRoot } from '../server/productionBuild';
+import { launchChromium, signedInContext } from './helpers/browser';
 import { synthWav, waitForReview } from './helpers/reviewFixtures';
 import { startTestServer, type TestServer } from './helpers/testServer';
 import { call, signUp, tusUpload, type WebUser } from './helpers/webClient';
@@ -30,12 +31,7 @@ let trackId: string;
 let trackUrl: string;
 const lufs: Record<'mix' | 'reference', number> = { mix: 0, reference: 0 };
 
-async function contextFor(user: WebUser): Promise<BrowserContext> {
-  const context = await browser.newContext({ baseURL: t.baseUrl, viewport: { width: 1400, height: 1000 } });
-  const [name, value] = user.cookie.split(/=(.*)/s);
-  await context.addCookies([{ name, value, url: t.baseUrl }]);
-  return context;
-}
+const contextFor = (user: WebUser): Promise<BrowserContext> => signedInContext(browser, t.baseUrl, user);
 
 /** The audible <audio> element's state, read in the page. */
 function activeAudio(page: Page) {
@@ -72,10 +68,7 @@ before(async () => {
   t = await startTestServer();
   worker = await startWorker(jobHandlers);
   fs.mkdirSync(SHOTS, { recursive: true });
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync', '--disable-quic', '--autoplay-policy=no-user-gesture-required'],
-  });
+  browser = await launchChromium();
   owner = await signUp(t.baseUrl, 'olive@example.com', 'Olive Owner');
   artist = await signUp(t.baseUrl, 'ari@example.com', 'Ari Artist');
   projectId = (await call(t.baseUrl, owner, 'POST', '/api/projects', { name: 'Night Drive EP' })).json.id;

@@ -6,10 +6,11 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { jobHandlers } from '../workers/handlers';
 import { startWorker, type WorkerHandle } from '../workers/runner';
 import { repoRoot } from '../server/productionBuild';
+import { launchChromium, signedInContext } from './helpers/browser';
 import { synthWav } from './helpers/reviewFixtures';
 import { startTestServer, type TestServer } from './helpers/testServer';
 import { call, signUp, type WebUser } from './helpers/webClient';
@@ -22,12 +23,7 @@ const users = {} as Record<'owner' | 'engineer' | 'artist', WebUser>;
 let projectId: string;
 let trackId: string;
 
-async function contextFor(user: WebUser): Promise<BrowserContext> {
-  const context = await browser.newContext({ baseURL: t.baseUrl, viewport: { width: 1400, height: 1000 } });
-  const [name, value] = user.cookie.split(/=(.*)/s);
-  await context.addCookies([{ name, value, url: t.baseUrl }]);
-  return context;
-}
+const contextFor = (user: WebUser): Promise<BrowserContext> => signedInContext(browser, t.baseUrl, user);
 
 /** Per-source playhead of the hidden <audio> elements, read in one task so the figures are simultaneous. */
 function sourcesNow(page: Page) {
@@ -47,10 +43,7 @@ before(async () => {
   t = await startTestServer();
   worker = await startWorker(jobHandlers);
   fs.mkdirSync(SHOTS, { recursive: true });
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync', '--disable-quic', '--autoplay-policy=no-user-gesture-required'],
-  });
+  browser = await launchChromium();
   users.owner = await signUp(t.baseUrl, 'olive@example.com', 'Olive Owner');
   users.engineer = await signUp(t.baseUrl, 'erin@example.com', 'Erin Engineer');
   users.artist = await signUp(t.baseUrl, 'ari@example.com', 'Ari Artist');

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { Server } from 'socket.io';
 import { decodeAudio } from '../lib/audio/decode/decode';
 import { measureLoudness } from '../lib/audio/loudness';
@@ -16,6 +16,7 @@ import { measureTruePeak } from '../lib/audio/truePeak';
 import { jobHandlers } from '../workers/handlers';
 import { startWorker, type WorkerHandle } from '../workers/runner';
 import { repoRoot } from '../server/productionBuild';
+import { commentLatencies, launchChromium, percentile, signedInContext } from './helpers/browser';
 import { synthWav, waitForReview } from './helpers/reviewFixtures';
 import { startTestServer, type TestServer } from './helpers/testServer';
 import { call, signUp, tusUpload, type WebUser } from './helpers/webClient';
@@ -33,14 +34,8 @@ let mixId: string;
 let referenceId: string;
 let trackUrl: string;
 
-async function contextFor(user: WebUser | null): Promise<BrowserContext> {
-  const context = await browser.newContext({ baseURL: t.baseUrl, viewport: { width: 1400, height: 1100 }, acceptDownloads: true });
-  if (user) {
-    const [name, value] = user.cookie.split(/=(.*)/s);
-    await context.addCookies([{ name, value, url: t.baseUrl }]);
-  }
-  return context;
-}
+const contextFor = (user: WebUser | null): Promise<BrowserContext> =>
+  signedInContext(browser, t.baseUrl, user, { viewport: { width: 1400, height: 1100 }, acceptDownloads: true });
 
 const thread = (page: Page, text: string) => page.getByTestId('comment-thread').filter({ hasText: text });
 
@@ -61,19 +56,11 @@ function dropConnections(userId: string) {
   for (const socket of io.of('/').sockets.values()) if (socket.data.userId === userId) socket.conn.close();
 }
 
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
-}
-
 before(async () => {
   t = await startTestServer();
   worker = await startWorker(jobHandlers);
   fs.mkdirSync(SHOTS, { recursive: true });
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync', '--disable-quic', '--autoplay-policy=no-user-gesture-required'],
-  });
+  browser = await launchChromium();
   engineer = await signUp(t.baseUrl, 'erin@example.com', 'Erin Engineer');
   artist = await signUp(t.baseUrl, 'ari@example.com', 'Ari Artist');
   // The engineer runs the project (owner role: can master, share and approve); the artist is invited as artist.
@@ -180,36 +167,7 @@ test('engineer and artist review together: live comments, replies, mentions, res
 
   // Latency: 50 comments sent from the artist's page (the same API call the form makes) until they render in the
   // engineer's page. Reported, not asserted.
-  await eng.evaluate(() => {
-    const w = window as unknown as { __seen: Record<string, number> };
-    w.__seen = {};
-    new MutationObserver(() => {
-      for (const el of document.querySelectorAll('[data-testid=comment-body]')) {
-        const m = /^latency #(\d+)$/.exec(el.textContent ?? '');
-        if (m && !(m[1] in w.__seen)) w.__seen[m[1]] = Date.now();
-      }
-    }).observe(document.body, { childList: true, subtree: true, characterData: true });
-  });
-  const sentAt: number[] = [];
-  for (let i = 0; i < 50; i++) {
-    sentAt.push(
-      await art.evaluate(
-        async ({ i, trackId, assetId }) => {
-          const at = Date.now();
-          await fetch(`/api/tracks/${trackId}/comments`, {
-            method: 'POST',
-            headers: { 'Content-Type': 'application/json' },
-            body: JSON.stringify({ assetId, body: `latency #${i}`, timeSeconds: i / 2 }),
-          });
-          return at;
-        },
-        { i, trackId, assetId: mixId },
-      ),
-    );
-    await eng.waitForFunction((i) => String(i) in (window as unknown as { __seen: Record<string, number> }).__seen, i);
-  }
-  const seen = await eng.evaluate(() => (window as unknown as { __seen: Record<string, number> }).__seen);
-  const latencies = sentAt.map((at, i) => seen[String(i)] - at);
+  const latencies = await commentLatencies(art, eng, { trackId, assetId: mixId }, 50, (i) => i / 2);
   console.log(`# comment latency to the other browser over 50: p50 ${percentile(latencies, 50)} ms, p95 ${percentile(latencies, 95)} ms, max ${Math.max(...latencies)} ms`);
 
   // A guest link: created by the engineer in the page, used by someone without an account, then revoked.

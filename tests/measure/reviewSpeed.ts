@@ -4,13 +4,14 @@
 // (two corpus tracks become a 16-bit WAV mix and reference; without the corpus, 240 s of synthesized material).
 import fs from 'node:fs';
 import path from 'node:path';
-import { chromium, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { decodeAudio } from '../../lib/audio/decode/decode';
 import { encodedBytes } from '../../lib/audio/encode/encodedAudio';
 import { encodeWav } from '../../lib/audio/encode/wav';
 import { jobHandlers } from '../../workers/handlers';
 import { startWorker } from '../../workers/runner';
 import { repoRoot } from '../../server/productionBuild';
+import { commentLatencies, launchChromium, percentile, signedInContext } from '../helpers/browser';
 import { synthWav, waitForReview } from '../helpers/reviewFixtures';
 import { startTestServer } from '../helpers/testServer';
 import { call, signUp, tusUpload } from '../helpers/webClient';
@@ -24,17 +25,9 @@ async function wavOf(name: string, fallbackSeed: number): Promise<{ bytes: Uint8
   return { bytes: encodedBytes(encodeWav(pcm, { bitDepth: 16, dither: 'tpdf', seed: 1 })), label: `${name} (${(pcm.channels[0].length / pcm.sampleRate).toFixed(0)} s)` };
 }
 
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
-}
-
 const t = await startTestServer();
 const worker = await startWorker(jobHandlers);
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync', '--disable-quic', '--autoplay-policy=no-user-gesture-required'],
-});
+const browser = await launchChromium();
 try {
   const engineer = await signUp(t.baseUrl, 'erin@example.com', 'Erin Engineer');
   const artist = await signUp(t.baseUrl, 'ari@example.com', 'Ari Artist');
@@ -49,12 +42,7 @@ try {
   console.log(`material: mix ${mix.label}, ${(mix.bytes.length / 1e6).toFixed(1)} MB; reference ${ref.label}, ${(ref.bytes.length / 1e6).toFixed(1)} MB`);
   const trackUrl = `${t.baseUrl}/projects/${projectId}/tracks/${trackId}`;
 
-  const contextFor = async (user: typeof engineer) => {
-    const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
-    const [name, value] = user.cookie.split(/=(.*)/s);
-    await context.addCookies([{ name, value, url: t.baseUrl }]);
-    return context;
-  };
+  const contextFor = (user: typeof engineer) => signedInContext(browser, t.baseUrl, user);
   const eng = await (await contextFor(engineer)).newPage();
   const art = await (await contextFor(artist)).newPage();
 
@@ -74,32 +62,7 @@ try {
   // 2. Comment latency to the other browser.
   await eng.goto(trackUrl);
   for (const p of [eng, art]) await p.getByTestId('live-state').filter({ hasText: 'Live' }).waitFor();
-  await eng.evaluate(() => {
-    const w = window as unknown as { __seen: Record<string, number> };
-    w.__seen = {};
-    new MutationObserver(() => {
-      for (const el of document.querySelectorAll('[data-testid=comment-body]')) {
-        const m = /^latency #(\d+)$/.exec(el.textContent ?? '');
-        if (m && !(m[1] in w.__seen)) w.__seen[m[1]] = Date.now();
-      }
-    }).observe(document.body, { childList: true, subtree: true, characterData: true });
-  });
-  const sentAt: number[] = [];
-  for (let i = 0; i < 50; i++) {
-    sentAt.push(
-      await art.evaluate(
-        async ({ i, trackId, assetId }) => {
-          const at = Date.now();
-          await fetch(`/api/tracks/${trackId}/comments`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ assetId, body: `latency #${i}`, timeSeconds: i }) });
-          return at;
-        },
-        { i, trackId, assetId: mixId },
-      ),
-    );
-    await eng.waitForFunction((i) => String(i) in (window as unknown as { __seen: Record<string, number> }).__seen, i);
-  }
-  const seen = await eng.evaluate(() => (window as unknown as { __seen: Record<string, number> }).__seen);
-  const latencies = sentAt.map((at, i) => seen[String(i)] - at);
+  const latencies = await commentLatencies(art, eng, { trackId, assetId: mixId }, 50, (i) => i);
   console.log(`comment latency to the other browser over 50: p50 ${percentile(latencies, 50)} ms, p95 ${percentile(latencies, 95)} ms, max ${Math.max(...latencies)} ms`);
 
   // 3. A/B: play, let both sources buffer ahead, then switch 20 times; count audio requests and re-fetches (a Range
