@@ -8,6 +8,7 @@
  * The class also looks enough like an HTMLMediaElement (currentTime, duration, paused, play/pause, media events) for
  * wavesurfer.js to use it as its `media`: the waveform cursor, click-to-seek and regions then drive all sources.
  */
+import { kWeightingCoefficients, type Biquad } from '@/lib/audio/kWeighting';
 
 export interface PlayerSource {
   id: string;
@@ -311,19 +312,14 @@ export class SyncedPlayer extends EventTarget {
   }
 
   /**
-   * BS.1770 K-weighting with Web Audio biquads (the RBJ high shelf with slope 1 is the standard's shelf, Q 0.7071;
-   * the high-pass Q is given in dB for these filters: 0.5 -> -6.02 dB), then one analyser per channel. The plain taps
-   * read sample peaks.
+   * BS.1770 K-weighting with the analysis meter's own coefficients at the context's rate (lib/audio/kWeighting.ts, as
+   * IIR filter nodes), then one analyser per channel. The plain taps read sample peaks.
    */
   private createMeter(ctx: AudioContext, bus: GainNode): MeterTaps {
-    const shelf = ctx.createBiquadFilter();
-    shelf.type = 'highshelf';
-    shelf.frequency.value = 1681.97;
-    shelf.gain.value = 4.0;
-    const highPass = ctx.createBiquadFilter();
-    highPass.type = 'highpass';
-    highPass.frequency.value = 38.14;
-    highPass.Q.value = 20 * Math.log10(0.5003);
+    const k = kWeightingCoefficients(ctx.sampleRate);
+    const iir = (q: Biquad) => ctx.createIIRFilter([q.b0, q.b1, q.b2], [1, q.a1, q.a2]);
+    const shelf = iir(k.shelf);
+    const highPass = iir(k.highPass);
     const weightedSplit = ctx.createChannelSplitter(2);
     const plainSplit = ctx.createChannelSplitter(2);
     bus.connect(shelf).connect(highPass).connect(weightedSplit);
