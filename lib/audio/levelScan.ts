@@ -95,12 +95,9 @@ export function scanLevels(pcm: PcmAudio, options: LevelScanOptions = {}): Level
   const clip = [new ClipTracker(0, threshold, minRun, maxRuns, pcm.sampleRate), new ClipTracker(1, threshold, minRun, maxRuns, pcm.sampleRate)];
   // Two lean loops beat one wide one here: a loop carrying ~20 live doubles spills registers and ran at ~27 ns per
   // sample, while a per-channel loop plus a branch-free stereo loop together cost ~6 ns.
-  const stats = (channelCount === 2 ? [left, right] : [left]).map((x, c) => {
-    const blockMin = new Float32Array(blocks);
-    const blockMax = new Float32Array(blocks);
-    const sum = scanChannel(x, blockMin, blockMax, c === 0 ? absL : absR, c === 0 ? d2L : d2R);
-    return { sum, blockMin, blockMax };
-  });
+  const sums = (channelCount === 2 ? [left, right] : [left]).map((x, c) =>
+    scanChannel(x, c === 0 ? absL : absR, c === 0 ? d2L : d2R, pixels > 0 ? (c === 0 ? pixL : pixR) : null, pixelBlocks),
+  );
   scanStereo(left, right, windowFrames, wLR, wLL, wRR, mono, factor);
 
   let peakL = 0;
@@ -117,30 +114,20 @@ export function scanLevels(pcm: PcmAudio, options: LevelScanOptions = {}): Level
       peakBlockR = b;
     }
   }
-  const sumL = stats[0].sum;
-  const sumR = stats[1]?.sum ?? 0;
-  stats.forEach(({ blockMin, blockMax }, c) => {
+  const sumL = sums[0];
+  const sumR = sums[1] ?? 0;
+  for (let c = 0; c < channelCount; c++) {
     const x = c === 0 ? left : right;
+    const abs = c === 0 ? absL : absR;
     const tracker = clip[c];
-    const pix = c === 0 ? pixL : pixR;
     for (let b = 0; b < blocks; b++) {
       const s = b * LEVEL_SCAN_BLOCK;
-      // Clipping: only blocks with a sample on a rail need the per-sample run logic.
-      if (blockMax[b] >= threshold || blockMin[b] <= -threshold) tracker.scan(x, s, Math.min(n, s + LEVEL_SCAN_BLOCK));
+      // Clipping: only blocks with a sample on a rail (|x| >= threshold) need the per-sample run logic.
+      if (abs[b] >= threshold) tracker.scan(x, s, Math.min(n, s + LEVEL_SCAN_BLOCK));
       else tracker.quiet(s);
     }
     tracker.quiet(n);
-    for (let p = 0; p < pixels; p++) {
-      let min = Infinity;
-      let max = -Infinity;
-      for (let b = p * pixelBlocks; b < Math.min(blocks, (p + 1) * pixelBlocks); b++) {
-        if (blockMin[b] < min) min = blockMin[b];
-        if (blockMax[b] > max) max = blockMax[b];
-      }
-      pix[2 * p] = clampUnit(min);
-      pix[2 * p + 1] = clampUnit(max);
-    }
-  });
+  }
   // The loop's second difference starts from zero history; the click detector's starts at n = 2. Redo block 0.
   if (d2Blocks > 0) {
     for (const [x, out] of channelCount === 2 ? [[left, d2L], [right, d2R]] as const : [[left, d2L]] as const) {
@@ -201,17 +188,22 @@ export function scanLevels(pcm: PcmAudio, options: LevelScanOptions = {}): Level
 }
 
 /**
- * Per 16-frame block: min, max (exact float32 sample values) and max(0, |x|); per 256-frame block the second-difference
- * maximum (from n = 0 with zero history; the caller redoes block 0). Returns the float64 sum for the DC offset.
+ * Per 16-frame block max(0, |x|); per pixel of `pixelBlocks` blocks the min and max (clamped to ±1), folded here so no
+ * per-block min/max arrays are kept; per 256-frame block the second-difference maximum (from n = 0 with zero history;
+ * the caller redoes block 0). Returns the float64 sum for the DC offset.
  */
-function scanChannel(x: Float32Array, blockMin: Float32Array, blockMax: Float32Array, blockAbs: Float32Array, d2: Float32Array): number {
+function scanChannel(x: Float32Array, blockAbs: Float32Array, d2: Float32Array, pix: Float32Array | null, pixelBlocks: number): number {
   const n = x.length;
-  const blocks = blockMin.length;
+  const blocks = blockAbs.length;
   const perD2 = SECOND_DIFFERENCE_BLOCK / LEVEL_SCAN_BLOCK;
   let sum = 0;
   let x1 = 0;
   let x2 = 0;
   let dMax = 0;
+  let pixMin = Infinity;
+  let pixMax = -Infinity;
+  let pixBlock = 0;
+  let pixel = 0;
   for (let b = 0; b < blocks; b++) {
     const s = b * LEVEL_SCAN_BLOCK;
     const e = Math.min(n, s + LEVEL_SCAN_BLOCK);
@@ -229,13 +221,23 @@ function scanChannel(x: Float32Array, blockMin: Float32Array, blockMax: Float32A
       if (a > dMax) dMax = a;
     }
     sum += blockSum;
-    blockMin[b] = min;
-    blockMax[b] = max;
     blockAbs[b] = Math.max(0, max, -min);
     if ((b + 1) % perD2 === 0) {
       const k = (b + 1) / perD2 - 1;
       if (k < d2.length) d2[k] = dMax;
       dMax = 0;
+    }
+    if (pix) {
+      if (min < pixMin) pixMin = min;
+      if (max > pixMax) pixMax = max;
+      if (++pixBlock === pixelBlocks || b === blocks - 1) {
+        pix[2 * pixel] = clampUnit(pixMin);
+        pix[2 * pixel + 1] = clampUnit(pixMax);
+        pixel++;
+        pixBlock = 0;
+        pixMin = Infinity;
+        pixMax = -Infinity;
+      }
     }
   }
   return sum;

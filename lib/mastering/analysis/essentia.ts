@@ -29,7 +29,9 @@ export function loadEssentia(): EssentiaApi {
   const keepUncaught = new Set(process.listeners('uncaughtException'));
   const keepRejection = new Set(process.listeners('unhandledRejection'));
   const require = createRequire(import.meta.url);
-  const { EssentiaWASM } = require('essentia.js/index.js') as { EssentiaWASM: unknown };
+  // The WASM glue and the core API only: the package's index.js also loads its TensorFlow model, extractor and plot
+  // add-ons, which the analysis never uses and which cost ~80 ms of CPU per process.
+  const EssentiaWASM = require('essentia.js/dist/essentia-wasm.umd.js') as unknown;
   const EssentiaCore = require('essentia.js/dist/essentia.js-core.umd.js') as new (wasm: unknown) => EssentiaApi;
   for (const listener of process.listeners('uncaughtException')) {
     if (!keepUncaught.has(listener)) process.removeListener('uncaughtException', listener);

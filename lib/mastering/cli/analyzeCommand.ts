@@ -7,11 +7,12 @@ import { readAudioFile } from '@/lib/mastering/audioFile';
 import { formatAnalysisSummary } from './analysisSummary';
 import { UsageError } from './usageError';
 
-const HELP = `usage: mastering analyze FILE [--json]
+const HELP = `usage: mastering analyze FILE [--json] [--timings]
 
 Measures FILE (WAV, AIFF, FLAC, MP3, Ogg Vorbis, Opus, M4A): loudness, true peak, LRA, tonal balance, stereo,
 dynamics and problems with timestamps. --json prints one JSON object (loudness: integratedLufs, loudnessRangeLu,
 momentaryMaxLufs, shortTermMaxLufs, truePeakDbtp, samplePeakDbfs, plrDb); without it, a readable summary.
+--timings prints wall, CPU and RSS per stage to stderr, and the whole decode + analysis.
 
 Exit codes: 0 done, 2 bad input or usage (one line on stderr), 1 unexpected failure.
 `;
@@ -23,7 +24,7 @@ export async function runAnalyzeCommand(args: string[]): Promise<void> {
   }
   let parsed;
   try {
-    parsed = parseArgs({ args, allowPositionals: true, options: { json: { type: 'boolean', default: false } } });
+    parsed = parseArgs({ args, allowPositionals: true, options: { json: { type: 'boolean', default: false }, timings: { type: 'boolean', default: false } } });
   } catch (error) {
     throw new UsageError((error instanceof Error ? error.message : String(error)).replace(/\s+/g, ' '));
   }
@@ -33,10 +34,26 @@ export async function runAnalyzeCommand(args: string[]): Promise<void> {
   const info = await stat(path).catch(() => undefined);
   if (!info) throw new UsageError(`${path}: no such file`);
   if (!info.isFile()) throw new UsageError(`${path}: not a file`);
+  const timings = parsed.values.timings;
+  const report = (stage: string, cpuSeconds: number, wallSeconds: number) => {
+    process.stderr.write(`timing ${stage}: wall ${wallSeconds.toFixed(3)} s, CPU ${cpuSeconds.toFixed(3)} s, RSS ${Math.round(process.memoryUsage.rss() / 1e6)} MB\n`);
+  };
+  const startCpu = process.cpuUsage();
+  const startWall = performance.now();
   let analysis;
   try {
     // readAudioFile decodes untrusted input in a worker thread (MP4 through ffmpeg) and names the file in errors.
-    analysis = await analyzeAudio(await readAudioFile(path));
+    // The worker's CPU is this process's CPU, so process.cpuUsage covers it.
+    const decoded = await readAudioFile(path);
+    if (timings) {
+      const used = process.cpuUsage(startCpu);
+      report('decode', (used.user + used.system) / 1e6, (performance.now() - startWall) / 1000);
+    }
+    analysis = await analyzeAudio(decoded, timings ? { onStage: report } : {});
+    if (timings) {
+      const used = process.cpuUsage(startCpu);
+      report('total', (used.user + used.system) / 1e6, (performance.now() - startWall) / 1000);
+    }
   } catch (error) {
     if (error instanceof AudioFormatError) throw new UsageError(error.message.replace(/\s+/g, ' '));
     throw error;
