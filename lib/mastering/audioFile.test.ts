@@ -1,21 +1,42 @@
+/**
+ * readAudioFile on real files: WAV is read from the file in pieces straight into the planar output, and must give
+ * exactly what decoding the whole file's bytes gives, across piece boundaries and whatever sits before the samples.
+ */
 import assert from 'node:assert/strict';
-import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFile, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
-import { buildWav, testSignal } from '../audio/decode/testAudioFiles';
+import { after, describe, it } from 'node:test';
+import { decodeAudio } from '../audio/decode/decode';
+import { buildWav, testSignal, text, type WavOptions } from '../audio/decode/testAudioFiles';
 import { AudioFormatError } from '../audio/types';
 import { readAudioFile } from './audioFile';
 
-describe('readAudioFile', () => {
-  let dir: string;
-  before(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'audiofile-'));
-  });
-  after(async () => {
-    await rm(dir, { recursive: true, force: true });
-  });
+const dir = mkdtempSync(join(tmpdir(), 'audio-file-test-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
 
+function writeWav(name: string, frames: number, channelCount: number, options: WavOptions): { path: string; bytes: Uint8Array } {
+  const bytes = buildWav(testSignal(frames, options.sampleRate ?? 44100, channelCount), options);
+  const path = join(dir, name);
+  writeFileSync(path, bytes);
+  return { path, bytes };
+}
+
+async function assertSameAsWholeDecode(path: string, bytes: Uint8Array): Promise<void> {
+  const fromFile = await readAudioFile(path);
+  const fromBytes = await decodeAudio(bytes);
+  assert.deepEqual(fromFile.format, fromBytes.format);
+  assert.equal(fromFile.sampleRate, fromBytes.sampleRate);
+  assert.equal(fromFile.channels.length, fromBytes.channels.length);
+  fromFile.channels.forEach((channel, c) => {
+    assert.equal(channel.length, fromBytes.channels[c].length);
+    // Bit-exact: compare the raw float32 bits.
+    assert.deepEqual(new Uint32Array(channel.buffer, channel.byteOffset, channel.length), new Uint32Array(fromBytes.channels[c].buffer, fromBytes.channels[c].byteOffset, fromBytes.channels[c].length));
+  });
+}
+
+describe('readAudioFile', () => {
   it('reads and decodes a file by content', async () => {
     const path = join(dir, 'take.aiff'); // misleading extension on purpose: content decides
     await writeFile(path, buildWav(testSignal(2000, 44100, 2), { format: 's16' }));
@@ -37,6 +58,7 @@ describe('readAudioFile', () => {
     await writeFile(join(dir, 'cut.wav'), cut.subarray(0, 4000));
     await assert.rejects(readAudioFile(join(dir, 'cut.wav')), /cut\.wav: truncated WAV: data chunk declares 8000 bytes, file has 3956/);
   });
+
   it('decodes M4A (AAC) through ffmpeg with the exact gapless length', async () => {
     const path = join(dir, 'song.wav'); // the name lies; the ftyp box decides
     await copyFile(new URL('../audio/decode/fixtures/chirp-44k-aac.m4a', import.meta.url), path);
@@ -55,5 +77,38 @@ describe('readAudioFile', () => {
       assert.match(e.message, /^half\.m4a: truncated MP4: the index \(moov box\) is missing or cut off$/);
       return true;
     });
+  });
+
+  it('reads a 24-bit stereo WAV larger than one read buffer, with odd chunks before the samples, bit-exactly', async () => {
+    // 4 MB pieces: 900 000 frames of 6 bytes span two pieces and end inside the second.
+    const { path, bytes } = writeWav('long.wav', 900_000, 2, { format: 's24', extraChunks: [{ id: 'bext', body: new Uint8Array(603) }, { id: 'iXML', body: text('<BWFXML/>') }] });
+    await assertSameAsWholeDecode(path, bytes);
+  });
+
+  it('reads float, extensible, 16-bit mono and RF64 layouts bit-exactly', async () => {
+    for (const [name, channels, options] of [
+      ['f32.wav', 2, { format: 'f32' }],
+      ['ext.wav', 2, { format: 's24', extensible: true, validBits: 20, sampleRate: 96000 }],
+      ['mono.wav', 1, { format: 's16', sampleRate: 48000 }],
+      ['rf64.wav', 2, { format: 's16', rf64: true }],
+    ] as const) {
+      const { path, bytes } = writeWav(name, 123_457, channels, options);
+      await assertSameAsWholeDecode(path, bytes);
+    }
+  });
+
+  it('leaves a header longer than its first megabyte to the general decoder, which still decodes it', async () => {
+    const { path, bytes } = writeWav('big-header.wav', 10_000, 2, { format: 's16', extraChunks: [{ id: 'junk', body: new Uint8Array(1_500_000) }] });
+    await assertSameAsWholeDecode(path, bytes);
+  });
+
+  it('names the file and the problem for a WAV whose data chunk claims more than the file holds', async () => {
+    const { path } = writeWav('truncated.wav', 10_000, 2, { format: 's16', dataSizeField: 10_000 * 4 + 4000 });
+    await assert.rejects(readAudioFile(path), (e: unknown) => e instanceof AudioFormatError && /^truncated\.wav: truncated WAV/.test(e.message));
+  });
+
+  it('refuses a WAV longer than the duration limit before allocating its samples', async () => {
+    const { path } = writeWav('too-long.wav', 48_000, 2, { format: 's16', sampleRate: 8000 });
+    await assert.rejects(readAudioFile(path, { maxDurationSeconds: 5 }), (e: unknown) => e instanceof AudioFormatError && /too-long\.wav: WAV file claims to hold 6\.0 s/.test(e.message));
   });
 });

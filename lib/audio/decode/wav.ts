@@ -2,9 +2,9 @@
  * RIFF/WAVE, RF64 and BW64 parser. Hand-written because the library decoders reject RF64 and odd-sized chunks
  * before `data`, and because a single pass straight into Float32Arrays is ~10x faster than generic decoders.
  */
-import { AudioFormatError, type DecodedAudio } from '../types';
+import { AudioFormatError, type DecodedAudio, type FormatInfo } from '../types';
 import { assertMasterable } from './limits';
-import { bytesPerSample, pcmToPlanar, type PcmSampleFormat } from './pcmSamples';
+import { bytesPerSample, pcmToPlanar, type PcmLayout, type PcmSampleFormat } from './pcmSamples';
 
 const FORMAT_PCM = 0x0001;
 const FORMAT_FLOAT = 0x0003;
@@ -100,24 +100,24 @@ export function parseWavLayout(bytes: Uint8Array, totalBytes: number = bytes.len
 
 export function decodeWav(bytes: Uint8Array): DecodedAudio {
   const layout = parseWavLayout(bytes);
-  const channels = pcmToPlanar(bytes, layout.dataOffset, layout.frames, {
-    format: layout.sampleFormat,
-    littleEndian: true,
-    channelCount: layout.channelCount,
-    frameStride: layout.blockAlign,
-  });
+  const channels = pcmToPlanar(bytes, layout.dataOffset, layout.frames, wavPcmLayout(layout));
+  return { sampleRate: layout.sampleRate, channels, format: wavFormatInfo(layout) };
+}
+
+/** How the data chunk's bytes map to samples (for pcmIntoPlanar, when a reader fills the output piece by piece). */
+export function wavPcmLayout(layout: WavLayout): PcmLayout {
+  return { format: layout.sampleFormat, littleEndian: true, channelCount: layout.channelCount, frameStride: layout.blockAlign };
+}
+
+export function wavFormatInfo(layout: WavLayout): FormatInfo {
   return {
+    container: layout.container,
+    codec: layout.codec,
     sampleRate: layout.sampleRate,
-    channels,
-    format: {
-      container: layout.container,
-      codec: layout.codec,
-      sampleRate: layout.sampleRate,
-      channelCount: layout.channelCount,
-      bitsPerSample: layout.bitsPerSample,
-      frames: layout.frames,
-      durationSeconds: layout.frames / layout.sampleRate,
-    },
+    channelCount: layout.channelCount,
+    bitsPerSample: layout.bitsPerSample,
+    frames: layout.frames,
+    durationSeconds: layout.frames / layout.sampleRate,
   };
 }
 
