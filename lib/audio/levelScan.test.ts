@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { findClipping } from './clipping';
 import { measureDcOffset } from './dcOffset';
-import { LEVEL_SCAN_BLOCK, SECOND_DIFFERENCE_BLOCK, scanLevels } from './levelScan';
+import { LEVEL_SCAN_BLOCK, LevelScanner, SECOND_DIFFERENCE_BLOCK, scanLevels } from './levelScan';
 import { computePeaks } from './peaks';
 import { measureSamplePeak } from './samplePeak';
 import type { PcmAudio } from './types';
@@ -102,3 +102,25 @@ test('fused scan handles an empty signal and a window shorter than a block', () 
     assert.ok(Math.abs(scan.stereo.ll[k] - ll) < 1e-12, `window ${k}`);
   }
 });
+
+for (const channelCount of [1, 2] as const) {
+  test(`fed in pieces through a sliding window, the scan gives exactly the whole-signal result (${channelCount} channel${channelCount === 2 ? 's' : ''})`, () => {
+    const pcm = program(channelCount);
+    const n = pcm.channels[0].length;
+    const whole = scanLevels(pcm, { clipping: { maxRuns: 3 }, monoDecimation: 3, stereoWindowFrames: 777 });
+    // Piece ends at multiples of 16 frames of irregular size; each call sees only the frames from 300 before its start.
+    // A too-small size guess makes the outputs grow as they go.
+    const scanner = new LevelScanner(pcm.sampleRate, channelCount, { clipping: { maxRuns: 3 }, monoDecimation: 3, stereoWindowFrames: 777, expectedFrames: 1000 });
+    let from = 0;
+    let k = 0;
+    while (from + 16 * 40 < n) {
+      const to = from + 16 * (1 + ((k++ * 37) % 40));
+      const base = Math.max(0, from - 300);
+      scanner.scan(pcm.channels.map((x) => x.subarray(base, to)), base, to);
+      from = to;
+    }
+    const base = Math.max(0, from - 300);
+    const pieces = scanner.finish(pcm.channels.map((x) => x.subarray(base, n)), base, n);
+    assert.deepEqual(pieces, whole);
+  });
+}

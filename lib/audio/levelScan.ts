@@ -55,158 +55,336 @@ export interface LevelScanResult {
 
 const PIXEL_BLOCKS_MAX = 1 << 30;
 
-/** Runs the fused scan. Mono and stereo inputs; more channels are refused (the analysis handles at most two). */
+/** Runs the fused scan over a whole signal. Mono and stereo inputs; more channels are refused (the analysis handles at most two). */
 export function scanLevels(pcm: PcmAudio, options: LevelScanOptions = {}): LevelScanResult {
   const channelCount = pcm.channels.length;
   if (channelCount < 1 || channelCount > 2) throw new RangeError(`scanLevels handles 1 or 2 channels, got ${channelCount}`);
-  const left = pcm.channels[0];
-  const right = pcm.channels[1] ?? left;
-  const n = left.length;
-  if (right.length !== n) throw new RangeError('channels differ in length');
-  const threshold = options.clipping?.threshold ?? 0.999;
-  const minRun = options.clipping?.minRunSamples ?? 3;
-  const maxRuns = options.clipping?.maxRuns ?? 1000;
-  const sppList = [...new Set(options.peaksSamplesPerPixel ?? DEFAULT_SAMPLES_PER_PIXEL)].sort((a, b) => a - b);
-  if (sppList.length === 0 || sppList.some((spp) => !Number.isInteger(spp) || spp < 1)) {
-    throw new RangeError('samplesPerPixel must be positive integers');
-  }
-  const finestSpp = sppList[0];
-  // The finest pixel is assembled from whole 16-frame blocks when it is a multiple of 16 (the default 256 is);
-  // other sizes fall back to the plain scan in peaks.ts.
-  const pixelBlocks = finestSpp % LEVEL_SCAN_BLOCK === 0 ? finestSpp / LEVEL_SCAN_BLOCK : PIXEL_BLOCKS_MAX;
-  const windowFrames = Math.max(1, Math.round(options.stereoWindowFrames ?? pcm.sampleRate));
-  const factor = Math.max(0, Math.floor(options.monoDecimation ?? 4));
+  const n = pcm.channels[0].length;
+  if (pcm.channels.some((c) => c.length !== n)) throw new RangeError('channels differ in length');
+  const scanner = new LevelScanner(pcm.sampleRate, channelCount, { ...options, expectedFrames: n });
+  return scanner.finish(pcm.channels, 0, n, pcm);
+}
 
-  const blocks = Math.ceil(n / LEVEL_SCAN_BLOCK);
-  const absL = new Float32Array(blocks);
-  const absR = channelCount === 2 ? new Float32Array(blocks) : absL;
-  const d2Blocks = Math.floor(n / SECOND_DIFFERENCE_BLOCK);
-  const d2L = new Float32Array(d2Blocks);
-  const d2R = channelCount === 2 ? new Float32Array(d2Blocks) : d2L;
-  const pixels = pixelBlocks === PIXEL_BLOCKS_MAX ? 0 : Math.ceil(n / finestSpp);
-  const pixL = new Float32Array(2 * pixels);
-  const pixR = channelCount === 2 ? new Float32Array(2 * pixels) : pixL;
-  const windows = Math.ceil(n / windowFrames);
-  const wLR = new Float64Array(windows);
-  const wLL = new Float64Array(windows);
-  const wRR = new Float64Array(windows);
-  const mono = new Float32Array(factor > 0 ? Math.floor(n / factor) : 0);
-
-  const clip = [new ClipTracker(0, threshold, minRun, maxRuns, pcm.sampleRate), new ClipTracker(1, threshold, minRun, maxRuns, pcm.sampleRate)];
-  // Two lean loops beat one wide one here: a loop carrying ~20 live doubles spills registers and ran at ~27 ns per
-  // sample, while a per-channel loop plus a branch-free stereo loop together cost ~6 ns.
-  const sums = (channelCount === 2 ? [left, right] : [left]).map((x, c) =>
-    scanChannel(x, c === 0 ? absL : absR, c === 0 ? d2L : d2R, pixels > 0 ? (c === 0 ? pixL : pixR) : null, pixelBlocks),
-  );
-  scanStereo(left, right, windowFrames, wLR, wLL, wRR, mono, factor);
-
-  let peakL = 0;
-  let peakR = 0;
-  let peakBlockL = 0;
-  let peakBlockR = 0;
-  for (let b = 0; b < blocks; b++) {
-    if (absL[b] > peakL) {
-      peakL = absL[b];
-      peakBlockL = b;
-    }
-    if (absR[b] > peakR) {
-      peakR = absR[b];
-      peakBlockR = b;
-    }
-  }
-  const sumL = sums[0];
-  const sumR = sums[1] ?? 0;
-  for (let c = 0; c < channelCount; c++) {
-    const x = c === 0 ? left : right;
-    const abs = c === 0 ? absL : absR;
-    const tracker = clip[c];
-    for (let b = 0; b < blocks; b++) {
-      const s = b * LEVEL_SCAN_BLOCK;
-      // Clipping: only blocks with a sample on a rail (|x| >= threshold) need the per-sample run logic.
-      if (abs[b] >= threshold) tracker.scan(x, s, Math.min(n, s + LEVEL_SCAN_BLOCK));
-      else tracker.quiet(s);
-    }
-    tracker.quiet(n);
-  }
-  // The loop's second difference starts from zero history; the click detector's starts at n = 2. Redo block 0.
-  if (d2Blocks > 0) {
-    for (const [x, out] of channelCount === 2 ? [[left, d2L], [right, d2R]] as const : [[left, d2L]] as const) {
-      let max = 0;
-      for (let i = 2; i < SECOND_DIFFERENCE_BLOCK; i++) {
-        const d = x[i] - 2 * x[i - 1] + x[i - 2];
-        const a = d < 0 ? -d : d;
-        if (a > max) max = a;
-      }
-      out[0] = max;
-    }
-  }
-
-  const channels = channelCount === 2 ? [left, right] : [left];
-  const peaksLinear = channelCount === 2 ? [peakL, peakR] : [peakL];
-  const peakBlocks = channelCount === 2 ? [peakBlockL, peakBlockR] : [peakBlockL];
-  const peakFrames = channels.map((x, c) => {
-    const value = peaksLinear[c];
-    const start = peakBlocks[c] * LEVEL_SCAN_BLOCK;
-    for (let i = start; i < Math.min(n, start + LEVEL_SCAN_BLOCK); i++) if (Math.abs(x[i]) === value) return i;
-    return 0;
-  });
-  const toDb = (v: number) => (v > 0 ? 20 * Math.log10(v) : -Infinity);
-  const samplePeak: SamplePeakResult = {
-    samplePeakDbfs: toDb(Math.max(0, ...peaksLinear)),
-    channelSamplePeakDbfs: peaksLinear.map(toDb),
-    channelSamplePeakLinear: peaksLinear,
-    channelPeakFrame: peakFrames,
-  };
-  const means = (channelCount === 2 ? [sumL, sumR] : [sumL]).map((sum) => (n ? sum / n : 0));
-  const meanDbs = means.map((v) => (v !== 0 ? 20 * Math.log10(Math.abs(v)) : -Infinity));
-  const dcOffset: DcOffsetResult = { channelMean: means, channelMeanDbfs: meanDbs, maxDbfs: Math.max(-Infinity, ...meanDbs) };
-
-  const runs: ClippingRun[] = [];
-  let runCount = 0;
-  let clippedSamples = 0;
-  for (const tracker of clip.slice(0, channelCount)) {
-    for (const run of tracker.runs) if (runs.length < maxRuns) runs.push(run);
-    runCount += tracker.runCount;
-    clippedSamples += tracker.clippedSamples;
-  }
-  const clipping: ClippingResult = { runCount, clippedSamples, runs, threshold, minRunSamples: minRun };
-
-  const finest: PeakLevel | undefined = pixels > 0 ? { samplesPerPixel: finestSpp, length: pixels, channels: channelCount === 2 ? [pixL, pixR] : [pixL] } : undefined;
-  const peaks = peaksFromFinestLevel(pcm, sppList, finest);
-
-  return {
-    samplePeak,
-    dcOffset,
-    clipping,
-    peaks,
-    blockAbsMax: channelCount === 2 ? [absL, absR] : [absL],
-    secondDifferenceMax: channelCount === 2 ? [d2L, d2R] : [d2L],
-    stereo: { lr: wLR, ll: wLL, rr: wRR, windowFrames },
-    mono,
-    monoDecimationFactor: factor,
-  };
+/** Grows a typed array to at least `needed` entries (by half again), keeping its first `used` entries. */
+function ensureLength<T extends Float32Array | Float64Array>(array: T, needed: number, used: number): T {
+  if (needed <= array.length) return array;
+  const grown = new (array.constructor as new (length: number) => T)(Math.max(needed, Math.ceil(array.length * 1.5) + 1024));
+  grown.set(array.subarray(0, used));
+  return grown;
 }
 
 /**
- * Per 16-frame block max(0, |x|); per pixel of `pixelBlocks` blocks the min and max (clamped to ±1), folded here so no
- * per-block min/max arrays are kept; per 256-frame block the second-difference maximum (from n = 0 with zero history;
- * the caller redoes block 0). Returns the float64 sum for the DC offset.
+ * The fused scan, fed in pieces: `scan(channels, base, to)` reads frames [scannedFrames, to) where channel sample
+ * `i - base` is frame i, so a caller can hand over a sliding window of a stream as well as a whole decoded track. `to`
+ * must be a multiple of LEVEL_SCAN_BLOCK until `finish`. Results are identical however the signal is cut.
+ *
+ * `expectedFrames` sizes the outputs (a wrong guess only costs a reallocation).
  */
-function scanChannel(x: Float32Array, blockAbs: Float32Array, d2: Float32Array, pix: Float32Array | null, pixelBlocks: number): number {
-  const n = x.length;
-  const blocks = blockAbs.length;
+export class LevelScanner {
+  readonly channelCount: number;
+  private readonly threshold: number;
+  private readonly maxRuns: number;
+  private readonly minRun: number;
+  private readonly sppList: number[];
+  private readonly finestSpp: number;
+  private readonly pixelBlocks: number;
+  private readonly windowFrames: number;
+  private readonly factor: number;
+  private readonly clip: ClipTracker[];
+  /** Frames scanned so far. */
+  scannedFrames = 0;
+  private abs: Float32Array[];
+  private d2: Float32Array[];
+  private pix: Float32Array[];
+  private wLR: Float64Array;
+  private wLL: Float64Array;
+  private wRR: Float64Array;
+  private mono: Float32Array;
+  private readonly state: ChannelState[];
+  private lr = 0;
+  private ll = 0;
+  private rr = 0;
+  private monoAcc = 0;
+  private monoCount = 0;
+  private monoLength = 0;
+  private readonly peak: { value: number; frame: number }[];
+
+  constructor(
+    readonly sampleRate: number,
+    channelCount: number,
+    options: LevelScanOptions & { expectedFrames?: number } = {},
+  ) {
+    if (channelCount < 1 || channelCount > 2) throw new RangeError(`LevelScanner handles 1 or 2 channels, got ${channelCount}`);
+    this.channelCount = channelCount;
+    this.threshold = options.clipping?.threshold ?? 0.999;
+    this.minRun = options.clipping?.minRunSamples ?? 3;
+    this.maxRuns = options.clipping?.maxRuns ?? 1000;
+    this.sppList = [...new Set(options.peaksSamplesPerPixel ?? DEFAULT_SAMPLES_PER_PIXEL)].sort((a, b) => a - b);
+    if (this.sppList.length === 0 || this.sppList.some((spp) => !Number.isInteger(spp) || spp < 1)) {
+      throw new RangeError('samplesPerPixel must be positive integers');
+    }
+    this.finestSpp = this.sppList[0];
+    // The finest pixel is assembled from whole 16-frame blocks when it is a multiple of 16 (the default 256 is);
+    // other sizes fall back to the plain scan in peaks.ts, which needs the whole signal.
+    this.pixelBlocks = this.finestSpp % LEVEL_SCAN_BLOCK === 0 ? this.finestSpp / LEVEL_SCAN_BLOCK : PIXEL_BLOCKS_MAX;
+    this.windowFrames = Math.max(1, Math.round(options.stereoWindowFrames ?? sampleRate));
+    this.factor = Math.max(0, Math.floor(options.monoDecimation ?? 4));
+    const expected = Math.max(0, Math.floor(options.expectedFrames ?? sampleRate * 60));
+    const blocks = Math.ceil(expected / LEVEL_SCAN_BLOCK);
+    const perChannel = <T,>(make: () => T) => Array.from({ length: channelCount }, make);
+    this.abs = perChannel(() => new Float32Array(blocks));
+    this.d2 = perChannel(() => new Float32Array(Math.floor(expected / SECOND_DIFFERENCE_BLOCK)));
+    const pixels = this.pixelBlocks === PIXEL_BLOCKS_MAX ? 0 : Math.ceil(expected / this.finestSpp);
+    this.pix = perChannel(() => new Float32Array(2 * pixels));
+    const windows = Math.ceil(expected / this.windowFrames);
+    this.wLR = new Float64Array(windows);
+    this.wLL = new Float64Array(windows);
+    this.wRR = new Float64Array(windows);
+    this.mono = new Float32Array(this.factor > 0 ? Math.floor(expected / this.factor) : 0);
+    this.clip = Array.from({ length: channelCount }, (_, c) => new ClipTracker(c, this.threshold, this.minRun, this.maxRuns, sampleRate));
+    this.state = perChannel(() => ({ sum: 0, x1: 0, x2: 0, dMax: 0, pixMin: Infinity, pixMax: -Infinity, pixBlock: 0, pixel: 0 }));
+    this.peak = perChannel(() => ({ value: 0, frame: 0 }));
+  }
+
+  /** Per channel: the block |x| maxima so far (LEVEL_SCAN_BLOCK frames each; valid up to scannedFrames / 16). */
+  blockAbsMax(channel: number): Float32Array {
+    return this.abs[channel];
+  }
+
+  /** Per channel: second-difference maxima of the full SECOND_DIFFERENCE_BLOCK blocks scanned so far. */
+  secondDifferenceMax(channel: number): Float32Array {
+    return this.d2[channel];
+  }
+
+  /** The running sample peak (linear) over all channels. */
+  get samplePeakLinear(): number {
+    return Math.max(...this.peak.map((p) => p.value));
+  }
+
+  /** Scans frames [scannedFrames, to); `to` a multiple of LEVEL_SCAN_BLOCK. */
+  scan(channels: readonly Float32Array[], base: number, to: number): void {
+    if (to % LEVEL_SCAN_BLOCK !== 0) throw new RangeError('LevelScanner.scan: the end must be a multiple of 16 frames (use finish for the rest)');
+    this.scanTo(channels, base, to);
+  }
+
+  /** Scans what is left up to `frames` (the signal's length) and returns the results. `wholePcm` (the whole signal,
+   * when the caller has it) lets waveform zoom levels that are not multiples of 16 frames be scanned from samples. */
+  finish(channels: readonly Float32Array[], base: number, frames: number, wholePcm?: PcmAudio): LevelScanResult {
+    this.scanTo(channels, base, frames);
+    const n = frames;
+    // The last pixel, when the signal ends inside it.
+    if (this.pixelBlocks !== PIXEL_BLOCKS_MAX) {
+      this.state.forEach((st, c) => {
+        if (st.pixBlock === 0) return;
+        this.pix[c] = ensureLength(this.pix[c], 2 * (st.pixel + 1), 2 * st.pixel);
+        this.pix[c][2 * st.pixel] = clampUnit(st.pixMin);
+        this.pix[c][2 * st.pixel + 1] = clampUnit(st.pixMax);
+        st.pixel++;
+        st.pixBlock = 0;
+      });
+    }
+    const blocks = Math.ceil(n / LEVEL_SCAN_BLOCK);
+    const d2Blocks = Math.floor(n / SECOND_DIFFERENCE_BLOCK);
+    const pixels = this.pixelBlocks === PIXEL_BLOCKS_MAX ? 0 : Math.ceil(n / this.finestSpp);
+    const windows = Math.ceil(n / this.windowFrames);
+    const c2 = this.channelCount;
+    // Trim the outputs to the real length (copying only when the slack is noticeable).
+    const trim = <T extends Float32Array | Float64Array>(a: T, length: number): T => (a.length - length > (length >> 5) + 16 ? (a.slice(0, length) as T) : (a.subarray(0, length) as T));
+    this.abs = this.abs.map((a) => trim(a, blocks));
+    this.d2 = this.d2.map((a) => trim(a, d2Blocks));
+    this.pix = this.pix.map((a) => trim(a, 2 * pixels));
+    const stereo: StereoWindowSums = { lr: trim(this.wLR, windows), ll: trim(this.wLL, windows), rr: trim(this.wRR, windows), windowFrames: this.windowFrames };
+    const mono = trim(this.mono, this.monoLength);
+
+    const peaksLinear = this.peak.map((p) => p.value);
+    const toDb = (v: number) => (v > 0 ? 20 * Math.log10(v) : -Infinity);
+    const samplePeak: SamplePeakResult = {
+      samplePeakDbfs: toDb(Math.max(0, ...peaksLinear)),
+      channelSamplePeakDbfs: peaksLinear.map(toDb),
+      channelSamplePeakLinear: peaksLinear,
+      channelPeakFrame: this.peak.map((p) => p.frame),
+    };
+    const means = this.state.map((s) => (n ? s.sum / n : 0));
+    const meanDbs = means.map((v) => (v !== 0 ? 20 * Math.log10(Math.abs(v)) : -Infinity));
+    const dcOffset: DcOffsetResult = { channelMean: means, channelMeanDbfs: meanDbs, maxDbfs: Math.max(-Infinity, ...meanDbs) };
+
+    const runs: ClippingRun[] = [];
+    let runCount = 0;
+    let clippedSamples = 0;
+    for (const tracker of this.clip) {
+      tracker.quiet(n);
+      for (const run of tracker.runs) if (runs.length < this.maxRuns) runs.push(run);
+      runCount += tracker.runCount;
+      clippedSamples += tracker.clippedSamples;
+    }
+    const clipping: ClippingResult = { runCount, clippedSamples, runs, threshold: this.threshold, minRunSamples: this.minRun };
+
+    const finest: PeakLevel | undefined = pixels > 0 ? { samplesPerPixel: this.finestSpp, length: pixels, channels: this.pix.slice(0, c2) } : undefined;
+    const needsSamples = !finest || this.sppList.some((spp, i) => i > 0 && spp % this.sppList[i - 1] !== 0);
+    if (needsSamples && !wholePcm) throw new RangeError('waveform zoom levels that are not multiples of 16 frames (and of each other) need the whole signal');
+    const peaks = peaksFromFinestLevel(wholePcm ?? { sampleRate: this.sampleRate, channels: [] }, this.sppList, finest, n);
+
+    return {
+      samplePeak,
+      dcOffset,
+      clipping,
+      peaks,
+      blockAbsMax: this.abs.slice(0, c2),
+      secondDifferenceMax: this.d2.slice(0, c2),
+      stereo,
+      mono,
+      monoDecimationFactor: this.factor,
+    };
+  }
+
+  private scanTo(channels: readonly Float32Array[], base: number, to: number): void {
+    const from = this.scannedFrames;
+    if (to < from) throw new RangeError('LevelScanner: frames already scanned');
+    if (channels.length !== this.channelCount) throw new RangeError(`expected ${this.channelCount} channels, got ${channels.length}`);
+    if (to === from) return;
+    if (from < base || to - base > channels[0].length) throw new RangeError('LevelScanner: the frames to scan are not in the window');
+    const bFrom = from / LEVEL_SCAN_BLOCK;
+    const bTo = Math.ceil(to / LEVEL_SCAN_BLOCK);
+    for (let c = 0; c < this.channelCount; c++) {
+      this.abs[c] = ensureLength(this.abs[c], bTo, bFrom);
+      this.d2[c] = ensureLength(this.d2[c], Math.floor(to / SECOND_DIFFERENCE_BLOCK), Math.floor(from / SECOND_DIFFERENCE_BLOCK));
+      if (this.pixelBlocks !== PIXEL_BLOCKS_MAX) this.pix[c] = ensureLength(this.pix[c], 2 * Math.ceil(to / this.finestSpp), 2 * this.state[c].pixel);
+      const x = channels[c];
+      scanChannel(x, base, from, to, this.abs[c], this.d2[c], this.pixelBlocks !== PIXEL_BLOCKS_MAX ? this.pix[c] : null, this.pixelBlocks, this.state[c]);
+      // The loop's second difference starts from zero history; the click detector's starts at n = 2. Redo block 0.
+      if (from < SECOND_DIFFERENCE_BLOCK && to >= SECOND_DIFFERENCE_BLOCK) {
+        let max = 0;
+        for (let i = 2; i < SECOND_DIFFERENCE_BLOCK; i++) {
+          const d = x[i - base] - 2 * x[i - 1 - base] + x[i - 2 - base];
+          const a = d < 0 ? -d : d;
+          if (a > max) max = a;
+        }
+        this.d2[c][0] = max;
+      }
+      const abs = this.abs[c];
+      const tracker = this.clip[c];
+      const peak = this.peak[c];
+      for (let b = bFrom; b < bTo; b++) {
+        const s = b * LEVEL_SCAN_BLOCK;
+        const e = Math.min(to, s + LEVEL_SCAN_BLOCK);
+        const value = abs[b];
+        // Clipping: only blocks with a sample on a rail (|x| >= threshold) need the per-sample run logic.
+        if (value >= this.threshold) tracker.scan(x, s, e, base);
+        else tracker.quiet(s);
+        // Sample peak: the first block holding the maximum, and the first sample in it with that value.
+        if (value > peak.value || b === 0) {
+          peak.value = value;
+          peak.frame = 0;
+          for (let i = s; i < e; i++) {
+            if (Math.abs(x[i - base]) === value) {
+              peak.frame = i;
+              break;
+            }
+          }
+        }
+      }
+    }
+    this.scanStereo(channels[0], channels[1] ?? channels[0], base, from, to);
+    this.scannedFrames = to;
+  }
+
+  /** Σ L·R, Σ L², Σ R² per window (exact per window, so silence sums to 0) and the boxcar mono copy. */
+  private scanStereo(left: Float32Array, right: Float32Array, base: number, from: number, to: number): void {
+    const windowFrames = this.windowFrames;
+    this.wLR = ensureLength(this.wLR, Math.ceil(to / windowFrames), Math.floor(from / windowFrames));
+    this.wLL = ensureLength(this.wLL, Math.ceil(to / windowFrames), Math.floor(from / windowFrames));
+    this.wRR = ensureLength(this.wRR, Math.ceil(to / windowFrames), Math.floor(from / windowFrames));
+    for (let pos = from; pos < to; ) {
+      const w = Math.floor(pos / windowFrames);
+      const windowEnd = (w + 1) * windowFrames;
+      const end = Math.min(to, windowEnd);
+      let lr = this.lr;
+      let ll = this.ll;
+      let rr = this.rr;
+      for (let i = pos - base, stop = end - base; i < stop; i++) {
+        const l = left[i];
+        const r = right[i];
+        lr += l * r;
+        ll += l * l;
+        rr += r * r;
+      }
+      // Partial windows are stored as they stand (the last one stays partial) and finished by later pieces.
+      this.wLR[w] = lr;
+      this.wLL[w] = ll;
+      this.wRR[w] = rr;
+      if (end === windowEnd) {
+        lr = 0;
+        ll = 0;
+        rr = 0;
+      }
+      this.lr = lr;
+      this.ll = ll;
+      this.rr = rr;
+      pos = end;
+    }
+    const factor = this.factor;
+    if (factor === 0) return;
+    this.mono = ensureLength(this.mono, Math.floor(to / factor), this.monoLength);
+    const mono = this.mono;
+    const scale = 0.5 / factor;
+    let acc = this.monoAcc;
+    let count = this.monoCount;
+    let o = this.monoLength;
+    let i = from - base;
+    const stop = to - base;
+    // Finish a group begun by the previous piece, then whole groups, then carry the start of the next one.
+    if (count > 0) {
+      for (; count < factor && i < stop; count++, i++) acc += left[i] + right[i];
+      if (count === factor) {
+        mono[o++] = acc * scale;
+        acc = 0;
+        count = 0;
+      }
+    }
+    for (; i + factor <= stop; ) {
+      let a = 0;
+      for (const end = i + factor; i < end; i++) a += left[i] + right[i];
+      mono[o++] = a * scale;
+    }
+    for (; i < stop; i++, count++) acc += left[i] + right[i];
+    this.monoAcc = acc;
+    this.monoCount = count;
+    this.monoLength = o;
+  }
+}
+
+interface ChannelState {
+  sum: number;
+  x1: number;
+  x2: number;
+  dMax: number;
+  pixMin: number;
+  pixMax: number;
+  pixBlock: number;
+  pixel: number;
+}
+
+/**
+ * Blocks [from/16, ceil(to/16)) of one channel: per 16-frame block max(0, |x|); per pixel of `pixelBlocks` blocks the
+ * min and max (clamped to ±1), folded here so no per-block min/max arrays are kept; per 256-frame block the
+ * second-difference maximum (from n = 0 with zero history; the caller redoes block 0); the float64 sum for the DC offset.
+ * Only the last call may end inside a block; a pixel still open at the end is written by LevelScanner.finish.
+ */
+function scanChannel(x: Float32Array, base: number, from: number, to: number, blockAbs: Float32Array, d2: Float32Array, pix: Float32Array | null, pixelBlocks: number, st: ChannelState): void {
   const perD2 = SECOND_DIFFERENCE_BLOCK / LEVEL_SCAN_BLOCK;
-  let sum = 0;
-  let x1 = 0;
-  let x2 = 0;
-  let dMax = 0;
-  let pixMin = Infinity;
-  let pixMax = -Infinity;
-  let pixBlock = 0;
-  let pixel = 0;
-  for (let b = 0; b < blocks; b++) {
-    const s = b * LEVEL_SCAN_BLOCK;
-    const e = Math.min(n, s + LEVEL_SCAN_BLOCK);
+  const bFrom = from / LEVEL_SCAN_BLOCK;
+  const bTo = Math.ceil(to / LEVEL_SCAN_BLOCK);
+  let sum = st.sum;
+  let x1 = st.x1;
+  let x2 = st.x2;
+  let dMax = st.dMax;
+  let pixMin = st.pixMin;
+  let pixMax = st.pixMax;
+  let pixBlock = st.pixBlock;
+  let pixel = st.pixel;
+  for (let b = bFrom; b < bTo; b++) {
+    const s = b * LEVEL_SCAN_BLOCK - base;
+    const e = Math.min(to, (b + 1) * LEVEL_SCAN_BLOCK) - base;
     let min = Infinity;
     let max = -Infinity;
     let blockSum = 0;
@@ -230,7 +408,7 @@ function scanChannel(x: Float32Array, blockAbs: Float32Array, d2: Float32Array, 
     if (pix) {
       if (min < pixMin) pixMin = min;
       if (max > pixMax) pixMax = max;
-      if (++pixBlock === pixelBlocks || b === blocks - 1) {
+      if (++pixBlock === pixelBlocks) {
         pix[2 * pixel] = clampUnit(pixMin);
         pix[2 * pixel + 1] = clampUnit(pixMax);
         pixel++;
@@ -240,35 +418,14 @@ function scanChannel(x: Float32Array, blockAbs: Float32Array, d2: Float32Array, 
       }
     }
   }
-  return sum;
-}
-
-/** Σ L·R, Σ L², Σ R² per window (exact per window, so silence sums to 0) and the boxcar mono copy. */
-function scanStereo(left: Float32Array, right: Float32Array, windowFrames: number, wLR: Float64Array, wLL: Float64Array, wRR: Float64Array, mono: Float32Array, factor: number): void {
-  const n = left.length;
-  for (let w = 0; w < wLR.length; w++) {
-    let lr = 0;
-    let ll = 0;
-    let rr = 0;
-    const end = Math.min(n, (w + 1) * windowFrames);
-    for (let i = w * windowFrames; i < end; i++) {
-      const l = left[i];
-      const r = right[i];
-      lr += l * r;
-      ll += l * l;
-      rr += r * r;
-    }
-    wLR[w] = lr;
-    wLL[w] = ll;
-    wRR[w] = rr;
-  }
-  if (factor === 0) return;
-  const scale = 0.5 / factor;
-  for (let o = 0, i = 0; o < mono.length; o++) {
-    let acc = 0;
-    for (const end = i + factor; i < end; i++) acc += left[i] + right[i];
-    mono[o] = acc * scale;
-  }
+  st.sum = sum;
+  st.x1 = x1;
+  st.x2 = x2;
+  st.dMax = dMax;
+  st.pixMin = pixMin;
+  st.pixMax = pixMax;
+  st.pixBlock = pixBlock;
+  st.pixel = pixel;
 }
 
 /** The run logic of clipping.ts, resumable block by block. */
@@ -292,10 +449,11 @@ class ClipTracker {
     if (this.runStart >= 0) this.close(start);
   }
 
-  scan(x: Float32Array, start: number, end: number): void {
+  /** Frames [start, end); sample `i - base` of `x` is frame i. */
+  scan(x: Float32Array, start: number, end: number, base = 0): void {
     const t = this.threshold;
     for (let i = start; i < end; i++) {
-      const v = x[i];
+      const v = x[i - base];
       const p: 0 | 1 | -1 = v >= t ? 1 : v <= -t ? -1 : 0;
       if (this.runStart >= 0 && p !== this.polarity) this.close(i);
       if (p !== 0 && this.runStart < 0) {

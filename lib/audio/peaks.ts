@@ -29,13 +29,13 @@ export function computePeaks(pcm: PcmAudio, samplesPerPixel: readonly number[] =
  * Like computePeaks, but the finest level may come precomputed (from the fused level scan, which must have built it
  * exactly as scanLevel does: clamped min/max per pixel); coarser levels fold it.
  */
-export function peaksFromFinestLevel(pcm: PcmAudio, samplesPerPixel: readonly number[], finest?: PeakLevel): WaveformPeaks {
+/** `frames` overrides the signal's length when `pcm` carries no samples (a streamed scan that kept only `finest`). */
+export function peaksFromFinestLevel(pcm: PcmAudio, samplesPerPixel: readonly number[], finest?: PeakLevel, frames = pcm.channels[0]?.length ?? 0): WaveformPeaks {
   const sorted = [...new Set(samplesPerPixel)].sort((a, b) => a - b);
   if (sorted.length === 0 || sorted.some((spp) => !Number.isInteger(spp) || spp < 1)) {
     throw new RangeError('samplesPerPixel must be positive integers');
   }
   if (finest && finest.samplesPerPixel !== sorted[0]) throw new RangeError('precomputed level is not the finest one');
-  const frames = pcm.channels[0]?.length ?? 0;
   const levels: PeakLevel[] = [];
   let previous: PeakLevel | undefined;
   for (const spp of sorted) {
