@@ -156,9 +156,9 @@ export class LevelScanner {
     return this.d2[channel];
   }
 
-  /** The running sample peak (linear) over all channels. */
-  get samplePeakLinear(): number {
-    return Math.max(...this.peak.map((p) => p.value));
+  /** The running sample peak (linear) of one channel. */
+  channelSamplePeak(channel: number): number {
+    return this.peak[channel].value;
   }
 
   /** Scans frames [scannedFrames, to); `to` a multiple of LEVEL_SCAN_BLOCK. */

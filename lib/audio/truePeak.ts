@@ -132,163 +132,183 @@ export function interpolateAt(x: Float32Array, n: number, coefficients: Float64A
   return sum;
 }
 
-interface ChannelPeak {
-  peak: number;
-  overCount: number;
-}
+/**
+ * The pruned search over one channel, resumable: `scanBlocks` takes block ranges in order, from a whole signal or from
+ * a sliding window of a stream (sample `i - base` of `x` is frame i). The running maximum starts from whatever sample
+ * peak the caller knows so far; a lower start only prunes less, so the result is the same however the signal is cut.
+ */
+export class TruePeakChannelSearch {
+  /** Running true peak (linear), never below the sample peak handed in. */
+  peak = 0;
+  overCount = 0;
+  private readonly L: number;
+  private readonly coefficients: Float64Array[];
+  private readonly firstOffset: number;
+  private readonly tapsPerPhase: number;
+  private readonly l1Max: number;
+  private readonly tailL1: number[];
+  private readonly centralStart: number;
+  /** Frames a block's interpolation reaches into its neighbours on either side. */
+  readonly reach: number;
+  private threshold = 0;
+  private local = 0;
+  private readonly limits: Float64Array;
 
-function channelTruePeak(
-  x: Float32Array,
-  channel: number,
-  sampleRate: number,
-  interp: TruePeakInterpolator,
-  overThreshold: number,
-  overs: InterSampleOver[],
-  maxOvers: number,
-  precomputed?: Float32Array,
-): ChannelPeak {
-  const n = x.length;
-  const blockCount = Math.ceil(n / BLOCK);
-  if (precomputed && precomputed.length !== blockCount) throw new RangeError('blockAbsMax has the wrong length');
-  const blockMax = precomputed ?? new Float32Array(blockCount);
-  let samplePeak = 0;
-  for (let b = 0; b < blockCount; b++) {
-    let m = 0;
-    if (precomputed) m = blockMax[b];
-    else {
-      const end = Math.min(n, (b + 1) * BLOCK);
-      for (let i = b * BLOCK; i < end; i++) m = Math.max(m, Math.abs(x[i]));
-      blockMax[b] = m;
+  constructor(
+    private readonly channel: number,
+    private readonly sampleRate: number,
+    interp: TruePeakInterpolator,
+    private readonly overThreshold: number,
+    private readonly overs: InterSampleOver[],
+    private readonly maxOvers: number,
+  ) {
+    this.L = interp.factor;
+    this.coefficients = interp.coefficients;
+    this.firstOffset = interp.firstOffset;
+    this.tapsPerPhase = interp.tapsPerPhase;
+    // Float rounding of the bound itself must never make it undercut a value it should cover.
+    const slack = 1 + 1e-9;
+    let l1Max = 0;
+    // Central taps are the ones nearest the interpolated point: offsets -1..+2 relative to n for a 4-tap core.
+    this.centralStart = -CENTRAL_TAPS_EACH_SIDE + 1 - this.firstOffset;
+    const centralCount = 2 * CENTRAL_TAPS_EACH_SIDE;
+    this.tailL1 = [0];
+    for (let p = 1; p < this.L; p++) {
+      let l1 = 0;
+      let tail = 0;
+      for (let j = 0; j < this.tapsPerPhase; j++) {
+        const a = Math.abs(this.coefficients[p][j]);
+        l1 += a;
+        if (j < this.centralStart || j >= this.centralStart + centralCount) tail += a;
+      }
+      l1Max = Math.max(l1Max, l1);
+      this.tailL1.push(tail * slack);
     }
-    if (m > samplePeak) samplePeak = m;
+    this.l1Max = l1Max * slack;
+    // Blocks reach this many samples into their neighbours; BLOCK is larger than the filter's half-span.
+    this.reach = this.L > 1 ? Math.max(-this.firstOffset, this.tapsPerPhase + this.firstOffset) : 0;
+    if (this.reach > BLOCK) throw new Error('true-peak block smaller than the interpolator span');
+    this.limits = new Float64Array(this.L);
   }
-  const L = interp.factor;
-  if (L === 1 || n < 2) return { peak: samplePeak, overCount: 0 };
 
-  const { coefficients, firstOffset, tapsPerPhase } = interp;
-  // Float rounding of the bound itself must never make it undercut a value it should cover.
-  const slack = 1 + 1e-9;
-  let l1Max = 0;
-  // Central taps are the ones nearest the interpolated point: offsets -1..+2 relative to n for a 4-tap core.
-  const centralStart = -CENTRAL_TAPS_EACH_SIDE + 1 - firstOffset;
-  const centralCount = 2 * CENTRAL_TAPS_EACH_SIDE;
-  const tailL1: number[] = [0];
-  for (let p = 1; p < L; p++) {
-    let l1 = 0;
-    let tail = 0;
-    for (let j = 0; j < tapsPerPhase; j++) {
-      const a = Math.abs(coefficients[p][j]);
-      l1 += a;
-      if (j < centralStart || j >= centralStart + centralCount) tail += a;
-    }
-    l1Max = Math.max(l1Max, l1);
-    tailL1.push(tail * slack);
+  /** Per-phase screening limit for |core|: the value can only matter if |core| + tail * local exceeds the smaller of
+   * the running peak and the over threshold. */
+  private setLimits(): void {
+    const slack = 1 + 1e-9;
+    for (let p = 1; p < this.L; p++) this.limits[p] = (this.threshold - this.tailL1[p] * this.local) / slack;
   }
-  l1Max *= slack;
-  // Blocks reach this many samples into their neighbours; BLOCK is larger than the filter's half-span.
-  const reach = Math.max(-firstOffset, tapsPerPhase + firstOffset);
-  if (reach > BLOCK) throw new Error('true-peak block smaller than the interpolator span');
 
-  let peak = samplePeak;
-  let overCount = 0;
-  const last = n - 1; // inter-sample points lie between sample i and i+1 for i < last
-  let threshold = Math.min(peak, overThreshold);
-  let local = 0;
-  // Per-phase screening limit for |core|: the value can only matter if |core| + tail * local exceeds the smaller of
-  // the running peak and the over threshold.
-  const limits = new Float64Array(L);
-  const setLimits = (): void => {
-    for (let p = 1; p < L; p++) limits[p] = (threshold - tailL1[p] * local) / slack;
-  };
-
-  // Exact evaluation of every phase after sample i: the same arithmetic as a plain search.
-  const evaluate = (i: number): void => {
-    let bestAbs = 0;
-    let bestPhase = 0;
-    for (let p = 1; p < L; p++) {
-      const y = interpolateAt(x, i, coefficients[p], firstOffset);
-      const a = y < 0 ? -y : y;
-      if (a > bestAbs) {
-        bestAbs = a;
-        bestPhase = p;
-      }
-    }
-    if (bestAbs > peak) {
-      peak = bestAbs;
-      const t = Math.min(peak, overThreshold);
-      if (t !== threshold) {
-        threshold = t;
-        setLimits();
-      }
-    }
-    if (bestAbs > overThreshold) {
-      const left = x[i] < 0 ? -x[i] : x[i];
-      const right = x[i + 1] < 0 ? -x[i + 1] : x[i + 1];
-      if (left <= overThreshold && right <= overThreshold) {
-        overCount++;
-        if (overs.length < maxOvers) {
-          overs.push({ channel, timeSeconds: (i + bestPhase / L) / sampleRate, levelDbtp: linearToDb(bestAbs) });
-        }
-      }
-    }
-  };
-
-  // Hoisted central taps for the common x4 case; the screen below is the hot loop on loud masters.
-  const c1 = coefficients[1];
-  const c2 = coefficients[Math.min(2, L - 1)];
-  const c3 = coefficients[Math.min(3, L - 1)];
-  const cs = centralStart;
-  const k10 = c1[cs], k11 = c1[cs + 1], k12 = c1[cs + 2], k13 = c1[cs + 3];
-  const k20 = c2[cs], k21 = c2[cs + 1], k22 = c2[cs + 2], k23 = c2[cs + 3];
-  const k30 = c3[cs], k31 = c3[cs + 1], k32 = c3[cs + 2], k33 = c3[cs + 3];
-  const coreOffset = firstOffset + cs; // x index of the first central tap relative to i
-
-  for (let b = 0; b < blockCount; b++) {
-    local = blockMax[b];
-    if (b > 0 && blockMax[b - 1] > local) local = blockMax[b - 1];
-    if (b + 1 < blockCount && blockMax[b + 1] > local) local = blockMax[b + 1];
-    if (l1Max * local <= threshold) continue;
-    setLimits();
-    const start = b * BLOCK;
-    const end = Math.min(last, start + BLOCK);
-    const interior = start + firstOffset >= 0 && end - 1 + firstOffset + tapsPerPhase <= n;
-    if (L === 4 && interior) {
-      let xa = x[start + coreOffset];
-      let xb = x[start + coreOffset + 1];
-      let xc = x[start + coreOffset + 2];
-      let xd = x[start + coreOffset + 3];
-      for (let i = start; i < end; i++) {
-        const e1 = k10 * xa + k11 * xb + k12 * xc + k13 * xd;
-        const e2 = k20 * xa + k21 * xb + k22 * xc + k23 * xd;
-        const e3 = k30 * xa + k31 * xb + k32 * xc + k33 * xd;
-        const l1 = limits[1];
-        const l2 = limits[2];
-        const l3 = limits[3];
-        if (e1 > l1 || -e1 > l1 || e2 > l2 || -e2 > l2 || e3 > l3 || -e3 > l3) evaluate(i);
-        xa = xb;
-        xb = xc;
-        xc = xd;
-        xd = x[i + coreOffset + 4];
-      }
-      continue;
-    }
-    for (let i = start; i < end; i++) {
-      const base = i + coreOffset;
+  /**
+   * Blocks [bFrom, bTo) of BLOCK frames. `blockMax` holds max(0, |x|) per block, valid through block bTo (the next
+   * block bounds the last one's reach) unless `frames`, the signal's length, is given: that is the final call, and
+   * blocks are clipped to it. `x` must hold frames [bFrom·BLOCK - reach, bTo·BLOCK + reach) that exist.
+   * `samplePeak` is the largest |sample| known so far.
+   */
+  scanBlocks(x: Float32Array, base: number, bFrom: number, bTo: number, blockMax: Float32Array, samplePeak: number, frames?: number): void {
+    if (samplePeak > this.peak) this.peak = samplePeak;
+    const L = this.L;
+    const final = frames !== undefined;
+    const n = frames ?? Infinity;
+    if (L === 1 || (final && n < 2)) return;
+    const blockCount = final ? Math.ceil(n / BLOCK) : Infinity;
+    const { coefficients, firstOffset, tapsPerPhase, l1Max } = this;
+    const last = n - 1; // inter-sample points lie between sample i and i+1 for i < last
+    this.threshold = Math.min(this.peak, this.overThreshold);
+    const overThreshold = this.overThreshold;
+    // Exact evaluation of every phase after frame i: the same arithmetic as a plain search.
+    const evaluate = (i: number): void => {
+      const r = i - base;
+      let bestAbs = 0;
+      let bestPhase = 0;
       for (let p = 1; p < L; p++) {
-        const c = coefficients[p];
-        let core = 0;
-        for (let j = 0; j < centralCount; j++) {
-          const k = base + j;
-          if (k >= 0 && k < n) core += c[cs + j] * x[k];
+        const y = interpolateAt(x, r, coefficients[p], firstOffset);
+        const a = y < 0 ? -y : y;
+        if (a > bestAbs) {
+          bestAbs = a;
+          bestPhase = p;
         }
-        if (core > limits[p] || -core > limits[p]) {
-          evaluate(i);
-          break;
+      }
+      if (bestAbs > this.peak) {
+        this.peak = bestAbs;
+        const t = Math.min(this.peak, overThreshold);
+        if (t !== this.threshold) {
+          this.threshold = t;
+          this.setLimits();
+        }
+      }
+      if (bestAbs > overThreshold) {
+        const left = x[r] < 0 ? -x[r] : x[r];
+        const right = x[r + 1] < 0 ? -x[r + 1] : x[r + 1];
+        if (left <= overThreshold && right <= overThreshold) {
+          this.overCount++;
+          if (this.overs.length < this.maxOvers) {
+            this.overs.push({ channel: this.channel, timeSeconds: (i + bestPhase / L) / this.sampleRate, levelDbtp: linearToDb(bestAbs) });
+          }
+        }
+      }
+    };
+
+    // Hoisted central taps for the common x4 case; the screen below is the hot loop on loud masters.
+    const c1 = coefficients[1];
+    const c2 = coefficients[Math.min(2, L - 1)];
+    const c3 = coefficients[Math.min(3, L - 1)];
+    const cs = this.centralStart;
+    const k10 = c1[cs], k11 = c1[cs + 1], k12 = c1[cs + 2], k13 = c1[cs + 3];
+    const k20 = c2[cs], k21 = c2[cs + 1], k22 = c2[cs + 2], k23 = c2[cs + 3];
+    const k30 = c3[cs], k31 = c3[cs + 1], k32 = c3[cs + 2], k33 = c3[cs + 3];
+    const coreOffset = firstOffset + cs; // x index of the first central tap relative to i
+    const centralCount = 2 * CENTRAL_TAPS_EACH_SIDE;
+    const limits = this.limits;
+    const xLength = x.length;
+
+    for (let b = bFrom; b < bTo; b++) {
+      let local = blockMax[b];
+      if (b > 0 && blockMax[b - 1] > local) local = blockMax[b - 1];
+      if (b + 1 < blockCount && blockMax[b + 1] > local) local = blockMax[b + 1];
+      if (l1Max * local <= this.threshold) continue;
+      this.local = local;
+      this.setLimits();
+      const start = b * BLOCK;
+      const end = Math.min(last, start + BLOCK);
+      const s = start - base;
+      const interior = s + firstOffset >= 0 && end - 1 - base + firstOffset + tapsPerPhase <= xLength;
+      if (L === 4 && interior) {
+        let xa = x[s + coreOffset];
+        let xb = x[s + coreOffset + 1];
+        let xc = x[s + coreOffset + 2];
+        let xd = x[s + coreOffset + 3];
+        for (let i = start; i < end; i++) {
+          const e1 = k10 * xa + k11 * xb + k12 * xc + k13 * xd;
+          const e2 = k20 * xa + k21 * xb + k22 * xc + k23 * xd;
+          const e3 = k30 * xa + k31 * xb + k32 * xc + k33 * xd;
+          const l1 = limits[1];
+          const l2 = limits[2];
+          const l3 = limits[3];
+          if (e1 > l1 || -e1 > l1 || e2 > l2 || -e2 > l2 || e3 > l3 || -e3 > l3) evaluate(i);
+          xa = xb;
+          xb = xc;
+          xc = xd;
+          xd = x[i - base + coreOffset + 4];
+        }
+        continue;
+      }
+      for (let i = start; i < end; i++) {
+        const r = i - base + coreOffset;
+        for (let p = 1; p < L; p++) {
+          const c = coefficients[p];
+          let core = 0;
+          for (let j = 0; j < centralCount; j++) {
+            const k = r + j;
+            if (k >= 0 && k < xLength) core += c[cs + j] * x[k];
+          }
+          if (core > limits[p] || -core > limits[p]) {
+            evaluate(i);
+            break;
+          }
         }
       }
     }
   }
-  return { peak, overCount };
 }
 
 /** True peak of every channel, their maximum, and the positions of inter-sample overs. */
@@ -301,9 +321,17 @@ export function measureTruePeak(pcm: PcmAudio, options: TruePeakOptions = {}): T
   let overCount = 0;
   const linear: number[] = [];
   pcm.channels.forEach((x, c) => {
-    const r = channelTruePeak(x, c, pcm.sampleRate, interp, overThreshold, overs, maxOvers, options.blockAbsMax?.[c]);
-    linear.push(r.peak);
-    overCount += r.overCount;
+    const n = x.length;
+    const blockCount = Math.ceil(n / BLOCK);
+    const precomputed = options.blockAbsMax?.[c];
+    if (precomputed && precomputed.length !== blockCount) throw new RangeError('blockAbsMax has the wrong length');
+    const blockMax = precomputed ?? blockAbsMaxOf(x);
+    let samplePeak = 0;
+    for (let b = 0; b < blockCount; b++) if (blockMax[b] > samplePeak) samplePeak = blockMax[b];
+    const search = new TruePeakChannelSearch(c, pcm.sampleRate, interp, overThreshold, overs, maxOvers);
+    search.scanBlocks(x, 0, 0, blockCount, blockMax, samplePeak, n);
+    linear.push(search.peak);
+    overCount += search.overCount;
   });
   const max = linear.reduce((a, b) => Math.max(a, b), 0);
   return {
@@ -315,4 +343,16 @@ export function measureTruePeak(pcm: PcmAudio, options: TruePeakOptions = {}): T
     interSampleOverCount: overCount,
     interSampleOvers: overs,
   };
+}
+
+function blockAbsMaxOf(x: Float32Array): Float32Array {
+  const n = x.length;
+  const out = new Float32Array(Math.ceil(n / BLOCK));
+  for (let b = 0; b < out.length; b++) {
+    let m = 0;
+    const end = Math.min(n, (b + 1) * BLOCK);
+    for (let i = b * BLOCK; i < end; i++) m = Math.max(m, Math.abs(x[i]));
+    out[b] = m;
+  }
+  return out;
 }

@@ -5,20 +5,20 @@
 import { open, readFile, stat, type FileHandle } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { decodeAudio } from '../audio/decode/decode';
-import { decodeInWorker, type DecodeInWorkerOptions } from '../audio/decode/decodeInWorker';
+import { decodeInWorker, type DecodeInWorkerOptions, type DecodeStreamConsumer } from '../audio/decode/decodeInWorker';
 import { maxDecodedFrames, tooLongError, type DecodeLimits } from '../audio/decode/limits';
 import { pcmIntoPlanar } from '../audio/decode/pcmSamples';
 import { sniffContainer } from '../audio/decode/probe';
 import { parseWavLayout, wavFormatInfo, wavPcmLayout, type WavLayout } from '../audio/decode/wav';
-import { AudioFormatError, type DecodedAudio } from '../audio/types';
+import { AudioFormatError, type DecodedAudio, type FormatInfo } from '../audio/types';
 import { ffmpegExternalDecoders, type FfmpegDecodeOptions } from './ffmpegDecoder';
 
 export type ReadAudioFileOptions = Omit<DecodeInWorkerOptions, 'transferInput'> & Pick<FfmpegDecodeOptions, 'ffmpegPath' | 'maxDurationSeconds'>;
 
 /** Head of the file read first: the container's magic, and for WAV every chunk header before the samples. */
 const HEAD_BYTES = 1 << 20;
-/** WAV samples are read this much at a time into one reused buffer. */
-const WAV_READ_BYTES = 4 << 20;
+/** WAV samples are read this much at a time into one reused buffer (small enough to stay in cache for the meters). */
+const WAV_READ_BYTES = 1 << 20;
 
 /**
  * Reads and decodes an audio file: WAV straight from the file into the planar output a few megabytes at a time,
@@ -63,6 +63,50 @@ export async function readAudioFile(path: string, opts: ReadAudioFileOptions = {
  * parse), leaving that file to the general path, which also words the errors for broken headers.
  */
 async function readWavInChunks(path: string, size: number, limits: DecodeLimits): Promise<DecodedAudio | null> {
+  let channels: Float32Array[] = [];
+  const format = await readWavPieces(path, size, limits, (layout) => {
+    channels = Array.from({ length: layout.channelCount }, () => new Float32Array(layout.frames));
+    // Straight into the output: no piece buffers.
+    return (bytes, frames, done) => pcmIntoPlanar(bytes, 0, frames, wavPcmLayout(layout), channels, done);
+  });
+  return format && { sampleRate: format.sampleRate, channels, format };
+}
+
+/**
+ * A WAV file's samples as planar pieces of at most `WAV_READ_BYTES` worth, in order, through `consumer`: what the
+ * streamed analysis reads. Null for a file readWavPieces leaves to the general path.
+ */
+export async function streamWavFile(path: string, size: number, limits: DecodeLimits, consumer: DecodeStreamConsumer): Promise<FormatInfo | null> {
+  let started: Promise<void> | void = undefined;
+  let pieces: Float32Array[] = [];
+  return readWavPieces(path, size, limits, (layout) => {
+    const framesPerRead = Math.max(1, Math.floor(WAV_READ_BYTES / layout.blockAlign));
+    pieces = Array.from({ length: layout.channelCount }, () => new Float32Array(framesPerRead));
+    started = consumer.start(layout.sampleRate, layout.channelCount, layout.frames);
+    const pcm = wavPcmLayout(layout);
+    return async (bytes, frames) => {
+      await started;
+      pcmIntoPlanar(bytes, 0, frames, pcm, pieces, 0);
+      consumer.samples(frames === pieces[0].length ? pieces : pieces.map((p) => p.subarray(0, frames)), frames);
+    };
+  });
+}
+
+/**
+ * WAV is the common upload and the largest: reading the whole file first would hold its bytes and its float samples at
+ * once (a 60-minute 96 kHz 24-bit file: 2 GB + 2.8 GB), and paying for fresh memory twice is most of a WAV decode's
+ * cost. Here the file is read through one reused buffer and each piece handed to `onLayout`'s callback (`done` =
+ * frames before it). No worker thread: this is our own bounds-checked parser, with memory sized from the header after
+ * the duration limit, and no WASM to abort or hang. Returns null for anything it does not handle alone (not WAV, a
+ * header beyond the first megabyte, a header it cannot parse), leaving that file to the general path, which also words
+ * the errors for broken headers.
+ */
+async function readWavPieces(
+  path: string,
+  size: number,
+  limits: DecodeLimits,
+  onLayout: (layout: WavLayout) => (bytes: Uint8Array, frames: number, done: number) => void | Promise<void>,
+): Promise<FormatInfo | null> {
   let handle: FileHandle | undefined;
   try {
     handle = await open(path, 'r');
@@ -78,8 +122,7 @@ async function readWavInChunks(path: string, size: number, limits: DecodeLimits)
     if (layout.frames > maxDecodedFrames(limits, layout.sampleRate, layout.channelCount)) {
       throw tooLongError('WAV file', layout.frames, layout.sampleRate, layout.channelCount, limits, true);
     }
-    const pcm = wavPcmLayout(layout);
-    const channels = Array.from({ length: layout.channelCount }, () => new Float32Array(layout.frames));
+    const piece = onLayout(layout);
     const framesPerRead = Math.max(1, Math.floor(WAV_READ_BYTES / layout.blockAlign));
     const buffer = new Uint8Array(framesPerRead * layout.blockAlign);
     for (let done = 0; done < layout.frames; ) {
@@ -91,12 +134,24 @@ async function readWavInChunks(path: string, size: number, limits: DecodeLimits)
         if (n === 0) throw new AudioFormatError(`truncated WAV: the file ended after ${done + Math.floor(got / layout.blockAlign)} of ${layout.frames} frames (was it changed while being read?)`);
         got += n;
       }
-      pcmIntoPlanar(buffer, 0, frames, pcm, channels, done);
+      await piece(buffer, frames, done);
       done += frames;
     }
-    return { sampleRate: layout.sampleRate, channels, format: wavFormatInfo(layout) };
+    return wavFormatInfo(layout);
   } finally {
     await handle?.close();
+  }
+}
+
+/** The first `bytes` of a file (less if it is shorter): enough to tell its container. */
+export async function readFileHead(path: string, bytes: number): Promise<Uint8Array> {
+  const handle = await open(path, 'r');
+  try {
+    const head = new Uint8Array(bytes);
+    const { bytesRead } = await handle.read(head, 0, bytes, 0);
+    return head.subarray(0, bytesRead);
+  } finally {
+    await handle.close();
   }
 }
 

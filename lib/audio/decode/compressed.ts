@@ -7,12 +7,12 @@
  * decided not to ship it (the packages were removed from package.json). MP4 is decoded by ffmpeg in a subprocess,
  * injected by the caller: see DecodeAudioOptions.externalDecoders in decode.ts and lib/mastering/ffmpegDecoder.ts.
  */
-import { AudioFormatError, type DecodedAudio } from '../types';
+import { AudioFormatError, type DecodedAudio, type FormatInfo } from '../types';
 import { assertMasterable, maxDecodedFrames, tooLongError, type DecodeLimits } from './limits';
 import { PlanarAccumulator } from './planarAccumulator';
 import { skipId3v2 } from './mpegFrame';
 import { probeAudio, type AudioContainer } from './probe';
-import { decodeVorbisDirect } from './vorbisDirect';
+import { decodeVorbisDirect, type VorbisSink } from './vorbisDirect';
 
 interface ChunkDecoder {
   decode(data: Uint8Array): DecoderOutput | Promise<DecoderOutput>;
@@ -43,7 +43,15 @@ async function loadDecoder(container: CompressedContainer, codec: string): Promi
   }
 }
 
-export async function decodeCompressed(bytes: Uint8Array, container: CompressedContainer, limits?: DecodeLimits): Promise<DecodedAudio> {
+interface HeaderFacts {
+  header: ReturnType<typeof probeAudio>;
+  what: string;
+  hint: number;
+  maxFrames: number;
+  cap: OutputCap;
+}
+
+function headerFacts(bytes: Uint8Array, container: CompressedContainer, limits?: DecodeLimits): HeaderFacts {
   // The header tells the real channel count (the MP3 decoder always outputs two) and a length to preallocate.
   const tail = container === 'ogg' ? bytes.subarray(Math.max(0, bytes.length - 256 * 1024)) : undefined;
   const headBytes = Math.max(1024 * 1024, skipId3v2(bytes) + 128 * 1024);
@@ -58,12 +66,13 @@ export async function decodeCompressed(bytes: Uint8Array, container: CompressedC
   const maxFrames = maxDecodedFrames(limits, header.sampleRate, header.channelCount);
   if (Number.isFinite(header.frames) && header.frames > maxFrames) throw tooLongError(what, header.frames, header.sampleRate, header.channelCount, limits, true);
   const cap = { maxFrames: maxFrames + 8192, tooLong: (frames: number) => tooLongError(what, frames, header.sampleRate, header.channelCount, limits) };
-  const decoded = (container === 'ogg' && header.codec === 'vorbis' ? await decodeVorbisFast(bytes, header.frames, hint, what, cap) : null)
-    ?? (await decodeInChunks(bytes, container, header.codec, hint, what, cap));
-  if ((decoded.channels[0]?.length ?? 0) > maxFrames) throw cap.tooLong(decoded.channels[0].length);
-  const { errors } = decoded;
-  const decodedFrames = decoded.channels[0]?.length ?? 0;
+  return { header, what, hint, maxFrames, cap };
+}
 
+/** What every decode must pass, whether its samples were kept or streamed: a clear error for damage, else the facts. */
+function checkedFormat(facts: HeaderFacts, container: CompressedContainer, sampleRate: number, decodedChannels: number, decodedFrames: number, errors: string[]): FormatInfo {
+  const { header, what, maxFrames, cap } = facts;
+  if (decodedFrames > maxFrames) throw cap.tooLong(decodedFrames);
   if (decodedFrames === 0) {
     throw new AudioFormatError(`corrupt ${what}: no audio could be decoded${errors.length ? ` (${errors[0]})` : ''}`);
   }
@@ -79,24 +88,54 @@ export async function decodeCompressed(bytes: Uint8Array, container: CompressedC
   if (errors.length > 0 && container !== 'mp3') {
     throw new AudioFormatError(`corrupt ${what}: ${errors[0]}`);
   }
-  const { sampleRate } = decoded;
-  const channelCount = Number.isFinite(header.channelCount) ? Math.min(header.channelCount, decoded.channels.length) : decoded.channels.length;
+  const channelCount = Number.isFinite(header.channelCount) ? Math.min(header.channelCount, decodedChannels) : decodedChannels;
   assertMasterable(channelCount, sampleRate, what);
-  const channels = decoded.channels.slice(0, channelCount);
-  const frames = channels[0].length;
   return {
+    container: header.container,
+    codec: header.codec,
     sampleRate,
-    channels,
-    format: {
-      container: header.container,
-      codec: header.codec,
-      sampleRate,
-      channelCount,
-      ...(header.bitsPerSample !== undefined ? { bitsPerSample: header.bitsPerSample } : {}),
-      frames,
-      durationSeconds: frames / sampleRate,
-    },
+    channelCount,
+    ...(header.bitsPerSample !== undefined ? { bitsPerSample: header.bitsPerSample } : {}),
+    frames: decodedFrames,
+    durationSeconds: decodedFrames / sampleRate,
   };
+}
+
+export async function decodeCompressed(bytes: Uint8Array, container: CompressedContainer, limits?: DecodeLimits): Promise<DecodedAudio> {
+  const facts = headerFacts(bytes, container, limits);
+  const { header, hint, what, cap } = facts;
+  const decoded = (container === 'ogg' && header.codec === 'vorbis' ? await decodeVorbisFast(bytes, header.frames, hint, what, cap) : null)
+    ?? (await decodeInChunks(bytes, container, header.codec, hint, what, cap));
+  const format = checkedFormat(facts, container, decoded.sampleRate, decoded.channels.length, decoded.channels[0]?.length ?? 0, decoded.errors);
+  return { sampleRate: format.sampleRate, channels: decoded.channels.slice(0, format.channelCount), format };
+}
+
+/**
+ * Ogg Vorbis straight into `sink` as it decodes (the analysis of a stream), checked like every decode once it ends.
+ * Null when the file is not Ogg Vorbis or needs the general decoder; `emitted` tells whether the sink got anything
+ * before that turned out (a chained stream is only seen at its end), in which case the caller must start over.
+ */
+export async function decodeVorbisToSink(bytes: Uint8Array, limits: DecodeLimits | undefined, sink: VorbisSink): Promise<FormatInfo | null> {
+  const facts = headerFacts(bytes, 'ogg', limits);
+  const { header, what, cap, hint } = facts;
+  if (header.codec !== 'vorbis') return null;
+  let channelCount = 0;
+  let result;
+  try {
+    // The probe's length (the last page's granule) is only a sizing hint, capped like the whole decode's.
+    result = await decodeVorbisDirect(bytes, Number.isFinite(header.frames) ? Math.min(header.frames, hint) : NaN, cap, {
+      start: (sampleRate, channels, expectedFrames) => {
+        channelCount = channels;
+        sink.start(sampleRate, channels, expectedFrames);
+      },
+      write: (channels, frames) => sink.write(channels, frames),
+    });
+  } catch (e) {
+    if (e instanceof AudioFormatError) throw e;
+    throw new AudioFormatError(`corrupt ${what}: ${(e as Error).message}`);
+  }
+  if (!result) return null;
+  return checkedFormat(facts, 'ogg', result.sampleRate, channelCount, result.frames, result.errors);
 }
 
 interface DecodedChannels {

@@ -1,32 +1,73 @@
 /**
  * Worker-thread entry: decodes the bytes it is sent and transfers the PCM buffers back (no copy). Errors travel
  * as plain {name, message} because class identity does not survive structured cloning.
+ *
+ * With a `ringControl`, Ogg Vorbis is streamed instead: a 'start' message carries the shared ring's sample buffers,
+ * the samples flow through the ring (sampleRing.ts) as they are decoded, and the reply carries only the format.
+ * Anything else (and Vorbis the direct reader leaves to the general decoder) is decoded whole as usual; if that turns
+ * out only after samples were streamed (a chained file), the reply says `restart` and carries the whole decode.
  */
 import { parentPort } from 'node:worker_threads';
+import { decodeVorbisToSink } from './compressed';
 import { decodeAudio } from './decode';
 import type { DecodeLimits } from './limits';
+import { sniffContainer } from './probe';
+import { RingCancelled, RingWriter } from './sampleRing';
+import type { FormatInfo } from '../types';
 
 export interface DecodeWorkerRequest {
   bytes: Uint8Array;
   limits?: DecodeLimits;
+  /** Shared control words of a sample ring: stream Ogg Vorbis through it. */
+  ringControl?: SharedArrayBuffer;
 }
 
 export type DecodeWorkerReply =
-  | { ok: true; sampleRate: number; channels: Float32Array[]; format: import('../types').FormatInfo }
+  | { ok: true; streamed?: false; restart?: boolean; sampleRate: number; channels: Float32Array[]; format: FormatInfo }
+  | { ok: true; streamed: true; format: FormatInfo }
   | { ok: false; name: string; message: string };
+
+/** Sent before the first streamed sample. */
+export interface DecodeWorkerStart {
+  start: true;
+  sampleRate: number;
+  channelCount: number;
+  /** The header's length (NaN when unknown): sizes the consumer's outputs. */
+  expectedFrames: number;
+  ringData: SharedArrayBuffer[];
+}
 
 const port = parentPort;
 if (!port) throw new Error('decodeWorker must run in a worker thread');
 
-port.once('message', async ({ bytes, limits }: DecodeWorkerRequest) => {
+port.once('message', async ({ bytes, limits, ringControl }: DecodeWorkerRequest) => {
   let reply: DecodeWorkerReply;
+  let writer: RingWriter | undefined;
   try {
-    const decoded = await decodeAudio(bytes, { limits });
-    reply = { ok: true, sampleRate: decoded.sampleRate, channels: decoded.channels, format: decoded.format };
+    const format = ringControl && sniffContainer(bytes.subarray(0, 1024 * 1024)) === 'ogg'
+      ? await decodeVorbisToSink(bytes, limits, {
+          start: (sampleRate, channelCount, expectedFrames) => {
+            writer = new RingWriter(ringControl, channelCount);
+            const start: DecodeWorkerStart = { start: true, sampleRate, channelCount, expectedFrames, ringData: writer.data };
+            port.postMessage(start);
+          },
+          write: (channels, frames) => writer!.write(channels, frames),
+        })
+      : null;
+    if (format) {
+      writer?.close();
+      reply = { ok: true, streamed: true, format };
+    } else {
+      const decoded = await decodeAudio(bytes, { limits });
+      reply = { ok: true, restart: writer !== undefined, sampleRate: decoded.sampleRate, channels: decoded.channels, format: decoded.format };
+      // The reader stops waiting for slots: this reply replaces whatever it read.
+      writer?.fail();
+    }
   } catch (e) {
-    const err = e instanceof Error ? e : new Error(String(e));
+    writer?.fail();
+    const err = e instanceof RingCancelled ? new Error('cancelled') : e instanceof Error ? e : new Error(String(e));
     reply = { ok: false, name: err.name, message: err.message };
   }
-  const transfer = reply.ok ? [...new Set(reply.channels.map((c) => c.buffer as ArrayBuffer))] : [];
+  const transfer = reply.ok && !reply.streamed ? [...new Set(reply.channels.map((c) => c.buffer as ArrayBuffer))] : [];
   port.postMessage(reply, transfer);
 });

@@ -13,9 +13,22 @@ import { decoder as vorbisPackageDecoder } from '@audio/decode-vorbis';
 
 export interface VorbisDirectResult {
   sampleRate: number;
+  /** The decoded samples; empty when they went to a sink. */
   channels: Float32Array[];
+  /** Frames decoded (the channels' length, or what the sink received). */
+  frames: number;
   /** Messages libvorbis reported (any of them means the stream is damaged). */
   errors: string[];
+}
+
+/**
+ * Where a streamed decode's samples go instead of one planar output: `write` gets views of the decoder's own memory,
+ * valid only during the call. Frames past the stream's end (the last page's granule) are never written.
+ */
+export interface VorbisSink {
+  /** `expectedFrames`: the length the caller's probe found (NaN when unknown). */
+  start(sampleRate: number, channelCount: number, expectedFrames: number): void;
+  write(channels: readonly Float32Array[], frames: number): void;
 }
 
 interface Cell {
@@ -72,12 +85,13 @@ export async function decodeVorbisDirect(
   bytes: Uint8Array,
   expectedFrames: number,
   cap: { maxFrames: number; tooLong: (frames: number) => Error } = { maxFrames: Infinity, tooLong: (f) => new RangeError(`more than ${f} frames`) },
+  sink?: VorbisSink,
 ): Promise<VorbisDirectResult | null> {
   const upstream = await vorbisPackageDecoder();
   try {
     const codec = packageCodec(upstream);
     if (!codec) return null;
-    return decodeWith(codec, bytes, expectedFrames, cap);
+    return decodeWith(codec, bytes, expectedFrames, cap, sink);
   } catch (e) {
     if (e instanceof Unsupported) return null;
     throw e;
@@ -86,7 +100,7 @@ export async function decodeVorbisDirect(
   }
 }
 
-function decodeWith(codec: PackageCodec, bytes: Uint8Array, expectedFrames: number, cap: { maxFrames: number; tooLong: (frames: number) => Error }): VorbisDirectResult {
+function decodeWith(codec: PackageCodec, bytes: Uint8Array, expectedFrames: number, cap: { maxFrames: number; tooLong: (frames: number) => Error }, sink?: VorbisSink): VorbisDirectResult {
   const { wasm } = codec._common;
   const handle = codec._decoder;
   const heap = wasm.HEAP;
@@ -125,6 +139,8 @@ function decodeWith(codec: PackageCodec, bytes: Uint8Array, expectedFrames: numb
   let sampleRate = 0;
   let output: Float32Array[] = [];
   let written = 0;
+  /** Frames handed to the sink. */
+  let emitted = 0;
   let endGranule = -1;
 
   const ensureCapacity = (frames: number) => {
@@ -149,8 +165,11 @@ function decodeWith(codec: PackageCodec, bytes: Uint8Array, expectedFrames: numb
         channelCount = heapU32[codec._channels.ptr >> 2];
         sampleRate = heapU32[codec._sampleRate.ptr >> 2];
         if (channelCount < 1 || channelCount > 2) throw new Unsupported();
-        const frames = Math.min(Number.isFinite(expectedFrames) && expectedFrames > 0 ? expectedFrames : 1 << 20, cap.maxFrames);
-        output = Array.from({ length: channelCount }, () => new Float32Array(frames + OUTPUT_SLACK_FRAMES));
+        if (sink) sink.start(sampleRate, channelCount, expectedFrames);
+        else {
+          const frames = Math.min(Number.isFinite(expectedFrames) && expectedFrames > 0 ? expectedFrames : 1 << 20, cap.maxFrames);
+          output = Array.from({ length: channelCount }, () => new Float32Array(frames + OUTPUT_SLACK_FRAMES));
+        }
       }
       collectErrors();
     } else if (packetBytes > 0) {
@@ -158,7 +177,21 @@ function decodeWith(codec: PackageCodec, bytes: Uint8Array, expectedFrames: numb
       wasm.decode_packets(handle);
       collectErrors();
       const frames = heapU32[samplesIndex];
-      if (frames > 0) {
+      if (frames > 0 && sink) {
+        if (written + frames > cap.maxFrames) throw cap.tooLong(written + frames);
+        // The final packet decodes past the stream's end: the sink never sees those frames.
+        const keep = endGranule >= 0 ? Math.max(0, Math.min(frames, endGranule - written)) : frames;
+        const pointers = heapU32[outputIndex] >> 2;
+        if (keep > 0) {
+          const views = Array.from({ length: channelCount }, (_, ch) => {
+            const start = heapU32[pointers + ch] >> 2;
+            return heapF32.subarray(start, start + keep);
+          });
+          sink.write(views, keep);
+          emitted += keep;
+        }
+        written += frames;
+      } else if (frames > 0) {
         ensureCapacity(frames);
         const pointers = heapU32[outputIndex] >> 2;
         for (let ch = 0; ch < channelCount; ch++) {
@@ -201,6 +234,12 @@ function decodeWith(codec: PackageCodec, bytes: Uint8Array, expectedFrames: numb
       throw new Unsupported(); // multiplexed or chained streams
     }
     if (!(flags & FLAG_CONTINUED)) packetBytes = 0;
+    if (flags & FLAG_LAST) {
+      // Known before this page's packets are decoded, so a sink never receives frames past the end.
+      const lo = view.getUint32(p + 6, true);
+      const hi = view.getInt32(p + 10, true);
+      if (!(hi === -1 && lo === 0xffffffff)) endGranule = hi * 2 ** 32 + lo;
+    }
     let segmentStart = bodyStart;
     let runStart = bodyStart;
     for (let i = p + OGG_HEADER_BYTES; i < bodyStart; i++) {
@@ -215,9 +254,6 @@ function decodeWith(codec: PackageCodec, bytes: Uint8Array, expectedFrames: numb
     // A packet continuing on the next page.
     if (runStart < bodyEnd) appendToPacket(runStart, bodyEnd - runStart);
     if (flags & FLAG_LAST) {
-      const lo = view.getUint32(p + 6, true);
-      const hi = view.getInt32(p + 10, true);
-      if (!(hi === -1 && lo === 0xffffffff)) endGranule = hi * 2 ** 32 + lo;
       // Another stream after this one (a chained file) is the general decoder's business.
       if (nextCapture(bytes, bodyEnd) < bytes.length) throw new Unsupported();
       break;
@@ -225,15 +261,16 @@ function decodeWith(codec: PackageCodec, bytes: Uint8Array, expectedFrames: numb
     p = bodyEnd;
   }
 
-  if (packetIndex < 3) return { sampleRate, channels: [], errors };
+  if (packetIndex < 3) return { sampleRate, channels: [], frames: 0, errors };
   // The last page's granule says where the stream ends; the final packet decodes past it.
   const frames = endGranule >= 0 ? Math.min(written, endGranule) : written;
+  if (sink) return { sampleRate, channels: [], frames: emitted, errors };
   const channels = output.map((channel) => {
     const view = channel.subarray(0, frames);
     // Same rule as PlanarAccumulator.take: copy only when the slack is a noticeable share of the buffer.
     return channel.length - frames > frames >> 5 ? view.slice() : view;
   });
-  return { sampleRate, channels, errors };
+  return { sampleRate, channels, frames, errors };
 }
 
 function nextCapture(bytes: Uint8Array, from: number): number {

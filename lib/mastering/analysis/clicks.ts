@@ -28,16 +28,50 @@ const MIN_JUMP = 0.01;
  * SECOND_DIFFERENCE_BLOCK maxima, which use the same 256-frame blocks).
  */
 export function detectClicks(pcm: PcmAudio, maxClicks = 200, secondDifferenceMax?: readonly Float32Array[]): Click[] {
-  if (secondDifferenceMax && SECOND_DIFFERENCE_BLOCK !== BLOCK) throw new Error('click blocks differ from the level scan');
-  const found: Click[] = [];
-  pcm.channels.forEach((samples, channel) => {
-    const blocks = Math.floor(samples.length / BLOCK);
-    if (blocks < 2 * NEIGHBOURS + 1) return;
-    const precomputed = secondDifferenceMax?.[channel];
-    const blockMax = precomputed ?? firstStage(samples, blocks);
-    secondStage(samples, blockMax, blocks, channel, pcm.sampleRate, found);
-  });
-  return mergeClicks(found, maxClicks);
+  const detector = new ClickDetector(pcm.sampleRate, pcm.channels.length);
+  const n = pcm.channels[0]?.length ?? 0;
+  const blockMax = pcm.channels.map((samples, channel) => secondDifferenceMax?.[channel] ?? firstStage(samples, Math.floor(samples.length / BLOCK)));
+  return detector.finish(pcm.channels, 0, n, blockMax, maxClicks);
+}
+
+/**
+ * The second stage fed in pieces, behind the level scan that computes the first (LevelScanner's second-difference
+ * maxima): a block is judged once its four following blocks are known and its samples (±64 around it) are in view.
+ */
+export class ClickDetector {
+  private readonly found: Click[] = [];
+  /** Blocks judged so far, per channel. */
+  private done: number[];
+
+  constructor(
+    private readonly sampleRate: number,
+    channelCount: number,
+  ) {
+    if (SECOND_DIFFERENCE_BLOCK !== BLOCK) throw new Error('click blocks differ from the level scan');
+    this.done = new Array<number>(channelCount).fill(0);
+  }
+
+  /** Frames before `scanned` have their block maxima in `blockMax`; `x[c][i - base]` is frame i. */
+  scan(channels: readonly Float32Array[], base: number, scanned: number, blockMax: readonly Float32Array[]): void {
+    // Until nine blocks exist the signal may turn out too short to judge at all.
+    if (scanned < (2 * NEIGHBOURS + 1) * BLOCK) return;
+    const ready = Math.floor(scanned / BLOCK) - NEIGHBOURS;
+    channels.forEach((samples, channel) => {
+      if (ready <= this.done[channel]) return;
+      secondStage(samples, base, blockMax[channel], this.done[channel], ready, Infinity, Infinity, channel, this.sampleRate, this.found);
+      this.done[channel] = ready;
+    });
+  }
+
+  finish(channels: readonly Float32Array[], base: number, frames: number, blockMax: readonly Float32Array[], maxClicks = 200): Click[] {
+    const blocks = Math.floor(frames / BLOCK);
+    channels.forEach((samples, channel) => {
+      if (blocks < 2 * NEIGHBOURS + 1) return;
+      secondStage(samples, base, blockMax[channel], this.done[channel], blocks, blocks, frames, channel, this.sampleRate, this.found);
+      this.done[channel] = blocks;
+    });
+    return mergeClicks(this.found, maxClicks);
+  }
 }
 
 function firstStage(samples: Float32Array, blocks: number): Float32Array {
@@ -61,9 +95,13 @@ function firstStage(samples: Float32Array, blocks: number): Float32Array {
   return blockMax;
 }
 
-function secondStage(samples: Float32Array, blockMax: Float32Array, blocks: number, channel: number, sampleRate: number, found: Click[]): void {
+/**
+ * Blocks [bFrom, bTo) of one channel. `blocks` (the total, for clamping the neighbourhood at the end) and `frames` are
+ * Infinity while the signal's end is still ahead. Sample `i - base` is frame i.
+ */
+function secondStage(samples: Float32Array, base: number, blockMax: Float32Array, bFrom: number, bTo: number, blocks: number, frames: number, channel: number, sampleRate: number, found: Click[]): void {
   const neighbourhood = new Float32Array(2 * NEIGHBOURS);
-  for (let b = 0; b < blocks; b++) {
+  for (let b = bFrom; b < bTo; b++) {
     if (blockMax[b] < MIN_JUMP) continue;
     let count = 0;
     for (let j = b - NEIGHBOURS; j <= b + NEIGHBOURS; j++) {
@@ -76,7 +114,8 @@ function secondStage(samples: Float32Array, blockMax: Float32Array, blocks: numb
     let peakIndex = b * BLOCK;
     let peak = 0;
     for (let i = Math.max(2, b * BLOCK); i < (b + 1) * BLOCK; i++) {
-      const e = Math.abs(samples[i] - 2 * samples[i - 1] + samples[i - 2]);
+      const r = i - base;
+      const e = Math.abs(samples[r] - 2 * samples[r - 1] + samples[r - 2]);
       if (e > peak) {
         peak = e;
         peakIndex = i;
@@ -86,9 +125,10 @@ function secondStage(samples: Float32Array, blockMax: Float32Array, blocks: numb
     // many samples around its peak. Compare the peak with the level of its ±64-sample surroundings (±2 excluded).
     let around = 0;
     let count2 = 0;
-    for (let i = Math.max(2, peakIndex - 64); i < Math.min(samples.length, peakIndex + 65); i++) {
+    for (let i = Math.max(2, peakIndex - 64); i < Math.min(frames, peakIndex + 65); i++) {
       if (Math.abs(i - peakIndex) <= 2) continue;
-      const e = samples[i] - 2 * samples[i - 1] + samples[i - 2];
+      const r = i - base;
+      const e = samples[r] - 2 * samples[r - 1] + samples[r - 2];
       around += e * e;
       count2++;
     }

@@ -2,8 +2,7 @@
 import { stat } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { AudioFormatError } from '@/lib/audio/types';
-import { analyzeAudio } from '@/lib/mastering/analysis/analyze';
-import { readAudioFile } from '@/lib/mastering/audioFile';
+import { analyzeFile } from '@/lib/mastering/analyzeFile';
 import { formatAnalysisSummary } from './analysisSummary';
 import { UsageError } from './usageError';
 
@@ -42,14 +41,9 @@ export async function runAnalyzeCommand(args: string[]): Promise<void> {
   const startWall = performance.now();
   let analysis;
   try {
-    // readAudioFile decodes untrusted input in a worker thread (MP4 through ffmpeg) and names the file in errors.
-    // The worker's CPU is this process's CPU, so process.cpuUsage covers it.
-    const decoded = await readAudioFile(path);
-    if (timings) {
-      const used = process.cpuUsage(startCpu);
-      report('decode', (used.user + used.system) / 1e6, (performance.now() - startWall) / 1000);
-    }
-    analysis = await analyzeAudio(decoded, timings ? { onStage: report } : {});
+    // analyzeFile measures the file as it is decoded (untrusted input in a worker thread, MP4 through ffmpeg) and
+    // names the file in errors. The decoder thread's CPU is this process's CPU, so process.cpuUsage covers it.
+    analysis = (await analyzeFile(path, timings ? { onStage: report } : {})).analysis;
     if (timings) {
       const used = process.cpuUsage(startCpu);
       report('total', (used.user + used.system) / 1e6, (performance.now() - startWall) / 1000);
