@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { decodeAudio } from '@/lib/audio/decode/decode';
 import { analyzeAudioWithPeaks } from '@/lib/mastering/analysis/analyze';
-import { readAudioFile } from '@/lib/mastering/audioFile';
+import { analyzeFile } from '@/lib/mastering/analyzeFile';
 
 const path = process.argv[2];
 const startCpu = process.cpuUsage();
@@ -14,11 +14,18 @@ const startRss = process.resourceUsage().maxRSS;
 const wall0 = performance.now();
 const stages: { stage: string; cpuSeconds: number; wallSeconds: number }[] = [];
 const cpu0 = process.cpuUsage();
-// --read-audio-file: the service's path (file read + decode in a worker thread; CPU includes the worker's).
-const decoded = process.argv.includes('--read-audio-file') ? await readAudioFile(path, { maxHeapMb: 16384, timeoutMs: 3_600_000 }) : await decodeAudio(new Uint8Array(readFileSync(path)));
-const decodeCpu = process.cpuUsage(cpu0);
-stages.push({ stage: 'decode', cpuSeconds: (decodeCpu.user + decodeCpu.system) / 1e6, wallSeconds: (performance.now() - wall0) / 1000 });
-const { analysis } = await analyzeAudioWithPeaks(decoded, { onStage: (stage, cpuSeconds, wallSeconds) => stages.push({ stage, cpuSeconds, wallSeconds }) });
+const onStage = (stage: string, cpuSeconds: number, wallSeconds: number) => stages.push({ stage, cpuSeconds, wallSeconds });
+// --read-audio-file: the service's path (analyzeFile: measured as it is decoded, the decode in a worker thread; CPU
+// includes that thread's). Otherwise the whole file is decoded on this thread first, then analysed.
+let analysis;
+if (process.argv.includes('--read-audio-file')) {
+  ({ analysis } = await analyzeFile(path, { maxHeapMb: 16384, timeoutMs: 3_600_000, onStage }));
+} else {
+  const decoded = await decodeAudio(new Uint8Array(readFileSync(path)));
+  const decodeCpu = process.cpuUsage(cpu0);
+  stages.push({ stage: 'decode', cpuSeconds: (decodeCpu.user + decodeCpu.system) / 1e6, wallSeconds: (performance.now() - wall0) / 1000 });
+  ({ analysis } = await analyzeAudioWithPeaks(decoded, { onStage }));
+}
 const used = process.cpuUsage(startCpu);
 const usage = process.resourceUsage();
 console.log(JSON.stringify({

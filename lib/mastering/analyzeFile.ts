@@ -12,7 +12,12 @@ import { AudioFormatError } from '../audio/types';
 import { TrackAnalyzer, type AnalysisWithPeaks, type AnalyzeOptions } from './analysis/trackAnalyzer';
 import { readAudioFile, readFileHead, streamWavFile, type ReadAudioFileOptions } from './audioFile';
 
-export async function analyzeFile(path: string, options: AnalyzeOptions & ReadAudioFileOptions = {}): Promise<AnalysisWithPeaks> {
+export interface AnalyzeFileOptions extends AnalyzeOptions, ReadAudioFileOptions {
+  /** Share of the file measured so far (0-1), every ~5 % while it streams. */
+  onProgress?: (fraction: number) => void;
+}
+
+export async function analyzeFile(path: string, options: AnalyzeFileOptions = {}): Promise<AnalysisWithPeaks> {
   const name = basename(path);
   const info = await stat(path).catch((e: NodeJS.ErrnoException) => {
     throw e.code === 'ENOENT' ? new AudioFormatError(`${name}: file not found`) : e;
@@ -20,12 +25,22 @@ export async function analyzeFile(path: string, options: AnalyzeOptions & ReadAu
   if (!info.isFile()) throw new AudioFormatError(`${name}: not a regular file`);
   const limits = { maxDurationSeconds: options.maxDurationSeconds, ...options.limits };
   let analyzer: TrackAnalyzer | undefined;
+  let expected = NaN;
+  let reported = 0;
   const consumer: DecodeStreamConsumer = {
     start: async (sampleRate, channelCount, expectedFrames) => {
+      expected = expectedFrames;
       // The decoder's thread runs meanwhile, so the stage timer cannot read this thread's CPU from the process's.
       analyzer = await TrackAnalyzer.create(sampleRate, channelCount, { ...options, expectedFrames: Number.isFinite(expectedFrames) ? expectedFrames : undefined, concurrentDecode: true });
     },
-    samples: (channels, frames) => analyzer!.push(channels, frames),
+    samples: (channels, frames) => {
+      analyzer!.push(channels, frames);
+      const fraction = analyzer!.frames / expected;
+      if (options.onProgress && fraction >= reported + 0.05 && fraction <= 1) {
+        reported = fraction;
+        options.onProgress(fraction);
+      }
+    },
   };
   try {
     const wav = await streamWavFile(path, info.size, limits, consumer);

@@ -7,6 +7,7 @@ import { resample } from '../../lib/audio/resample';
 import { serializePeaks } from '../../lib/audio/peaks';
 import type { DecodedAudio, PcmAudio } from '../../lib/audio/types';
 import { analyzeAudioWithPeaks } from '../../lib/mastering/analysis/analyze';
+import { analyzeFile } from '../../lib/mastering/analyzeFile';
 import type { AnalysisResult } from '../../lib/mastering/analysis/schema';
 import { readAudioFile } from '../../lib/mastering/audioFile';
 import { masterFiles } from '../../lib/mastering/match/masterFiles';
@@ -57,10 +58,9 @@ function asDecoded(audio: PcmAudio): DecodedAudio {
 }
 
 export async function analyzeTask(filePath: string, progress: Progress): Promise<AnalyzeTaskResult> {
-  progress(0, 'decoding');
-  const decoded = await readAudioFile(filePath);
-  progress(0.3, 'measuring loudness, spectrum and stereo');
-  const { analysis, peaks } = await analyzeAudioWithPeaks(decoded);
+  progress(0, 'decoding and measuring loudness, spectrum and stereo');
+  // Measured as it is decoded (lib/mastering/analyzeFile.ts): no whole-track buffer, decoder and meters on two cores.
+  const { analysis, peaks } = await analyzeFile(filePath, { onProgress: (fraction) => progress(0.9 * fraction, 'decoding and measuring loudness, spectrum and stereo') });
   return { analysis, peaks: serializePeaks(peaks) };
 }
 
