@@ -49,7 +49,10 @@ export async function analyzeFile(path: string, options: AnalyzeFileOptions = {}
     if ((await readFileHead(path, 1 << 20).then(sniffContainer)) === 'ogg') {
       const { readFile } = await import('node:fs/promises');
       const bytes = await readFile(path);
-      const result = await decodeStreamInWorker(bytes, consumer, { ...options, limits, transferInput: true });
+      const decoding = decodeStreamInWorker(bytes, consumer, { ...options, limits, transferInput: true });
+      // The decoder thread takes ~150 ms to start and deliver its first samples: load the descriptor libraries meanwhile.
+      TrackAnalyzer.preload(options);
+      const result = await decoding;
       if (result.streamed) return await analyzer!.finish(result.format);
       // Decoded whole after all (a stream the direct reader leaves to the general decoder): start over on that.
       return await TrackAnalyzer.analyzeWhole(result.decoded, options);

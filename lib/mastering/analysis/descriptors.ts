@@ -39,6 +39,15 @@ function loadMeyda(): MeydaExtractors {
   return meydaExtractors;
 }
 
+/**
+ * Loads essentia and meyda now rather than at first use (~150 ms of this thread): a caller that is about to wait for
+ * a decoder thread's first samples does it meanwhile.
+ */
+export function preloadDescriptorLibraries(): void {
+  loadEssentia();
+  loadMeyda();
+}
+
 export interface DescriptorInputs {
   mono: MonoSignal;
   novelty: Float32Array;

@@ -17,7 +17,7 @@ import type { WaveformPeaks } from '@/lib/audio/peaks';
 import { AudioFormatError, type DecodedAudio, type FormatInfo } from '@/lib/audio/types';
 import { assembleAnalysis } from './analysisResult';
 import { ClickDetector } from './clicks';
-import { computeDescriptors, type Descriptors } from './descriptors';
+import { computeDescriptors, preloadDescriptorLibraries, type Descriptors } from './descriptors';
 import { LongTermSpectrumAccumulator, longTermSpectrum, WELCH_SEGMENT_SIZE, type LongTermSpectrum } from './longTermSpectrum';
 import { DESCRIPTOR_TARGET_RATE, type MonoSignal } from './monoDecimation';
 import { detectOnsets } from './onsets';
@@ -116,6 +116,11 @@ export class TrackAnalyzer {
     const wantDescriptors = options.descriptors ?? true;
     const spectrum = weighted ? null : await LongTermSpectrumAccumulator.create(sampleRate, { keepFrames: wantDescriptors ? KEEP_FRAMES : undefined });
     return new TrackAnalyzer(sampleRate, channelCount, options, spectrum, options.expectedFrames, options.concurrentDecode ?? false);
+  }
+
+  /** Loads what the analysis will need (the descriptor libraries), for a caller with time on its hands. */
+  static preload(options: AnalyzeOptions = {}): void {
+    if (options.descriptors ?? true) preloadDescriptorLibraries();
   }
 
   /** Frames pushed so far. */
