@@ -11,6 +11,7 @@
  * paths give the same result; each meter's own tests pin that pieces and whole agree exactly.
  */
 import { LEVEL_SCAN_BLOCK, LevelScanner } from '@/lib/audio/levelScan';
+import { SlidingWindow } from '@/lib/audio/slidingWindow';
 import { LoudnessMeter } from '@/lib/audio/loudness';
 import { oversamplingFactor, linearToDb, truePeakInterpolator, TruePeakChannelSearch, TRUE_PEAK_BLOCK_FRAMES, type InterSampleOver, type TruePeakResult } from '@/lib/audio/truePeak';
 import type { WaveformPeaks } from '@/lib/audio/peaks';
@@ -76,9 +77,9 @@ export class TrackAnalyzer {
   private readonly silence: SilenceEdgeTracker;
   private readonly monoFactor: number;
   private readonly timer: StageTimer;
-  /** The sliding window: frame i is window[c][i - base], frames [base, end) are present. */
-  private window: Float32Array[];
-  private base = 0;
+  /** The sliding window, created at the first push (a whole track is its own window). */
+  private window: SlidingWindow | null = null;
+  /** Frames pushed (or, for a whole track, given). */
   private end = 0;
   /** Frames the loudness meter has taken; true-peak blocks searched. */
   private loudnessFrames = 0;
@@ -102,7 +103,6 @@ export class TrackAnalyzer {
     this.clicks = new ClickDetector(sampleRate, channelCount);
     this.silence = new SilenceEdgeTracker(sampleRate);
     this.timer = new StageTimer(options.onStage, concurrentDecode);
-    this.window = [];
   }
 
   /** `expectedFrames` sizes the per-block outputs (a wrong guess only costs a reallocation). */
@@ -132,22 +132,9 @@ export class TrackAnalyzer {
   push(channels: readonly Float32Array[], frames = channels[0]?.length ?? 0): void {
     if (this.finished) throw new Error('TrackAnalyzer: push after finish');
     if (this.spectrum === null) throw new Error('a weighted spectrum needs the whole track: use analyzeWhole');
-    if (channels.length !== this.channelCount) throw new RangeError(`expected ${this.channelCount} channels, got ${channels.length}`);
-    if (this.window.length === 0) this.window = Array.from({ length: this.channelCount }, () => new Float32Array(WINDOW_LOOKBACK + WINDOW_ROOM));
-    const capacity = this.window[0].length;
-    for (let done = 0; done < frames; ) {
-      if (this.end - this.base === capacity) {
-        // Slide: keep the last WINDOW_LOOKBACK frames, which every meter's reach fits in.
-        const keepFrom = this.end - WINDOW_LOOKBACK;
-        for (const w of this.window) w.copyWithin(0, keepFrom - this.base, this.end - this.base);
-        this.base = keepFrom;
-      }
-      const take = Math.min(frames - done, capacity - (this.end - this.base));
-      for (let c = 0; c < this.channelCount; c++) this.window[c].set(channels[c].subarray(done, done + take), this.end - this.base);
-      this.end += take;
-      done += take;
-      if (this.end - this.base === capacity || done === frames) this.advance(this.window, this.base, this.end);
-    }
+    this.window ??= new SlidingWindow(this.channelCount, WINDOW_LOOKBACK, WINDOW_ROOM);
+    this.window.push(channels, frames, (window, base, end) => this.advance(window, base, end));
+    this.end = this.window.end;
   }
 
   /** Runs every streamed meter as far as the frames in [base, end) allow. */
@@ -172,8 +159,8 @@ export class TrackAnalyzer {
 
   /** Completes the analysis of everything pushed. */
   async finish(format: FormatInfo): Promise<AnalysisWithPeaks> {
-    if (this.window.length === 0) this.window = Array.from({ length: this.channelCount }, () => new Float32Array(0));
-    return this.complete(this.window, this.base, this.end, format);
+    const window = this.window ?? new SlidingWindow(this.channelCount, 0, 0);
+    return this.complete(window.views(), window.base, this.end, format);
   }
 
   /** Analyses a whole decoded track: the window is the track itself, nothing is copied. */
@@ -243,7 +230,7 @@ export class TrackAnalyzer {
       return { analysis, peaks: levels.peaks };
     } finally {
       this.spectrum?.dispose();
-      this.window = [];
+      this.window = null;
     }
   }
 

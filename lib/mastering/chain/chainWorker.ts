@@ -8,7 +8,7 @@ import { processLimiter, type LimiterSettingsInput } from '@/lib/audio/limiter';
 import { measureTruePeak } from '@/lib/audio/truePeak';
 import type { PcmAudio } from '@/lib/audio/types';
 import type { WorkingAudio } from '@/lib/audio/workingAudio';
-import { readAudioFile } from '../audioFile';
+import { analyzeFileForMatch } from '../match/matchFile';
 import { analyzeForMatch, type MatchAnalysisOptions } from '../match/matchAnalysis';
 import type { MasteringSettings } from '../settings';
 import type { MidSideFir } from './midSideFir';
@@ -41,7 +41,8 @@ port.on('message', async ({ id, task }: { id: number; task: ChainTask }) => {
         return;
       }
       case 'analyzeFile': {
-        const result = await analyzeForMatch(await readAudioFile(task.path), task.options);
+        // Measured as it is read: a reference's samples are never needed whole.
+        const result = await analyzeFileForMatch(task.path, task.options);
         port.postMessage({ id, ok: true, result });
         return;
       }

@@ -8,13 +8,15 @@
  * track's LUFS, so mix and reference compare at equal loudness.
  */
 import { findClipping } from '@/lib/audio/clipping';
-import { measureLoudness } from '@/lib/audio/loudness';
+import { LEVEL_SCAN_BLOCK, LevelScanner } from '@/lib/audio/levelScan';
+import { LoudnessMeter, measureLoudness, type LoudnessResult } from '@/lib/audio/loudness';
 import { measureSamplePeak } from '@/lib/audio/samplePeak';
-import { measureTruePeak } from '@/lib/audio/truePeak';
+import { SlidingWindow } from '@/lib/audio/slidingWindow';
+import { linearToDb, measureTruePeak, oversamplingFactor, TRUE_PEAK_BLOCK_FRAMES, TruePeakChannelSearch, truePeakInterpolator } from '@/lib/audio/truePeak';
 import type { PcmAudio } from '@/lib/audio/types';
 import { integrateBands, powerToDb, type BandSet } from '../analysis/bands';
-import { longTermSpectrum } from '../analysis/longTermSpectrum';
-import { measureStereoOverTime } from '../analysis/stereo';
+import { LongTermSpectrumAccumulator, longTermSpectrum, WELCH_SEGMENT_SIZE, type LongTermSpectrum } from '../analysis/longTermSpectrum';
+import { measureStereoOverTime, stereoOverTimeFromSums, type StereoTimeStats } from '../analysis/stereo';
 import { tonalSpectrumFromLongTerm, type TonalSpectrum } from '../analysis/tonalDistance';
 import { curveFrequenciesHz } from '../settings';
 
@@ -50,9 +52,36 @@ export interface MatchAnalysisOptions {
 }
 
 export async function analyzeForMatch(pcm: PcmAudio, options: MatchAnalysisOptions = {}): Promise<MatchAnalysis> {
-  const loudness = measureLoudness(pcm);
-  const spectrum = await longTermSpectrum(pcm);
-  const stereo = measureStereoOverTime(pcm, 60);
+  const frames = pcm.channels[0].length;
+  return matchAnalysisFrom({
+    sampleRate: pcm.sampleRate,
+    channels: pcm.channels.length,
+    frames,
+    loudness: measureLoudness(pcm),
+    spectrum: await longTermSpectrum(pcm),
+    stereo: measureStereoOverTime(pcm, STEREO_WINDOW_SECONDS),
+    samplePeakDbfs: measureSamplePeak(pcm).samplePeakDbfs,
+    truePeakDbtp: options.truePeak ? measureTruePeak(pcm, { maxOverPositions: 0 }).truePeakDbtp : null,
+    clippedRuns: findClipping(pcm, { maxRuns: 1 }).runCount,
+  });
+}
+
+const STEREO_WINDOW_SECONDS = 60;
+
+interface MatchMeasurements {
+  sampleRate: number;
+  channels: number;
+  frames: number;
+  loudness: LoudnessResult;
+  spectrum: LongTermSpectrum;
+  stereo: StereoTimeStats;
+  samplePeakDbfs: number;
+  truePeakDbtp: number | null;
+  clippedRuns: number;
+}
+
+function matchAnalysisFrom(m: MatchMeasurements): MatchAnalysis {
+  const { loudness, spectrum, stereo } = m;
   const lufs = loudness.integratedLufs;
   const tonal = tonalSpectrumFromLongTerm(spectrum, lufs);
   const frequenciesHz = curveFrequenciesHz();
@@ -62,17 +91,17 @@ export async function analyzeForMatch(pcm: PcmAudio, options: MatchAnalysisOptio
   const offset = Number.isFinite(lufs) ? lufs : 0;
   const norm = (p: number) => Math.max(-200, powerToDb(p) - offset);
   return {
-    sampleRate: pcm.sampleRate,
-    channels: pcm.channels.length,
-    durationSeconds: pcm.channels[0].length / pcm.sampleRate,
+    sampleRate: m.sampleRate,
+    channels: m.channels,
+    durationSeconds: m.frames / m.sampleRate,
     integratedLufs: lufs,
     loudnessRangeLu: loudness.loudnessRangeLu,
     shortTermMaxLufs: loudness.shortTermMaxLufs,
     shortTermLufs: Array.from(loudness.shortTermCurve.lufs),
     shortTermHopSeconds: loudness.shortTermCurve.hopSeconds,
-    samplePeakDbfs: measureSamplePeak(pcm).samplePeakDbfs,
-    truePeakDbtp: options.truePeak ? measureTruePeak(pcm, { maxOverPositions: 0 }).truePeakDbtp : null,
-    clippedRuns: findClipping(pcm, { maxRuns: 1 }).runCount,
+    samplePeakDbfs: m.samplePeakDbfs,
+    truePeakDbtp: m.truePeakDbtp,
+    clippedRuns: m.clippedRuns,
     sideToMidDb: stereo.sideToMidDb,
     correlation: stereo.correlation,
     tonal,
@@ -83,4 +112,83 @@ export async function analyzeForMatch(pcm: PcmAudio, options: MatchAnalysisOptio
       totalDb: Array.from(mid, (m, i) => norm(m + side[i])),
     },
   };
+}
+
+/**
+ * The same analysis fed in pieces (a reference streamed from its file: match/matchFile.ts), through one sliding
+ * window; the result equals analyzeForMatch on the whole track.
+ */
+export class MatchAnalyzer {
+  private readonly meter: LoudnessMeter;
+  private readonly levels: LevelScanner;
+  private readonly peakSearches: TruePeakChannelSearch[] | null;
+  private readonly window: SlidingWindow;
+  private peakBlocks = 0;
+
+  private constructor(
+    readonly sampleRate: number,
+    readonly channelCount: number,
+    private readonly spectrum: LongTermSpectrumAccumulator,
+    expectedFrames: number | undefined,
+    truePeak: boolean,
+  ) {
+    this.meter = new LoudnessMeter(sampleRate, channelCount);
+    // Sample peak, clipping and the stereo sums come from the fused level scan (no mono copy needed here).
+    this.levels = new LevelScanner(sampleRate, channelCount, { clipping: { maxRuns: 1 }, monoDecimation: 0, stereoWindowFrames: Math.max(1, Math.round(STEREO_WINDOW_SECONDS * sampleRate)), expectedFrames });
+    const interp = truePeakInterpolator(oversamplingFactor(sampleRate));
+    this.peakSearches = truePeak ? Array.from({ length: channelCount }, (_, c) => new TruePeakChannelSearch(c, sampleRate, interp, 1, [], 0)) : null;
+    this.window = new SlidingWindow(channelCount, WELCH_SEGMENT_SIZE + 4096, 1 << 16);
+  }
+
+  static async create(sampleRate: number, channelCount: number, options: MatchAnalysisOptions & { expectedFrames?: number } = {}): Promise<MatchAnalyzer> {
+    const spectrum = await LongTermSpectrumAccumulator.create(sampleRate);
+    return new MatchAnalyzer(sampleRate, channelCount, spectrum, options.expectedFrames, options.truePeak ?? false);
+  }
+
+  push(channels: readonly Float32Array[], frames = channels[0]?.length ?? 0): void {
+    this.window.push(channels, frames, (window, base, end) => {
+      const scanTo = end - (end % LEVEL_SCAN_BLOCK);
+      this.levels.scan(window, base, scanTo);
+      this.meter.addFrames(window, this.meter.frames - base, end - base);
+      this.spectrum.add(window, base, end);
+      if (this.peakSearches) {
+        // A true-peak block needs the next block's |x| maximum and its reach (≤ one block) of samples after it.
+        const peakBlocks = Math.max(this.peakBlocks, scanTo / TRUE_PEAK_BLOCK_FRAMES - 1);
+        this.peakSearches.forEach((search, c) => search.scanBlocks(window[c], base, this.peakBlocks, peakBlocks, this.levels.blockAbsMax(c), this.levels.channelSamplePeak(c)));
+        this.peakBlocks = peakBlocks;
+      }
+    });
+  }
+
+  finish(): MatchAnalysis {
+    const { base, end: n } = this.window;
+    const window = this.window.views();
+    try {
+      const levels = this.levels.finish(window, base, n);
+      this.meter.addFrames(window, this.meter.frames - base, n - base);
+      const spectrum = this.spectrum.finish(window, base, n);
+      let truePeakDbtp: number | null = null;
+      if (this.peakSearches) {
+        const blocks = Math.ceil(n / TRUE_PEAK_BLOCK_FRAMES);
+        const linear = this.peakSearches.map((search, c) => {
+          search.scanBlocks(window[c], base, this.peakBlocks, blocks, levels.blockAbsMax[c], this.levels.channelSamplePeak(c), n);
+          return search.peak;
+        });
+        truePeakDbtp = linearToDb(linear.reduce((a, b) => Math.max(a, b), 0));
+      }
+      return matchAnalysisFrom({
+        sampleRate: this.sampleRate,
+        channels: this.channelCount,
+        frames: n,
+        loudness: this.meter.result(),
+        spectrum,
+        stereo: stereoOverTimeFromSums(levels.stereo, this.sampleRate, n),
+        samplePeakDbfs: levels.samplePeak.samplePeakDbfs,
+        truePeakDbtp,
+        clippedRuns: levels.clipping.runCount,
+      });
+    } finally {
+      this.spectrum.dispose();
+    }
+  }
 }

@@ -1,0 +1,76 @@
+/**
+ * A file's samples to a streaming consumer as they are read: WAV pieces straight from disk, Ogg Vorbis from the decoder
+ * thread through a shared ring (decoding and consuming on two cores at once), so no whole-track buffer is allocated.
+ * Other formats (FLAC, MP3, Opus, AIFF, MP4) are decoded whole by readAudioFile and handed over in one piece. What
+ * the analyses of files (analyzeFile.ts, match/matchFile.ts) are built on.
+ */
+import { readFile, stat } from 'node:fs/promises';
+import { basename } from 'node:path';
+import { decodeStreamInWorker, type DecodeStreamConsumer } from '../audio/decode/decodeInWorker';
+import { sniffContainer } from '../audio/decode/probe';
+import { AudioFormatError, type DecodedAudio, type FormatInfo } from '../audio/types';
+import { readAudioFile, readFileHead, streamWavFile, type ReadAudioFileOptions } from './audioFile';
+
+/** One consumer of one stream: samples in order, then the result. */
+export interface StreamSink<T> {
+  push(channels: Float32Array[], frames: number): void;
+  finish(format: FormatInfo): Promise<T>;
+}
+
+export interface StreamAudioFileHandlers<T> {
+  /** A sink for a stream of this shape (`expectedFrames`: the header's length, NaN when unknown). */
+  open(sampleRate: number, channelCount: number, expectedFrames: number): Promise<StreamSink<T>>;
+  /** The whole decoded file, when it could not be streamed (or had to start over). */
+  whole(decoded: DecodedAudio): Promise<T>;
+  /** Called while the decoder thread starts, with time on this thread to spare. */
+  meanwhile?(): void;
+  /** Share of the file consumed so far (0-1), every ~5 %. */
+  onProgress?(fraction: number): void;
+}
+
+export async function streamAudioFile<T>(path: string, handlers: StreamAudioFileHandlers<T>, options: ReadAudioFileOptions = {}): Promise<T> {
+  const name = basename(path);
+  const info = await stat(path).catch((e: NodeJS.ErrnoException) => {
+    throw e.code === 'ENOENT' ? new AudioFormatError(`${name}: file not found`) : e;
+  });
+  if (!info.isFile()) throw new AudioFormatError(`${name}: not a regular file`);
+  const limits = { maxDurationSeconds: options.maxDurationSeconds, ...options.limits };
+  let sink: StreamSink<T> | undefined;
+  let expected = NaN;
+  let consumed = 0;
+  let reported = 0;
+  const consumer: DecodeStreamConsumer = {
+    start: async (sampleRate, channelCount, expectedFrames) => {
+      expected = expectedFrames;
+      consumed = 0;
+      sink = await handlers.open(sampleRate, channelCount, expectedFrames);
+    },
+    samples: (channels, frames) => {
+      sink!.push(channels, frames);
+      consumed += frames;
+      const fraction = consumed / expected;
+      if (handlers.onProgress && fraction >= reported + 0.05 && fraction <= 1) {
+        reported = fraction;
+        handlers.onProgress(fraction);
+      }
+    },
+  };
+  try {
+    const wav = await streamWavFile(path, info.size, limits, consumer);
+    if (wav) return await sink!.finish(wav);
+    if (sniffContainer(await readFileHead(path, 1 << 20)) === 'ogg') {
+      const decoding = decodeStreamInWorker(await readFile(path), consumer, { ...options, limits, transferInput: true });
+      handlers.meanwhile?.();
+      const result = await decoding;
+      if (result.streamed) return await sink!.finish(result.format);
+      // Decoded whole after all (a stream the direct reader leaves to the general decoder): start over on that.
+      return await handlers.whole(result.decoded);
+    }
+  } catch (e) {
+    const err = e as Error;
+    if (err instanceof AudioFormatError) throw new AudioFormatError(`${name}: ${err.message}`);
+    throw new Error(`${name}: ${err.message}`, { cause: err });
+  }
+  // readAudioFile names the file in its own errors.
+  return handlers.whole(await readAudioFile(path, options));
+}
