@@ -14,7 +14,8 @@ import { corpusTracks, repoRoot } from './corpus';
 
 const CPU_BUDGET_SECONDS = 1.5;
 const RSS_BUDGET_MB = 300;
-const RUNS = 3;
+/** Ours and ffmpeg alternate run by run, so a slow spell of this shared machine hits both sides alike. */
+const RUNS = 5;
 
 interface Measured {
   cpuSeconds: number;
@@ -49,27 +50,29 @@ export async function run(): Promise<void> {
   console.log(`${'run'.padEnd(34)} ${'CPU s'.padStart(7)} ${'wall s'.padStart(7)} ${'peak MB'.padStart(8)}`);
 
   type Run = Measured & { processCpuSeconds: number; processWallSeconds: number; stages: { stage: string; cpuSeconds: number; wallSeconds: number }[]; integratedLufs: number; truePeakDbtp: number };
-  const measureOurs = (path: string, label: string): { runs: Run[]; median: Measured } => {
-    const runs: Run[] = [];
-    for (let i = 0; i < RUNS; i++) {
-      const m = timed(process.execPath, [join(repoRoot, 'bin/mastering.js'), 'analyze', path, '--json', '--timings']);
-      const analysis = JSON.parse(m.stdout) as { loudness: { integratedLufs: number; truePeakDbtp: number } };
-      const stages = [...m.stderr.matchAll(/^timing (.+): wall ([\d.]+) s, CPU ([\d.]+) s/gm)].map((t) => ({ stage: t[1], wallSeconds: Number(t[2]), cpuSeconds: Number(t[3]) }));
-      const total = stages.find((s) => s.stage === 'total');
-      if (!total) throw new Error(`mastering analyze printed no total timing: ${m.stderr.slice(-500)}`);
-      runs.push({ cpuSeconds: total.cpuSeconds, wallSeconds: total.wallSeconds, peakRssMb: m.peakRssMb, processCpuSeconds: m.cpuSeconds, processWallSeconds: m.wallSeconds, stages: stages.filter((s) => s !== total), integratedLufs: analysis.loudness.integratedLufs, truePeakDbtp: analysis.loudness.truePeakDbtp });
-      console.log(row(`${label} #${i + 1}`, { cpuSeconds: total.cpuSeconds, wallSeconds: total.wallSeconds, peakRssMb: m.peakRssMb }, `(whole process incl. Node start-up: ${m.cpuSeconds.toFixed(2)} s CPU, ${m.wallSeconds.toFixed(2)} s wall)`));
-    }
-    return { runs, median: { cpuSeconds: median(runs.map((r) => r.cpuSeconds)), wallSeconds: median(runs.map((r) => r.wallSeconds)), peakRssMb: median(runs.map((r) => r.peakRssMb)) } };
+  const oursOnce = (path: string, label: string, i: number): Run => {
+    const m = timed(process.execPath, [join(repoRoot, 'bin/mastering.js'), 'analyze', path, '--json', '--timings']);
+    const analysis = JSON.parse(m.stdout) as { loudness: { integratedLufs: number; truePeakDbtp: number } };
+    const stages = [...m.stderr.matchAll(/^timing (.+): wall ([\d.]+) s, CPU ([\d.]+) s/gm)].map((t) => ({ stage: t[1], wallSeconds: Number(t[2]), cpuSeconds: Number(t[3]) }));
+    const total = stages.find((s) => s.stage === 'total');
+    if (!total) throw new Error(`mastering analyze printed no total timing: ${m.stderr.slice(-500)}`);
+    console.log(row(`${label} #${i + 1}`, { cpuSeconds: total.cpuSeconds, wallSeconds: total.wallSeconds, peakRssMb: m.peakRssMb }, `(whole process incl. Node start-up: ${m.cpuSeconds.toFixed(2)} s CPU, ${m.wallSeconds.toFixed(2)} s wall)`));
+    return { cpuSeconds: total.cpuSeconds, wallSeconds: total.wallSeconds, peakRssMb: m.peakRssMb, processCpuSeconds: m.cpuSeconds, processWallSeconds: m.wallSeconds, stages: stages.filter((s) => s !== total), integratedLufs: analysis.loudness.integratedLufs, truePeakDbtp: analysis.loudness.truePeakDbtp };
   };
-  const medianOf = (label: string, command: string, args: string[]): Measured & { stderr: string; stdout: string } => {
-    const all = Array.from({ length: RUNS }, () => timed(command, args));
-    const pick = (key: keyof Measured) => median(all.map((m) => m[key]));
-    console.log(`  (${label}: ${all.map((m) => m.cpuSeconds.toFixed(2)).join(' / ')} s CPU)`);
-    return { cpuSeconds: pick('cpuSeconds'), wallSeconds: pick('wallSeconds'), peakRssMb: pick('peakRssMb'), stderr: all[0].stderr, stdout: all[0].stdout };
+  const medianOfRuns = <T extends Measured>(all: T[]): Measured => ({ cpuSeconds: median(all.map((r) => r.cpuSeconds)), wallSeconds: median(all.map((r) => r.wallSeconds)), peakRssMb: median(all.map((r) => r.peakRssMb)) });
+  /** Ours on `path`, alternating with ffmpeg's meter on the same file when there is one. */
+  const measure = (path: string, label: string, withFfmpeg: boolean) => {
+    const runs: Run[] = [];
+    const ff: (Measured & { stderr: string })[] = [];
+    for (let i = 0; i < RUNS; i++) {
+      runs.push(oursOnce(path, label, i));
+      if (withFfmpeg) ff.push(timed('ffmpeg', ['-nostats', '-hide_banner', '-i', path, '-af', 'ebur128=peak=true', '-f', 'null', '-']));
+    }
+    if (withFfmpeg) console.log(`  (ffmpeg ebur128 on the same file, alternating: ${ff.map((m) => `${m.cpuSeconds.toFixed(2)} s CPU / ${m.wallSeconds.toFixed(2)} s wall`).join(', ')})`);
+    return { runs, median: medianOfRuns(runs), ffmpeg: withFfmpeg ? { ...medianOfRuns(ff), stderr: ff[0].stderr } : undefined };
   };
 
-  const ours = measureOurs(track.path, 'ours: decode+analysis+peaks');
+  const ours = measure(track.path, 'ours: decode+analysis+peaks', hasFfmpeg);
   const { runs } = ours;
   const best = ours.median;
   const table: string[] = [
@@ -77,22 +80,20 @@ export async function run(): Promise<void> {
     row('ours, the whole CLI process', { cpuSeconds: median(runs.map((r) => r.processCpuSeconds)), wallSeconds: median(runs.map((r) => r.processWallSeconds)), peakRssMb: best.peakRssMb }, '(plus Node start-up, module loading, JSON output)'),
   ];
 
-  let wav: ReturnType<typeof measureOurs> | undefined;
-  if (hasFfmpeg) {
-    const ff = medianOf('ffmpeg ebur128 runs', 'ffmpeg', ['-nostats', '-hide_banner', '-i', track.path, '-af', 'ebur128=peak=true', '-f', 'null', '-']);
-    const summary = ff.stderr.split('Summary:').pop() ?? '';
+  let wav: ReturnType<typeof measure> | undefined;
+  if (ours.ffmpeg) {
+    const summary = ours.ffmpeg.stderr.split('Summary:').pop() ?? '';
     const integrated = /I:\s+(-?[\d.]+) LUFS/.exec(summary)?.[1];
     const peak = /Peak:\s+(-?[\d.]+) dBFS/.exec(summary)?.[1];
-    table.push(row('ffmpeg -af ebur128=peak=true', ff, `I=${integrated} LUFS TP=${peak} dBTP (decode + meter)`));
+    table.push(row('ffmpeg -af ebur128=peak=true', ours.ffmpeg, `I=${integrated} LUFS TP=${peak} dBTP (decode + meter)`));
     // The same music as a 24-bit WAV outside the repo: shows what the Vorbis decode costs.
     const dir = mkdtempSync(join(tmpdir(), 'mastering-bench-'));
     try {
       const wavPath = join(dir, `${track.id}.wav`);
       execFileSync('ffmpeg', ['-v', 'error', '-i', track.path, '-c:a', 'pcm_s24le', wavPath]);
-      wav = measureOurs(wavPath, 'ours: 24-bit WAV input');
+      wav = measure(wavPath, 'ours: 24-bit WAV input', true);
       table.push(row('ours, 24-bit WAV (median)', wav.median, '(same music; WAV parse instead of Vorbis decode)'));
-      const ffWav = medianOf('ffmpeg ebur128 on WAV runs', 'ffmpeg', ['-nostats', '-hide_banner', '-i', wavPath, '-af', 'ebur128=peak=true', '-f', 'null', '-']);
-      table.push(row('ffmpeg ebur128, 24-bit WAV', ffWav));
+      table.push(row('ffmpeg ebur128, 24-bit WAV', wav.ffmpeg!));
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -121,5 +122,6 @@ export async function run(): Promise<void> {
   }
   const verdict = (ok: boolean) => (ok ? 'within budget' : 'OVER budget');
   console.log(`\nbudget: CPU ${best.cpuSeconds.toFixed(2)} / ${CPU_BUDGET_SECONDS} s (${verdict(best.cpuSeconds <= CPU_BUDGET_SECONDS)}), peak RSS ${best.peakRssMb.toFixed(0)} / ${RSS_BUDGET_MB} MB (${verdict(best.peakRssMb <= RSS_BUDGET_MB)})`);
+  if (ours.ffmpeg) console.log(`against ffmpeg's meter in the same runs: wall ${best.wallSeconds.toFixed(2)} vs ${ours.ffmpeg.wallSeconds.toFixed(2)} s (${best.wallSeconds < ours.ffmpeg.wallSeconds ? 'faster' : 'SLOWER'}), CPU ${best.cpuSeconds.toFixed(2)} vs ${ours.ffmpeg.cpuSeconds.toFixed(2)} s`);
   if (!existsSync(track.path)) throw new Error('track vanished');
 }
