@@ -1,15 +1,16 @@
 /**
- * Mastering from files: what the CLI and the "master" job both run. The references are decoded and analysed on a
- * thread of their own, which ends once they are measured (their samples never reach this thread, and the memory the
- * decoder and analysis touched goes back with the thread instead of staying resident through the render); the render
- * gets a fresh chain worker for its second core, started at once so its start-up overlaps the mix's decoding.
+ * Mastering from files: what the CLI and the "master" job both run. The mix is measured as it is read (mixFile.ts).
+ * The references are measured as they are read (matchFile.ts) on a thread of their own, which ends once they are
+ * measured (their samples never reach this thread, and the memory the decoder and analysis touched goes back with the
+ * thread instead of staying resident through the render); the render gets a fresh chain worker for its second core,
+ * started at once so its start-up overlaps the mix's decoding.
  */
 import { AudioFormatError } from '@/lib/audio/types';
-import { readAudioFile } from '../audioFile';
 import { ChainWorker } from '../chain/chainWorkerClient';
 import type { MasteringSettings } from '../settings';
 import type { MatchAnalysis } from './matchAnalysis';
 import { masterTrack, type MasterOptions, type MasterProgress, type MasterTrackResult } from './masterTrack';
+import { readMixMeasured } from './mixFile';
 
 export interface MasterFilesInput {
   mixPath: string;
@@ -32,14 +33,15 @@ export async function masterFiles(input: MasterFilesInput): Promise<MasterTrackR
     for (const p of analyses) p.catch(() => undefined);
     const allAnalysed = Promise.allSettled(analyses).then(() => referenceWorker?.close());
     allAnalysed.catch(() => undefined);
-    const mix = await readAudioFile(input.mixPath);
+    // Measured while it is read: the mix's analysis is ready when its last samples are.
+    const { mix, analysis: mixAnalysis } = await readMixMeasured(input.mixPath);
     if (mix.channels.length > 2) throw new AudioFormatError(`${input.mixPath}: ${mix.channels.length} channels; mastering supports mono and stereo`);
     input.onDecoded?.();
     return await masterTrack({
       mix,
       references: analyses.map((analysis, i) => ({ analysis, weight: input.references[i].weight })),
       settings: input.settings,
-      options: { ...input.options, worker: renderWorker ?? undefined, parallel },
+      options: { ...input.options, worker: renderWorker ?? undefined, parallel, analyses: mixAnalysis ? { mix: mixAnalysis } : undefined },
       onProgress: input.onProgress,
     });
   } finally {

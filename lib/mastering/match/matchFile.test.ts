@@ -31,3 +31,19 @@ describe('analyzeFileForMatch', () => {
     });
   }
 });
+
+describe('readMixMeasured', () => {
+  it('returns the whole mix and, for streamed formats, the analysis analyzeForMatch gives it', async () => {
+    const { readMixMeasured } = await import('./mixFile');
+    const wav = join(dir, 'mix.wav');
+    // 70 s at 8 kHz: the header's length sizes the output; pieces fill it across many window slides.
+    writeFileSync(wav, buildWav(testSignal(70 * 8000, 8000, 2), { format: 's16', sampleRate: 8000 }));
+    for (const path of [wav, fixture('chirp-44k.ogg'), fixture('chirp-16k-s16.flac')]) {
+      const measured = await readMixMeasured(path);
+      const whole = await readAudioFile(path);
+      assert.deepEqual(measured.mix, whole, path);
+      if (path.endsWith('.flac')) assert.equal(measured.analysis, undefined);
+      else assert.deepEqual(measured.analysis, await analyzeForMatch(whole, { truePeak: true }), path);
+    }
+  });
+});
