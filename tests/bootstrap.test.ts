@@ -128,8 +128,9 @@ test('Ctrl-C while a job runs: the app stops within the grace period, PostgreSQL
     const user = await signUp(base, 'long@example.test', 'Long');
     const projectId = (await call(base, user, 'POST', '/api/projects', { name: 'Long job' })).json.id;
     const trackId = (await call(base, user, 'POST', `/api/projects/${projectId}/tracks`, { title: 'Long' })).json.id;
-    // Four minutes of audio: its full analysis takes seconds, far beyond the one-second grace.
-    const upload = await tusUpload(base, user, makeWav(240), { trackId, kind: 'mix', filename: 'long.wav' });
+    // Fifteen minutes of audio: its analysis (streamed, ~0.3 s a minute here) takes seconds, far beyond the one-second
+    // grace even after the few percent it has done when the test sees it active. Four minutes no longer were.
+    const upload = await tusUpload(base, user, makeWav(900), { trackId, kind: 'mix', filename: 'long.wav' });
     assert.equal(upload.patchStatus, 204, upload.patchText);
     for (const deadline = Date.now() + 30_000; ; ) {
       const jobs = (await call(base, user, 'GET', `/api/projects/${projectId}/jobs`)).json as { state: string; progress: number }[];

@@ -5,7 +5,6 @@
  * the corpus: sharp synthetic kicks and claps there reach 18-27 dB of isolation, so only isolated jumps above 28 dB count.
  */
 import { SECOND_DIFFERENCE_BLOCK } from '@/lib/audio/levelScan';
-import type { PcmAudio } from '@/lib/audio/types';
 
 export interface Click {
   timeSeconds: number;
@@ -22,17 +21,6 @@ const PROMINENCE = 4;
 const ISOLATION = 25; // 28 dB: sharp synthetic kicks and claps in real music reach 18-27 dB
 /** Ignore discontinuities smaller than this (-40 dBFS): inaudible under music. */
 const MIN_JUMP = 0.01;
-
-/**
- * `secondDifferenceMax` may carry the first stage precomputed per channel (the fused level scan's
- * SECOND_DIFFERENCE_BLOCK maxima, which use the same 256-frame blocks).
- */
-export function detectClicks(pcm: PcmAudio, maxClicks = 200, secondDifferenceMax?: readonly Float32Array[]): Click[] {
-  const detector = new ClickDetector(pcm.sampleRate, pcm.channels.length);
-  const n = pcm.channels[0]?.length ?? 0;
-  const blockMax = pcm.channels.map((samples, channel) => secondDifferenceMax?.[channel] ?? firstStage(samples, Math.floor(samples.length / BLOCK)));
-  return detector.finish(pcm.channels, 0, n, blockMax, maxClicks);
-}
 
 /**
  * The second stage fed in pieces, behind the level scan that computes the first (LevelScanner's second-difference
@@ -72,27 +60,6 @@ export class ClickDetector {
     });
     return mergeClicks(this.found, maxClicks);
   }
-}
-
-function firstStage(samples: Float32Array, blocks: number): Float32Array {
-  const blockMax = new Float32Array(blocks);
-  // First stage, one cheap pass: the peak second difference of each block.
-  let x1 = samples[1];
-  let x2 = samples[0];
-  for (let b = 0; b < blocks; b++) {
-    let max = 0;
-    const end = (b + 1) * BLOCK;
-    for (let i = b === 0 ? 2 : b * BLOCK; i < end; i++) {
-      const x = samples[i];
-      const e = x - 2 * x1 + x2;
-      x2 = x1;
-      x1 = x;
-      if (e > max) max = e;
-      else if (-e > max) max = -e;
-    }
-    blockMax[b] = max;
-  }
-  return blockMax;
 }
 
 /**
