@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { AudioFormatError } from '../types';
-import { decodeInWorker } from './decodeInWorker';
+import { decodeInWorker, decodeStreamInWorker, type DecodeStreamConsumer } from './decodeInWorker';
 import { buildWav, testSignal } from './testAudioFiles';
 
 const fixture = (name: string) => new Uint8Array(readFileSync(new URL(`./fixtures/${name}`, import.meta.url)));
@@ -53,5 +53,70 @@ describe('decodeInWorker', () => {
       assert.match(e.message, /needs the external decoder \(ffmpeg\)/);
       return true;
     });
+  });
+});
+
+describe('decodeStreamInWorker', () => {
+  /** A consumer that keeps what it is given (copies: the views are only valid during the call). */
+  function collector(): DecodeStreamConsumer & { started: number; pieces: Float32Array[][] } {
+    const c = {
+      started: 0,
+      pieces: [] as Float32Array[][],
+      start: () => {
+        c.started++;
+      },
+      samples: (channels: Float32Array[], frames: number) => {
+        c.pieces.push(channels.map((x) => x.slice(0, frames)));
+      },
+    };
+    return c;
+  }
+  const joined = (pieces: Float32Array[][], channel: number) => {
+    const out = new Float32Array(pieces.reduce((n, p) => n + p[channel].length, 0));
+    let at = 0;
+    for (const p of pieces) {
+      out.set(p[channel], at);
+      at += p[channel].length;
+    }
+    return out;
+  };
+
+  it('streams Ogg Vorbis through the ring: the same samples as the whole decode, in order', async () => {
+    const whole = await decodeInWorker(fixture('chirp-44k.ogg'));
+    const c = collector();
+    const result = await decodeStreamInWorker(fixture('chirp-44k.ogg'), c);
+    assert.ok(result.streamed);
+    assert.deepEqual(result.format, whole.format);
+    assert.equal(c.started, 1);
+    whole.channels.forEach((channel, i) => assert.deepEqual(joined(c.pieces, i), channel));
+  });
+
+  it('decodes other formats whole and gives the consumer nothing', async () => {
+    const c = collector();
+    const result = await decodeStreamInWorker(fixture('chirp-16k-s16.flac'), c);
+    assert.equal(result.streamed, false);
+    assert.equal(c.started, 0);
+  });
+
+  it('a damaged stream fails with the whole decode\'s reason, after what it streamed', async () => {
+    const ogg = fixture('chirp-44k.ogg');
+    const cut = ogg.slice(0, Math.floor(ogg.length * 0.6));
+    const expected = await decodeInWorker(cut).then(() => null, (e: Error) => e.message);
+    const outcome = await decodeStreamInWorker(cut, collector()).then(() => null, (e: Error) => e);
+    if (expected === null) assert.equal(outcome, null);
+    else {
+      assert.ok(outcome instanceof AudioFormatError);
+      assert.equal(outcome.message, expected);
+    }
+  });
+
+  it('a consumer that throws stops the decode and rejects with its error (no hang, no stray thread)', async () => {
+    const c: DecodeStreamConsumer = {
+      start: () => {},
+      samples: () => {
+        throw new Error('consumer gave up');
+      },
+    };
+    await assert.rejects(decodeStreamInWorker(fixture('chirp-44k.ogg'), c), /consumer gave up/);
   });
 });
