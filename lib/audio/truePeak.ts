@@ -313,36 +313,69 @@ export class TruePeakChannelSearch {
 
 /** True peak of every channel, their maximum, and the positions of inter-sample overs. */
 export function measureTruePeak(pcm: PcmAudio, options: TruePeakOptions = {}): TruePeakResult {
-  const factor = oversamplingFactor(pcm.sampleRate);
-  const interp = truePeakInterpolator(factor);
-  const overThreshold = options.overThreshold ?? 1;
-  const maxOvers = options.maxOverPositions ?? 1000;
-  const overs: InterSampleOver[] = [];
-  let overCount = 0;
-  const linear: number[] = [];
-  pcm.channels.forEach((x, c) => {
-    const n = x.length;
-    const blockCount = Math.ceil(n / BLOCK);
+  const blockMaxima = pcm.channels.map((x, c) => {
     const precomputed = options.blockAbsMax?.[c];
-    if (precomputed && precomputed.length !== blockCount) throw new RangeError('blockAbsMax has the wrong length');
-    const blockMax = precomputed ?? blockAbsMaxOf(x);
-    let samplePeak = 0;
-    for (let b = 0; b < blockCount; b++) if (blockMax[b] > samplePeak) samplePeak = blockMax[b];
-    const search = new TruePeakChannelSearch(c, pcm.sampleRate, interp, overThreshold, overs, maxOvers);
-    search.scanBlocks(x, 0, 0, blockCount, blockMax, samplePeak, n);
-    linear.push(search.peak);
-    overCount += search.overCount;
+    if (precomputed && precomputed.length !== Math.ceil(x.length / BLOCK)) throw new RangeError('blockAbsMax has the wrong length');
+    return precomputed ?? blockAbsMaxOf(x);
   });
-  const max = linear.reduce((a, b) => Math.max(a, b), 0);
-  return {
-    truePeakDbtp: linearToDb(max),
-    channelTruePeakDbtp: linear.map(linearToDb),
-    truePeakLinear: max,
-    channelTruePeakLinear: linear,
-    oversampling: factor,
-    interSampleOverCount: overCount,
-    interSampleOvers: overs,
-  };
+  const samplePeaks = blockMaxima.map((blockMax) => {
+    let peak = 0;
+    for (let b = 0; b < blockMax.length; b++) if (blockMax[b] > peak) peak = blockMax[b];
+    return peak;
+  });
+  const meter = new TruePeakMeter(pcm.sampleRate, pcm.channels.length, options);
+  return meter.finish(pcm.channels, 0, pcm.channels[0]?.length ?? 0, (c) => blockMaxima[c], (c) => samplePeaks[c]);
+}
+
+/**
+ * The meter over all channels, fed as a stream behind a level scan that provides the per-block |x| maxima and the
+ * sample peak so far (lib/audio/levelScan.ts): `advance` searches every block whose neighbours are known, `finish` the
+ * rest. Sample `i - base` of each window channel is frame i. The result is measureTruePeak's, however the signal is cut.
+ */
+export class TruePeakMeter {
+  private readonly searches: TruePeakChannelSearch[];
+  /** Per channel, so which overs are listed (the first `maxOverPositions`, channel 0 first) does not depend on pieces. */
+  private readonly overs: InterSampleOver[][];
+  private readonly maxOvers: number;
+  private readonly factor: number;
+  /** Blocks searched so far. */
+  private blocks = 0;
+
+  constructor(sampleRate: number, channelCount: number, options: Pick<TruePeakOptions, 'overThreshold' | 'maxOverPositions'> = {}) {
+    this.factor = oversamplingFactor(sampleRate);
+    const interp = truePeakInterpolator(this.factor);
+    this.maxOvers = options.maxOverPositions ?? 1000;
+    this.overs = Array.from({ length: channelCount }, () => []);
+    this.searches = Array.from({ length: channelCount }, (_, c) => new TruePeakChannelSearch(c, sampleRate, interp, options.overThreshold ?? 1, this.overs[c], this.maxOvers));
+  }
+
+  /** Frames before `scannedFrames` (a multiple of the block) have their block maxima. */
+  advance(window: readonly Float32Array[], base: number, scannedFrames: number, blockAbsMax: (channel: number) => Float32Array, samplePeak: (channel: number) => number): void {
+    // A block needs the next block's |x| maximum and its reach (≤ one block) of samples after it.
+    const ready = Math.max(this.blocks, scannedFrames / BLOCK - 1);
+    this.searches.forEach((search, c) => search.scanBlocks(window[c], base, this.blocks, ready, blockAbsMax(c), samplePeak(c)));
+    this.blocks = ready;
+  }
+
+  /** Searches what is left of a signal of `frames` frames and returns the result. */
+  finish(window: readonly Float32Array[], base: number, frames: number, blockAbsMax: (channel: number) => Float32Array, samplePeak: (channel: number) => number): TruePeakResult {
+    const blocks = Math.ceil(frames / BLOCK);
+    const linear = this.searches.map((search, c) => {
+      search.scanBlocks(window[c], base, this.blocks, blocks, blockAbsMax(c), samplePeak(c), frames);
+      return search.peak;
+    });
+    this.blocks = blocks;
+    const max = linear.reduce((a, b) => Math.max(a, b), 0);
+    return {
+      truePeakDbtp: linearToDb(max),
+      channelTruePeakDbtp: linear.map(linearToDb),
+      truePeakLinear: max,
+      channelTruePeakLinear: linear,
+      oversampling: this.factor,
+      interSampleOverCount: this.searches.reduce((sum, s) => sum + s.overCount, 0),
+      interSampleOvers: this.overs.flat().slice(0, this.maxOvers),
+    };
+  }
 }
 
 function blockAbsMaxOf(x: Float32Array): Float32Array {

@@ -13,7 +13,7 @@
 import { LEVEL_SCAN_BLOCK, LevelScanner } from '@/lib/audio/levelScan';
 import { SlidingWindow } from '@/lib/audio/slidingWindow';
 import { LoudnessMeter } from '@/lib/audio/loudness';
-import { oversamplingFactor, linearToDb, truePeakInterpolator, TruePeakChannelSearch, TRUE_PEAK_BLOCK_FRAMES, type InterSampleOver, type TruePeakResult } from '@/lib/audio/truePeak';
+import { TruePeakMeter } from '@/lib/audio/truePeak';
 import type { WaveformPeaks } from '@/lib/audio/peaks';
 import { AudioFormatError, type DecodedAudio, type FormatInfo } from '@/lib/audio/types';
 import { assembleAnalysis } from './analysisResult';
@@ -70,9 +70,7 @@ const MAX_OVER_POSITIONS = 200;
 export class TrackAnalyzer {
   private readonly levels: LevelScanner;
   private readonly meter: LoudnessMeter;
-  private readonly peakSearches: TruePeakChannelSearch[];
-  /** Per channel, so that which overs are listed (the first 200, channel 0 first) does not depend on the pieces. */
-  private readonly overs: InterSampleOver[][];
+  private readonly truePeak: TruePeakMeter;
   private readonly clicks: ClickDetector;
   private readonly silence: SilenceEdgeTracker;
   private readonly monoFactor: number;
@@ -81,9 +79,8 @@ export class TrackAnalyzer {
   private window: SlidingWindow | null = null;
   /** Frames pushed (or, for a whole track, given). */
   private end = 0;
-  /** Frames the loudness meter has taken; true-peak blocks searched. */
+  /** Frames the loudness meter has taken. */
   private loudnessFrames = 0;
-  private peakBlocks = 0;
   private finished = false;
 
   private constructor(
@@ -97,9 +94,7 @@ export class TrackAnalyzer {
     this.monoFactor = Math.max(1, Math.floor(sampleRate / DESCRIPTOR_TARGET_RATE));
     this.levels = new LevelScanner(sampleRate, channelCount, { clipping: { maxRuns: 500 }, peaksSamplesPerPixel: options.peaksSamplesPerPixel, monoDecimation: this.monoFactor, expectedFrames });
     this.meter = new LoudnessMeter(sampleRate, channelCount);
-    const interp = truePeakInterpolator(oversamplingFactor(sampleRate));
-    this.overs = Array.from({ length: channelCount }, () => []);
-    this.peakSearches = Array.from({ length: channelCount }, (_, c) => new TruePeakChannelSearch(c, sampleRate, interp, 1, this.overs[c], MAX_OVER_POSITIONS));
+    this.truePeak = new TruePeakMeter(sampleRate, channelCount, { maxOverPositions: MAX_OVER_POSITIONS });
     this.clicks = new ClickDetector(sampleRate, channelCount);
     this.silence = new SilenceEdgeTracker(sampleRate);
     this.timer = new StageTimer(options.onStage, concurrentDecode);
@@ -146,12 +141,7 @@ export class TrackAnalyzer {
       this.meter.addFrames(window, this.loudnessFrames - base, end - base);
       this.loudnessFrames = end;
     });
-    // A true-peak block needs the next block's |x| maximum and its reach (≤ one block) of samples after it.
-    const peakBlocks = Math.max(this.peakBlocks, scanTo / TRUE_PEAK_BLOCK_FRAMES - 1);
-    t.run('true peak', () => {
-      this.peakSearches.forEach((search, c) => search.scanBlocks(window[c], base, this.peakBlocks, peakBlocks, this.levels.blockAbsMax(c), this.levels.channelSamplePeak(c)));
-      this.peakBlocks = peakBlocks;
-    });
+    t.run('true peak', () => this.truePeak.advance(window, base, scanTo, (c) => this.levels.blockAbsMax(c), (c) => this.levels.channelSamplePeak(c)));
     t.run('spectrum', () => this.spectrum?.add(window, base, end));
     t.run('clicks', () => this.clicks.scan(window, base, scanTo, Array.from({ length: this.channelCount }, (_, c) => this.levels.secondDifferenceMax(c))));
     t.run('silence', () => this.silence.add(window, base, end));
@@ -184,7 +174,7 @@ export class TrackAnalyzer {
         this.loudnessFrames = n;
         return this.meter.result();
       });
-      const truePeak = t.run('true peak', () => this.truePeakResult(window, base, n, levels.blockAbsMax));
+      const truePeak = t.run('true peak', () => this.truePeak.finish(window, base, n, (c) => levels.blockAbsMax[c], (c) => this.levels.channelSamplePeak(c)));
 
       const weighting = options.spectrumWeighting ?? 'none';
       const wantDescriptors = options.descriptors ?? true;
@@ -232,26 +222,6 @@ export class TrackAnalyzer {
       this.spectrum?.dispose();
       this.window = null;
     }
-  }
-
-  private truePeakResult(window: readonly Float32Array[], base: number, n: number, blockAbsMax: Float32Array[]): TruePeakResult {
-    const blocks = Math.ceil(n / TRUE_PEAK_BLOCK_FRAMES);
-    const linear = this.peakSearches.map((search, c) => {
-      search.scanBlocks(window[c], base, this.peakBlocks, blocks, blockAbsMax[c], this.levels.channelSamplePeak(c), n);
-      return search.peak;
-    });
-    this.peakBlocks = blocks;
-    const overs = this.overs.flat().slice(0, MAX_OVER_POSITIONS);
-    const max = linear.reduce((a, b) => Math.max(a, b), 0);
-    return {
-      truePeakDbtp: linearToDb(max),
-      channelTruePeakDbtp: linear.map(linearToDb),
-      truePeakLinear: max,
-      channelTruePeakLinear: linear,
-      oversampling: oversamplingFactor(this.sampleRate),
-      interSampleOverCount: this.peakSearches.reduce((sum, s) => sum + s.overCount, 0),
-      interSampleOvers: overs,
-    };
   }
 }
 

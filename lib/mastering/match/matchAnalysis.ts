@@ -12,7 +12,7 @@ import { LEVEL_SCAN_BLOCK, LevelScanner } from '@/lib/audio/levelScan';
 import { LoudnessMeter, measureLoudness, type LoudnessResult } from '@/lib/audio/loudness';
 import { measureSamplePeak } from '@/lib/audio/samplePeak';
 import { SlidingWindow } from '@/lib/audio/slidingWindow';
-import { linearToDb, measureTruePeak, oversamplingFactor, TRUE_PEAK_BLOCK_FRAMES, TruePeakChannelSearch, truePeakInterpolator } from '@/lib/audio/truePeak';
+import { measureTruePeak, TruePeakMeter } from '@/lib/audio/truePeak';
 import type { PcmAudio } from '@/lib/audio/types';
 import { integrateBands, powerToDb, type BandSet } from '../analysis/bands';
 import { LongTermSpectrumAccumulator, longTermSpectrum, WELCH_SEGMENT_SIZE, type LongTermSpectrum } from '../analysis/longTermSpectrum';
@@ -121,9 +121,8 @@ function matchAnalysisFrom(m: MatchMeasurements): MatchAnalysis {
 export class MatchAnalyzer {
   private readonly meter: LoudnessMeter;
   private readonly levels: LevelScanner;
-  private readonly peakSearches: TruePeakChannelSearch[] | null;
+  private readonly truePeak: TruePeakMeter | null;
   private readonly window: SlidingWindow;
-  private peakBlocks = 0;
 
   private constructor(
     readonly sampleRate: number,
@@ -135,8 +134,7 @@ export class MatchAnalyzer {
     this.meter = new LoudnessMeter(sampleRate, channelCount);
     // Sample peak, clipping and the stereo sums come from the fused level scan (no mono copy needed here).
     this.levels = new LevelScanner(sampleRate, channelCount, { clipping: { maxRuns: 1 }, monoDecimation: 0, stereoWindowFrames: Math.max(1, Math.round(STEREO_WINDOW_SECONDS * sampleRate)), expectedFrames });
-    const interp = truePeakInterpolator(oversamplingFactor(sampleRate));
-    this.peakSearches = truePeak ? Array.from({ length: channelCount }, (_, c) => new TruePeakChannelSearch(c, sampleRate, interp, 1, [], 0)) : null;
+    this.truePeak = truePeak ? new TruePeakMeter(sampleRate, channelCount, { maxOverPositions: 0 }) : null;
     this.window = new SlidingWindow(channelCount, WELCH_SEGMENT_SIZE + 4096, 1 << 16);
   }
 
@@ -151,12 +149,7 @@ export class MatchAnalyzer {
       this.levels.scan(window, base, scanTo);
       this.meter.addFrames(window, this.meter.frames - base, end - base);
       this.spectrum.add(window, base, end);
-      if (this.peakSearches) {
-        // A true-peak block needs the next block's |x| maximum and its reach (≤ one block) of samples after it.
-        const peakBlocks = Math.max(this.peakBlocks, scanTo / TRUE_PEAK_BLOCK_FRAMES - 1);
-        this.peakSearches.forEach((search, c) => search.scanBlocks(window[c], base, this.peakBlocks, peakBlocks, this.levels.blockAbsMax(c), this.levels.channelSamplePeak(c)));
-        this.peakBlocks = peakBlocks;
-      }
+      this.truePeak?.advance(window, base, scanTo, (c) => this.levels.blockAbsMax(c), (c) => this.levels.channelSamplePeak(c));
     });
   }
 
@@ -167,15 +160,7 @@ export class MatchAnalyzer {
       const levels = this.levels.finish(window, base, n);
       this.meter.addFrames(window, this.meter.frames - base, n - base);
       const spectrum = this.spectrum.finish(window, base, n);
-      let truePeakDbtp: number | null = null;
-      if (this.peakSearches) {
-        const blocks = Math.ceil(n / TRUE_PEAK_BLOCK_FRAMES);
-        const linear = this.peakSearches.map((search, c) => {
-          search.scanBlocks(window[c], base, this.peakBlocks, blocks, levels.blockAbsMax[c], this.levels.channelSamplePeak(c), n);
-          return search.peak;
-        });
-        truePeakDbtp = linearToDb(linear.reduce((a, b) => Math.max(a, b), 0));
-      }
+      const truePeakDbtp = this.truePeak?.finish(window, base, n, (c) => levels.blockAbsMax[c], (c) => this.levels.channelSamplePeak(c)).truePeakDbtp ?? null;
       return matchAnalysisFrom({
         sampleRate: this.sampleRate,
         channels: this.channelCount,
