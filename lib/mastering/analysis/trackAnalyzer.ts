@@ -2,13 +2,15 @@
  * Full analysis of one track, fed as a stream: the decoder pushes planar pieces as it produces them and every
  * sample-rate meter (fused level scan, loudness, pruned true peak, mid/side Welch spectrum, clicks, silence edges) reads
  * them through one sliding window. Nothing full-length is kept but the quarter-rate mono copy and per-block screens,
- * so a 4-minute track costs ~1 MB of window instead of 85 MB of decoded samples, and a 60-minute one the same.
+ * so a 4-minute track costs ~1 MB of window instead of 85 MB of decoded samples (a 60-minute 96 kHz one peaks at a
+ * quarter of its float size, the screens and mono copy growing with length).
  *
  * Why it matters here: on these machines the first touch of fresh memory costs ~3 ms per MB (an 85 MB buffer ~270 ms
  * before any work is done in it), which was a fifth of a whole analysis.
  *
  * A whole decoded track goes through the same code with the window being the track itself (`analyzeWhole`), so both
- * paths give the same result; each meter's own tests pin that pieces and whole agree exactly.
+ * paths give the same result; trackAnalyzer.test.ts (and levelScan.test.ts for the scan alone) pin that pieces and
+ * whole agree exactly.
  */
 import { LEVEL_SCAN_BLOCK, LevelScanner } from '@/lib/audio/levelScan';
 import { SlidingWindow } from '@/lib/audio/slidingWindow';
