@@ -1,8 +1,8 @@
 /**
- * A file's samples to a streaming consumer as they are read: WAV pieces straight from disk, Ogg Vorbis from the decoder
- * thread through a shared ring (decoding and consuming on two cores at once), so no whole-track buffer is allocated.
- * Other formats (FLAC, MP3, Opus, AIFF, MP4) are decoded whole by readAudioFile and handed over in one piece. What
- * the analyses of files (analyzeFile.ts, match/matchFile.ts) are built on.
+ * A file's samples to a streaming consumer as they are read: WAV pieces straight from disk; FLAC, MP3, Ogg Vorbis and
+ * Opus from the decoder thread through a shared ring (decoding and consuming on two cores at once), so no whole-track
+ * buffer is allocated. AIFF and MP4 are decoded whole by readAudioFile and handed over in one piece. What the analyses
+ * of files (analyzeFile.ts, match/matchFile.ts, match/mixFile.ts) are built on.
  */
 import { readFile, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
@@ -58,7 +58,8 @@ export async function streamAudioFile<T>(path: string, handlers: StreamAudioFile
   try {
     const wav = await streamWavFile(path, info.size, limits, consumer);
     if (wav) return await sink!.finish(wav);
-    if (sniffContainer(await readFileHead(path, 1 << 20)) === 'ogg') {
+    const container = sniffContainer(await readFileHead(path, 1 << 20));
+    if (container === 'ogg' || container === 'flac' || container === 'mp3') {
       const decoding = decodeStreamInWorker(await readFile(path), consumer, { ...options, limits, transferInput: true });
       handlers.meanwhile?.();
       const result = await decoding;

@@ -110,32 +110,38 @@ export async function decodeCompressed(bytes: Uint8Array, container: CompressedC
   return { sampleRate: format.sampleRate, channels: decoded.channels.slice(0, format.channelCount), format };
 }
 
+/** Where a streamed decode's samples go (the Vorbis reader's sink, for every codec here). */
+export type DecodeSink = VorbisSink;
+
 /**
- * Ogg Vorbis straight into `sink` as it decodes (the analysis of a stream), checked like every decode once it ends.
- * Null when the file is not Ogg Vorbis or needs the general decoder; `emitted` tells whether the sink got anything
- * before that turned out (a chained stream is only seen at its end), in which case the caller must start over.
+ * FLAC, MP3, Ogg Vorbis or Opus straight into `sink` as it decodes (the analysis of a stream), checked like every decode
+ * once it ends. Null when the direct Vorbis reader leaves the stream to the general decoder; if that turns out only
+ * after samples went to the sink (a chained file is seen at its end), the caller must start over on a whole decode.
  */
-export async function decodeVorbisToSink(bytes: Uint8Array, limits: DecodeLimits | undefined, sink: VorbisSink): Promise<FormatInfo | null> {
-  const facts = headerFacts(bytes, 'ogg', limits);
+export async function decodeToSink(bytes: Uint8Array, container: CompressedContainer, limits: DecodeLimits | undefined, sink: DecodeSink): Promise<FormatInfo | null> {
+  const facts = headerFacts(bytes, container, limits);
   const { header, what, cap, hint } = facts;
-  if (header.codec !== 'vorbis') return null;
-  let channelCount = 0;
-  let result;
-  try {
-    // The probe's length (the last page's granule) is only a sizing hint, capped like the whole decode's.
-    result = await decodeVorbisDirect(bytes, Number.isFinite(header.frames) ? Math.min(header.frames, hint) : NaN, cap, {
-      start: (sampleRate, channels, expectedFrames) => {
-        channelCount = channels;
-        sink.start(sampleRate, channels, expectedFrames);
-      },
-      write: (channels, frames) => sink.write(channels, frames),
-    });
-  } catch (e) {
-    if (e instanceof AudioFormatError) throw e;
-    throw new AudioFormatError(`corrupt ${what}: ${(e as Error).message}`);
+  if (container === 'ogg' && header.codec === 'vorbis') {
+    let channelCount = 0;
+    let result;
+    try {
+      // The probe's length (the last page's granule) is only a sizing hint, capped like the whole decode's.
+      result = await decodeVorbisDirect(bytes, Number.isFinite(header.frames) ? Math.min(header.frames, hint) : NaN, cap, {
+        start: (sampleRate, channels, expectedFrames) => {
+          channelCount = channels;
+          sink.start(sampleRate, channels, expectedFrames);
+        },
+        write: (channels, frames) => sink.write(channels, frames),
+      });
+    } catch (e) {
+      if (e instanceof AudioFormatError) throw e;
+      throw new AudioFormatError(`corrupt ${what}: ${(e as Error).message}`);
+    }
+    if (!result) return null;
+    return checkedFormat(facts, 'ogg', result.sampleRate, channelCount, result.frames, result.errors);
   }
-  if (!result) return null;
-  return checkedFormat(facts, 'ogg', result.sampleRate, channelCount, result.frames, result.errors);
+  const decoded = await decodeInChunks(bytes, container, header.codec, hint, what, cap, sink, Number.isFinite(header.channelCount) ? header.channelCount : Infinity);
+  return checkedFormat(facts, container, decoded.sampleRate, decoded.channelCount, decoded.frames, decoded.errors);
 }
 
 interface DecodedChannels {
@@ -160,16 +166,43 @@ async function decodeVorbisFast(bytes: Uint8Array, probedFrames: number, hint: n
   }
 }
 
-async function decodeInChunks(bytes: Uint8Array, container: CompressedContainer, codec: string, hint: number, what: string, cap: OutputCap): Promise<DecodedChannels> {
+interface ChunkedDecode {
+  sampleRate: number;
+  /** Empty when the samples went to a sink. */
+  channels: Float32Array[];
+  /** Channels the decoder produced (a sink got at most `keepChannels` of them). */
+  channelCount: number;
+  frames: number;
+  errors: string[];
+}
+
+/**
+ * The general path: the package decoder fed 256 KB at a time, its output collected into one planar output, or handed
+ * to `sink` (its first `keepChannels` channels: the MP3 decoder always outputs two, the header knows better).
+ */
+async function decodeInChunks(bytes: Uint8Array, container: CompressedContainer, codec: string, hint: number, what: string, cap: OutputCap, sink?: DecodeSink, keepChannels = Infinity): Promise<ChunkedDecode> {
   const decoder = await loadDecoder(container, codec);
-  const acc = new PlanarAccumulator(hint, cap.maxFrames, cap.tooLong);
+  const acc = sink ? null : new PlanarAccumulator(hint, cap.maxFrames, cap.tooLong);
   let sampleRate = 0;
+  let channelCount = 0;
+  let frames = 0;
   const errors: string[] = [];
   const take = (out: DecoderOutput) => {
     if (out.sampleRate) sampleRate = out.sampleRate;
     if (Array.isArray(out.errors)) for (const e of out.errors) errors.push(e.message);
     else if (typeof out.errors === 'number' && out.errors > 0) errors.push(`${out.errors} frames could not be decoded`);
-    acc.append(out.channelData);
+    const n = out.channelData[0]?.length ?? 0;
+    if (n === 0) return;
+    if (acc) {
+      acc.append(out.channelData);
+    } else {
+      if (frames + n > cap.maxFrames) throw cap.tooLong(frames + n);
+      if (channelCount === 0) sink!.start(sampleRate, Math.min(keepChannels, out.channelData.length), hint > 0 ? hint : NaN);
+      else if (out.channelData.length !== channelCount) throw new Error(`decoder changed channel count mid-stream (${channelCount} -> ${out.channelData.length})`);
+      sink!.write(out.channelData.slice(0, keepChannels), n);
+    }
+    channelCount = out.channelData.length;
+    frames += n;
   };
   try {
     for (let p = 0; p < bytes.length; p += INPUT_CHUNK_BYTES) take(await decoder.decode(bytes.subarray(p, p + INPUT_CHUNK_BYTES)));
@@ -180,5 +213,5 @@ async function decodeInChunks(bytes: Uint8Array, container: CompressedContainer,
   } finally {
     decoder.free();
   }
-  return { sampleRate, channels: acc.frames > 0 ? acc.take() : [], errors };
+  return { sampleRate, channels: acc && acc.frames > 0 ? acc.take() : [], channelCount, frames, errors };
 }

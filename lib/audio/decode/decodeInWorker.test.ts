@@ -91,9 +91,21 @@ describe('decodeStreamInWorker', () => {
     whole.channels.forEach((channel, i) => assert.deepEqual(joined(c.pieces, i), channel));
   });
 
-  it('decodes other formats whole and gives the consumer nothing', async () => {
+  it('streams FLAC, MP3 and Opus too, with the channels the header declares', async () => {
+    for (const name of ['chirp-16k-s16.flac', 'chirp-22k-mono.mp3', 'chirp-48k.opus']) {
+      const whole = await decodeInWorker(fixture(name));
+      const c = collector();
+      const result = await decodeStreamInWorker(fixture(name), c);
+      assert.ok(result.streamed, name);
+      assert.deepEqual(result.format, whole.format, name);
+      assert.equal(c.pieces[0].length, whole.channels.length, name);
+      whole.channels.forEach((channel, i) => assert.deepEqual(joined(c.pieces, i), channel, name));
+    }
+  });
+
+  it('decodes WAV whole and gives the consumer nothing', async () => {
     const c = collector();
-    const result = await decodeStreamInWorker(fixture('chirp-16k-s16.flac'), c);
+    const result = await decodeStreamInWorker(buildWav(testSignal(4000, 48000, 2), { format: 's16', sampleRate: 48000 }), c);
     assert.equal(result.streamed, false);
     assert.equal(c.started, 0);
   });

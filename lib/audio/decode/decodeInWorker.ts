@@ -31,7 +31,7 @@ export interface DecodeStreamConsumer {
 export type DecodeStreamResult =
   /** The samples went to the consumer. */
   | { streamed: true; format: FormatInfo }
-  /** Decoded whole (not Ogg Vorbis, or a stream the direct reader leaves to the general decoder): the consumer got
+  /** Decoded whole (WAV, AIFF, or a Vorbis stream the direct reader leaves to the general decoder): the consumer got
    * nothing, or (`restarted`) something it must discard. */
   | { streamed: false; restarted: boolean; decoded: DecodedAudio };
 
@@ -43,9 +43,9 @@ export function decodeInWorker(bytes: Uint8Array, opts: DecodeInWorkerOptions = 
 }
 
 /**
- * Ogg Vorbis decoded in the worker and streamed to `consumer` on this thread through a shared ring as it decodes, so
- * decoding and what the consumer does run on two cores at once and no whole-track buffer exists; everything else
- * decoded whole in the worker, as decodeInWorker does.
+ * FLAC, MP3, Ogg Vorbis and Opus decoded in the worker and streamed to `consumer` on this thread through a shared ring
+ * as they decode, so decoding and what the consumer does run on two cores at once and no whole-track buffer exists;
+ * everything else decoded whole in the worker, as decodeInWorker does.
  */
 export function decodeStreamInWorker(bytes: Uint8Array, consumer: DecodeStreamConsumer, opts: DecodeInWorkerOptions = {}): Promise<DecodeStreamResult> {
   return runDecodeWorker(bytes, opts, consumer);

@@ -2,13 +2,14 @@
  * Worker-thread entry: decodes the bytes it is sent and transfers the PCM buffers back (no copy). Errors travel
  * as plain {name, message} because class identity does not survive structured cloning.
  *
- * With a `ringControl`, Ogg Vorbis is streamed instead: a 'start' message carries the shared ring's sample buffers,
- * the samples flow through the ring (sampleRing.ts) as they are decoded, and the reply carries only the format.
- * Anything else (and Vorbis the direct reader leaves to the general decoder) is decoded whole as usual; if that turns
- * out only after samples were streamed (a chained file), the reply says `restart` and carries the whole decode.
+ * With a `ringControl`, FLAC, MP3, Ogg Vorbis and Opus are streamed instead: a 'start' message carries the shared
+ * ring's sample buffers, the samples flow through the ring (sampleRing.ts) as they are decoded, and the reply carries
+ * only the format. WAV and AIFF (and Vorbis the direct reader leaves to the general decoder) are decoded whole as
+ * usual; if that turns out only after samples were streamed (a chained Vorbis file), the reply says `restart` and
+ * carries the whole decode.
  */
 import { parentPort } from 'node:worker_threads';
-import { decodeVorbisToSink } from './compressed';
+import { decodeToSink, type CompressedContainer } from './compressed';
 import { decodeAudio } from './decode';
 import type { DecodeLimits } from './limits';
 import { sniffContainer } from './probe';
@@ -44,8 +45,10 @@ port.once('message', async ({ bytes, limits, ringControl }: DecodeWorkerRequest)
   let reply: DecodeWorkerReply;
   let writer: RingWriter | undefined;
   try {
-    const format = ringControl && sniffContainer(bytes.subarray(0, 1024 * 1024)) === 'ogg'
-      ? await decodeVorbisToSink(bytes, limits, {
+    const container = sniffContainer(bytes.subarray(0, 1024 * 1024));
+    const streamable = container === 'ogg' || container === 'flac' || container === 'mp3';
+    const format = ringControl && streamable
+      ? await decodeToSink(bytes, container as CompressedContainer, limits, {
           start: (sampleRate, channelCount, expectedFrames) => {
             writer = new RingWriter(ringControl, channelCount);
             const start: DecodeWorkerStart = { start: true, sampleRate, channelCount, expectedFrames, ringData: writer.data };

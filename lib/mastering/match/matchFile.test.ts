@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, describe, it } from 'node:test';
-import { buildWav, testSignal } from '../../audio/decode/testAudioFiles';
+import { buildAiff, buildWav, testSignal } from '../../audio/decode/testAudioFiles';
 import { readAudioFile } from '../audioFile';
 import { analyzeForMatch } from './matchAnalysis';
 import { analyzeFileForMatch } from './matchFile';
@@ -33,16 +33,19 @@ describe('analyzeFileForMatch', () => {
 });
 
 describe('readMixMeasured', () => {
-  it('returns the whole mix and, for streamed formats, the analysis analyzeForMatch gives it', async () => {
+  it('returns the whole mix and, for streamed formats (all but AIFF and MP4), the analysis analyzeForMatch gives it', async () => {
     const { readMixMeasured } = await import('./mixFile');
     const wav = join(dir, 'mix.wav');
     // 70 s at 8 kHz: the header's length sizes the output; pieces fill it across many window slides.
     writeFileSync(wav, buildWav(testSignal(70 * 8000, 8000, 2), { format: 's16', sampleRate: 8000 }));
-    for (const path of [wav, fixture('chirp-44k.ogg'), fixture('chirp-16k-s16.flac')]) {
+    const aiff = join(dir, 'mix.aiff');
+    writeFileSync(aiff, buildAiff(testSignal(20_000, 44100, 2), { format: 's16' }));
+    for (const path of [wav, fixture('chirp-44k.ogg'), fixture('chirp-16k-s16.flac'), fixture('chirp-22k-mono.mp3'), aiff]) {
       const measured = await readMixMeasured(path);
       const whole = await readAudioFile(path);
       assert.deepEqual(measured.mix, whole, path);
-      if (path.endsWith('.flac')) assert.equal(measured.analysis, undefined);
+      // AIFF is decoded whole: masterTrack measures it itself.
+      if (path.endsWith('.aiff')) assert.equal(measured.analysis, undefined);
       else assert.deepEqual(measured.analysis, await analyzeForMatch(whole, { truePeak: true }), path);
     }
   });
