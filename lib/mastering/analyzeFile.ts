@@ -17,8 +17,7 @@ export function analyzeFile(path: string, options: AnalyzeFileOptions = {}): Pro
     path,
     {
       open: async (sampleRate, channelCount, expectedFrames) => {
-        // A decoder thread may run meanwhile, so the stage timer cannot read this thread's CPU from the process's.
-        const analyzer = await TrackAnalyzer.create(sampleRate, channelCount, { ...options, expectedFrames: Number.isFinite(expectedFrames) ? expectedFrames : undefined, concurrentDecode: true });
+        const analyzer = await TrackAnalyzer.create(sampleRate, channelCount, { ...options, expectedFrames: Number.isFinite(expectedFrames) ? expectedFrames : undefined, stageCpuFromWall: true });
         return { push: (channels, frames) => analyzer.push(channels, frames), finish: (format) => analyzer.finish(format) };
       },
       whole: (decoded) => TrackAnalyzer.analyzeWhole(decoded, options),

@@ -16,7 +16,7 @@ import { ffmpegExternalDecoders, type FfmpegDecodeOptions } from './ffmpegDecode
 export type ReadAudioFileOptions = Omit<DecodeInWorkerOptions, 'transferInput'> & Pick<FfmpegDecodeOptions, 'ffmpegPath' | 'maxDurationSeconds'>;
 
 /** Head of the file read first: the container's magic, and for WAV every chunk header before the samples. */
-const HEAD_BYTES = 1 << 20;
+export const HEAD_BYTES = 1 << 20;
 /** WAV samples are read this much at a time into one reused buffer (small enough to stay in cache for the meters). */
 const WAV_READ_BYTES = 1 << 20;
 
@@ -31,7 +31,8 @@ export async function readAudioFile(path: string, opts: ReadAudioFileOptions = {
   try {
     const info = await stat(path);
     if (!info.isFile()) throw new AudioFormatError('not a regular file');
-    const wav = await readWavInChunks(path, info.size, { maxDurationSeconds: opts.maxDurationSeconds, ...opts.limits });
+    const head = await readFileHead(path, HEAD_BYTES);
+    const wav = sniffContainer(head) === 'wav' ? await readWavInChunks(path, head, info.size, { maxDurationSeconds: opts.maxDurationSeconds, ...opts.limits }) : null;
     if (wav) return wav;
     bytes = await readFile(path);
   } catch (e) {
@@ -54,17 +55,10 @@ export async function readAudioFile(path: string, opts: ReadAudioFileOptions = {
   }
 }
 
-/**
- * WAV is the common upload and the largest: reading the whole file first would hold its bytes and its float samples at
- * once (a 60-minute 96 kHz 24-bit file: 2 GB + 2.8 GB), and paying for fresh memory twice is most of a WAV decode's
- * cost. Here the samples go from the file into the output through one reused buffer. No worker thread: this is our own
- * bounds-checked parser on memory sized from the header after the duration limit, with no WASM to abort or hang.
- * Returns null for anything it does not handle alone (not WAV, a header beyond the first megabyte, a header it cannot
- * parse), leaving that file to the general path, which also words the errors for broken headers.
- */
-async function readWavInChunks(path: string, size: number, limits: DecodeLimits): Promise<DecodedAudio | null> {
+/** A whole WAV file, its pieces converted straight into the output (see readWavPieces). */
+async function readWavInChunks(path: string, head: Uint8Array, size: number, limits: DecodeLimits): Promise<DecodedAudio | null> {
   let channels: Float32Array[] = [];
-  const format = await readWavPieces(path, size, limits, (layout) => {
+  const format = await readWavPieces(path, head, size, limits, (layout) => {
     channels = Array.from({ length: layout.channelCount }, () => new Float32Array(layout.frames));
     // Straight into the output: no piece buffers.
     return (bytes, frames, done) => pcmIntoPlanar(bytes, 0, frames, wavPcmLayout(layout), channels, done);
@@ -76,10 +70,10 @@ async function readWavInChunks(path: string, size: number, limits: DecodeLimits)
  * A WAV file's samples as planar pieces of at most `WAV_READ_BYTES` worth, in order, through `consumer`: what the
  * streamed analysis reads. Null for a file readWavPieces leaves to the general path.
  */
-export async function streamWavFile(path: string, size: number, limits: DecodeLimits, consumer: DecodeStreamConsumer): Promise<FormatInfo | null> {
+export async function streamWavFile(path: string, head: Uint8Array, size: number, limits: DecodeLimits, consumer: DecodeStreamConsumer): Promise<FormatInfo | null> {
   let started: Promise<void> | void = undefined;
   let pieces: Float32Array[] = [];
-  return readWavPieces(path, size, limits, (layout) => {
+  return readWavPieces(path, head, size, limits, (layout) => {
     const framesPerRead = Math.max(1, Math.floor(WAV_READ_BYTES / layout.blockAlign));
     pieces = Array.from({ length: layout.channelCount }, () => new Float32Array(framesPerRead));
     started = consumer.start(layout.sampleRate, layout.channelCount, layout.frames);
@@ -97,31 +91,29 @@ export async function streamWavFile(path: string, size: number, limits: DecodeLi
  * once (a 60-minute 96 kHz 24-bit file: 2 GB + 2.8 GB), and paying for fresh memory twice is most of a WAV decode's
  * cost. Here the file is read through one reused buffer and each piece handed to `onLayout`'s callback (`done` =
  * frames before it). No worker thread: this is our own bounds-checked parser, with memory sized from the header after
- * the duration limit, and no WASM to abort or hang. Returns null for anything it does not handle alone (not WAV, a
- * header beyond the first megabyte, a header it cannot parse), leaving that file to the general path, which also words
- * the errors for broken headers.
+ * the duration limit, and no WASM to abort or hang. `head` is the file's first HEAD_BYTES (the caller has read it to
+ * tell the container). Returns null for a header it cannot place (beyond the first megabyte, or unparsable), leaving
+ * that file to the general path, which also words the errors for broken headers.
  */
 async function readWavPieces(
   path: string,
+  head: Uint8Array,
   size: number,
   limits: DecodeLimits,
   onLayout: (layout: WavLayout) => (bytes: Uint8Array, frames: number, done: number) => void | Promise<void>,
 ): Promise<FormatInfo | null> {
+  let layout: WavLayout;
+  try {
+    layout = parseWavLayout(head, size);
+  } catch {
+    return null;
+  }
+  if (layout.frames > maxDecodedFrames(limits, layout.sampleRate, layout.channelCount)) {
+    throw tooLongError('WAV file', layout.frames, layout.sampleRate, layout.channelCount, limits, true);
+  }
   let handle: FileHandle | undefined;
   try {
     handle = await open(path, 'r');
-    const head = new Uint8Array(Math.min(size, HEAD_BYTES));
-    const { bytesRead } = await handle.read(head, 0, head.length, 0);
-    if (bytesRead < head.length || sniffContainer(head) !== 'wav') return null;
-    let layout: WavLayout;
-    try {
-      layout = parseWavLayout(head, size);
-    } catch {
-      return null;
-    }
-    if (layout.frames > maxDecodedFrames(limits, layout.sampleRate, layout.channelCount)) {
-      throw tooLongError('WAV file', layout.frames, layout.sampleRate, layout.channelCount, limits, true);
-    }
     const piece = onLayout(layout);
     const framesPerRead = Math.max(1, Math.floor(WAV_READ_BYTES / layout.blockAlign));
     const buffer = new Uint8Array(framesPerRead * layout.blockAlign);

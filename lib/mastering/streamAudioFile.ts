@@ -9,7 +9,7 @@ import { basename } from 'node:path';
 import { decodeStreamInWorker, type DecodeStreamConsumer } from '../audio/decode/decodeInWorker';
 import { sniffContainer } from '../audio/decode/probe';
 import { AudioFormatError, type DecodedAudio, type FormatInfo } from '../audio/types';
-import { readAudioFile, readFileHead, streamWavFile, type ReadAudioFileOptions } from './audioFile';
+import { HEAD_BYTES, readAudioFile, readFileHead, streamWavFile, type ReadAudioFileOptions } from './audioFile';
 
 /** One consumer of one stream: samples in order, then the result. */
 export interface StreamSink<T> {
@@ -56,9 +56,10 @@ export async function streamAudioFile<T>(path: string, handlers: StreamAudioFile
     },
   };
   try {
-    const wav = await streamWavFile(path, info.size, limits, consumer);
+    const head = await readFileHead(path, HEAD_BYTES);
+    const container = sniffContainer(head);
+    const wav = container === 'wav' ? await streamWavFile(path, head, info.size, limits, consumer) : null;
     if (wav) return await sink!.finish(wav);
-    const container = sniffContainer(await readFileHead(path, 1 << 20));
     if (container === 'ogg' || container === 'flac' || container === 'mp3') {
       const decoding = decodeStreamInWorker(await readFile(path), consumer, { ...options, limits, transferInput: true });
       handlers.meanwhile?.();

@@ -40,13 +40,13 @@ export class ClickDetector {
   }
 
   /** Frames before `scanned` have their block maxima in `blockMax`; `x[c][i - base]` is frame i. */
-  scan(channels: readonly Float32Array[], base: number, scanned: number, blockMax: readonly Float32Array[]): void {
+  scan(channels: readonly Float32Array[], base: number, scanned: number, blockMax: (channel: number) => Float32Array): void {
     // Until nine blocks exist the signal may turn out too short to judge at all.
     if (scanned < (2 * NEIGHBOURS + 1) * BLOCK) return;
     const ready = Math.floor(scanned / BLOCK) - NEIGHBOURS;
     channels.forEach((samples, channel) => {
       if (ready <= this.done[channel]) return;
-      secondStage(samples, base, blockMax[channel], this.done[channel], ready, Infinity, Infinity, channel, this.sampleRate, this.found);
+      secondStage(samples, base, blockMax(channel), this.done[channel], ready, Infinity, Infinity, channel, this.sampleRate, this.found);
       this.done[channel] = ready;
     });
   }

@@ -49,10 +49,11 @@ export interface StreamOptions {
   /** The header's length: sizes the per-block outputs (a wrong guess only costs a reallocation). */
   expectedFrames?: number;
   /**
-   * A decoder thread runs while the stages do: process CPU then counts that thread too, so each stage reports its
-   * wall time as this thread's CPU instead (the stages are pure computation; Node 20 cannot read one thread's CPU).
+   * Report each stage's wall time as its CPU. For a stream: a decoder thread may run while the stages do (process CPU
+   * would count it too; Node 20 cannot read one thread's CPU), and reading process CPU around each of a stream's ~1000
+   * stage runs (a system call, ~50 µs here) would cost 0.1 s. The stages are pure computation on this thread.
    */
-  concurrentDecode?: boolean;
+  stageCpuFromWall?: boolean;
 }
 
 export interface AnalysisWithPeaks {
@@ -60,10 +61,11 @@ export interface AnalysisWithPeaks {
   peaks: WaveformPeaks;
 }
 
-/** Frames the window keeps behind the newest one: a whole Welch segment, plus slack for the click and peak reach. */
-const WINDOW_LOOKBACK = WELCH_SEGMENT_SIZE + 4096;
+/** Frames a streamed analysis window keeps behind the newest one: a whole Welch segment, plus slack for the click and
+ * peak reach. */
+export const ANALYSIS_WINDOW_LOOKBACK = WELCH_SEGMENT_SIZE + 4096;
 /** Room for new frames in the window before it slides (a multiple of 16). */
-const WINDOW_ROOM = 1 << 16;
+export const ANALYSIS_WINDOW_ROOM = 1 << 16;
 
 const KEEP_FRAMES = { every: 4, fineMaxHz: 3600, coarseGroup: 8 } as const;
 /** Inter-sample overs listed by position (the count is always exact). */
@@ -79,10 +81,6 @@ export class TrackAnalyzer {
   private readonly timer: StageTimer;
   /** The sliding window, created at the first push (a whole track is its own window). */
   private window: SlidingWindow | null = null;
-  /** Frames pushed (or, for a whole track, given). */
-  private end = 0;
-  /** Frames the loudness meter has taken. */
-  private loudnessFrames = 0;
   private finished = false;
 
   private constructor(
@@ -91,7 +89,7 @@ export class TrackAnalyzer {
     private readonly options: AnalyzeOptions,
     private readonly spectrum: LongTermSpectrumAccumulator | null,
     expectedFrames: number | undefined,
-    concurrentDecode: boolean,
+    stageCpuFromWall: boolean,
   ) {
     this.monoFactor = Math.max(1, Math.floor(sampleRate / DESCRIPTOR_TARGET_RATE));
     this.levels = new LevelScanner(sampleRate, channelCount, { clipping: { maxRuns: 500 }, peaksSamplesPerPixel: options.peaksSamplesPerPixel, monoDecimation: this.monoFactor, expectedFrames });
@@ -99,7 +97,7 @@ export class TrackAnalyzer {
     this.truePeak = new TruePeakMeter(sampleRate, channelCount, { maxOverPositions: MAX_OVER_POSITIONS });
     this.clicks = new ClickDetector(sampleRate, channelCount);
     this.silence = new SilenceEdgeTracker(sampleRate);
-    this.timer = new StageTimer(options.onStage, concurrentDecode);
+    this.timer = new StageTimer(options.onStage, stageCpuFromWall);
   }
 
   /** `expectedFrames` sizes the per-block outputs (a wrong guess only costs a reallocation). */
@@ -112,7 +110,7 @@ export class TrackAnalyzer {
     const weighted = (options.spectrumWeighting ?? 'none') !== 'none';
     const wantDescriptors = options.descriptors ?? true;
     const spectrum = weighted ? null : await LongTermSpectrumAccumulator.create(sampleRate, { keepFrames: wantDescriptors ? KEEP_FRAMES : undefined });
-    return new TrackAnalyzer(sampleRate, channelCount, options, spectrum, options.expectedFrames, options.concurrentDecode ?? false);
+    return new TrackAnalyzer(sampleRate, channelCount, options, spectrum, options.expectedFrames, options.stageCpuFromWall ?? false);
   }
 
   /** Loads what the analysis will need (the descriptor libraries), for a caller with time on its hands. */
@@ -120,18 +118,12 @@ export class TrackAnalyzer {
     if (options.descriptors ?? true) preloadDescriptorLibraries();
   }
 
-  /** Frames pushed so far. */
-  get frames(): number {
-    return this.end;
-  }
-
   /** Takes the next `frames` frames of each channel (copied: the caller may reuse its buffers at once). */
   push(channels: readonly Float32Array[], frames = channels[0]?.length ?? 0): void {
     if (this.finished) throw new Error('TrackAnalyzer: push after finish');
     if (this.spectrum === null) throw new Error('a weighted spectrum needs the whole track: use analyzeWhole');
-    this.window ??= new SlidingWindow(this.channelCount, WINDOW_LOOKBACK, WINDOW_ROOM);
+    this.window ??= new SlidingWindow(this.channelCount, ANALYSIS_WINDOW_LOOKBACK, ANALYSIS_WINDOW_ROOM);
     this.window.push(channels, frames, (window, base, end) => this.advance(window, base, end));
-    this.end = this.window.end;
   }
 
   /** Runs every streamed meter as far as the frames in [base, end) allow. */
@@ -139,20 +131,17 @@ export class TrackAnalyzer {
     const t = this.timer;
     const scanTo = end - (end % LEVEL_SCAN_BLOCK);
     t.run('level scan', () => this.levels.scan(window, base, scanTo));
-    t.run('loudness', () => {
-      this.meter.addFrames(window, this.loudnessFrames - base, end - base);
-      this.loudnessFrames = end;
-    });
+    t.run('loudness', () => this.meter.addFrames(window, this.meter.frames - base, end - base));
     t.run('true peak', () => this.truePeak.advance(window, base, scanTo, (c) => this.levels.blockAbsMax(c), (c) => this.levels.channelSamplePeak(c)));
     t.run('spectrum', () => this.spectrum?.add(window, base, end));
-    t.run('clicks', () => this.clicks.scan(window, base, scanTo, Array.from({ length: this.channelCount }, (_, c) => this.levels.secondDifferenceMax(c))));
+    t.run('clicks', () => this.clicks.scan(window, base, scanTo, (c) => this.levels.secondDifferenceMax(c)));
     t.run('silence', () => this.silence.add(window, base, end));
   }
 
   /** Completes the analysis of everything pushed. */
   async finish(format: FormatInfo): Promise<AnalysisWithPeaks> {
     const window = this.window ?? new SlidingWindow(this.channelCount, 0, 0);
-    return this.complete(window.views(), window.base, this.end, format);
+    return this.complete(window.views(), window.base, window.end, format);
   }
 
   /** Analyses a whole decoded track: the window is the track itself, nothing is copied. */
@@ -160,7 +149,6 @@ export class TrackAnalyzer {
     const n = decoded.channels[0]?.length ?? 0;
     if (decoded.channels.some((c) => c.length !== n)) throw new RangeError('channels differ in length');
     const analyzer = await TrackAnalyzer.create(decoded.sampleRate, decoded.channels.length, { ...options, expectedFrames: n });
-    analyzer.end = n;
     return analyzer.complete(decoded.channels, 0, n, decoded.format, decoded);
   }
 
@@ -172,8 +160,7 @@ export class TrackAnalyzer {
     try {
       const levels = t.run('level scan', () => this.levels.finish(window, base, n, whole));
       const loudness = t.run('loudness', () => {
-        this.meter.addFrames(window, this.loudnessFrames - base, n - base);
-        this.loudnessFrames = n;
+        this.meter.addFrames(window, this.meter.frames - base, n - base);
         return this.meter.result();
       });
       const truePeak = t.run('true peak', () => this.truePeak.finish(window, base, n, (c) => levels.blockAbsMax[c], (c) => this.levels.channelSamplePeak(c)));

@@ -7,16 +7,15 @@
  * Fine levels are "dB re integrated loudness": band power (1/3-octave window around each grid frequency) minus the
  * track's LUFS, so mix and reference compare at equal loudness.
  */
-import { findClipping } from '@/lib/audio/clipping';
 import { LEVEL_SCAN_BLOCK, LevelScanner } from '@/lib/audio/levelScan';
-import { LoudnessMeter, measureLoudness, type LoudnessResult } from '@/lib/audio/loudness';
-import { measureSamplePeak } from '@/lib/audio/samplePeak';
+import { LoudnessMeter } from '@/lib/audio/loudness';
 import { SlidingWindow } from '@/lib/audio/slidingWindow';
-import { measureTruePeak, TruePeakMeter } from '@/lib/audio/truePeak';
+import { TruePeakMeter } from '@/lib/audio/truePeak';
 import type { PcmAudio } from '@/lib/audio/types';
 import { integrateBands, powerToDb, type BandSet } from '../analysis/bands';
-import { LongTermSpectrumAccumulator, longTermSpectrum, WELCH_SEGMENT_SIZE, type LongTermSpectrum } from '../analysis/longTermSpectrum';
-import { measureStereoOverTime, stereoOverTimeFromSums, type StereoTimeStats } from '../analysis/stereo';
+import { LongTermSpectrumAccumulator } from '../analysis/longTermSpectrum';
+import { stereoOverTimeFromSums } from '../analysis/stereo';
+import { ANALYSIS_WINDOW_LOOKBACK, ANALYSIS_WINDOW_ROOM } from '../analysis/trackAnalyzer';
 import { tonalSpectrumFromLongTerm, type TonalSpectrum } from '../analysis/tonalDistance';
 import { curveFrequenciesHz } from '../settings';
 
@@ -52,77 +51,22 @@ export interface MatchAnalysisOptions {
 }
 
 export async function analyzeForMatch(pcm: PcmAudio, options: MatchAnalysisOptions = {}): Promise<MatchAnalysis> {
-  const frames = pcm.channels[0].length;
-  return matchAnalysisFrom({
-    sampleRate: pcm.sampleRate,
-    channels: pcm.channels.length,
-    frames,
-    loudness: measureLoudness(pcm),
-    spectrum: await longTermSpectrum(pcm),
-    stereo: measureStereoOverTime(pcm, STEREO_WINDOW_SECONDS),
-    samplePeakDbfs: measureSamplePeak(pcm).samplePeakDbfs,
-    truePeakDbtp: options.truePeak ? measureTruePeak(pcm, { maxOverPositions: 0 }).truePeakDbtp : null,
-    clippedRuns: findClipping(pcm, { maxRuns: 1 }).runCount,
-  });
+  return MatchAnalyzer.analyzeWhole(pcm, options);
 }
 
 const STEREO_WINDOW_SECONDS = 60;
 
-interface MatchMeasurements {
-  sampleRate: number;
-  channels: number;
-  frames: number;
-  loudness: LoudnessResult;
-  spectrum: LongTermSpectrum;
-  stereo: StereoTimeStats;
-  samplePeakDbfs: number;
-  truePeakDbtp: number | null;
-  clippedRuns: number;
-}
-
-function matchAnalysisFrom(m: MatchMeasurements): MatchAnalysis {
-  const { loudness, spectrum, stereo } = m;
-  const lufs = loudness.integratedLufs;
-  const tonal = tonalSpectrumFromLongTerm(spectrum, lufs);
-  const frequenciesHz = curveFrequenciesHz();
-  const bands = fineSmoothingBands(frequenciesHz);
-  const mid = integrateBands(spectrum.midPower, spectrum.binHz, bands);
-  const side = integrateBands(spectrum.sidePower, spectrum.binHz, bands);
-  const offset = Number.isFinite(lufs) ? lufs : 0;
-  const norm = (p: number) => Math.max(-200, powerToDb(p) - offset);
-  return {
-    sampleRate: m.sampleRate,
-    channels: m.channels,
-    durationSeconds: m.frames / m.sampleRate,
-    integratedLufs: lufs,
-    loudnessRangeLu: loudness.loudnessRangeLu,
-    shortTermMaxLufs: loudness.shortTermMaxLufs,
-    shortTermLufs: Array.from(loudness.shortTermCurve.lufs),
-    shortTermHopSeconds: loudness.shortTermCurve.hopSeconds,
-    samplePeakDbfs: m.samplePeakDbfs,
-    truePeakDbtp: m.truePeakDbtp,
-    clippedRuns: m.clippedRuns,
-    sideToMidDb: stereo.sideToMidDb,
-    correlation: stereo.correlation,
-    tonal,
-    fine: {
-      frequenciesHz,
-      midDb: Array.from(mid, norm),
-      sideDb: Array.from(side, norm),
-      totalDb: Array.from(mid, (m, i) => norm(m + side[i])),
-    },
-  };
-}
-
 /**
- * The same analysis fed in pieces (a reference streamed from its file: match/matchFile.ts), through one sliding
- * window; the result equals analyzeForMatch on the whole track.
+ * The analysis fed in pieces (a reference or a mix streamed from its file: matchFile.ts, mixFile.ts) through one sliding
+ * window, or given a whole track (analyzeForMatch), which is then its own window. Sample peak, clipping and the stereo
+ * sums come from the fused level scan.
  */
 export class MatchAnalyzer {
   private readonly meter: LoudnessMeter;
   private readonly levels: LevelScanner;
   private readonly truePeak: TruePeakMeter | null;
-  private readonly window: SlidingWindow;
+  /** Created at the first push. */
+  private window: SlidingWindow | null = null;
 
   private constructor(
     readonly sampleRate: number,
@@ -132,10 +76,8 @@ export class MatchAnalyzer {
     truePeak: boolean,
   ) {
     this.meter = new LoudnessMeter(sampleRate, channelCount);
-    // Sample peak, clipping and the stereo sums come from the fused level scan (no mono copy needed here).
     this.levels = new LevelScanner(sampleRate, channelCount, { clipping: { maxRuns: 1 }, monoDecimation: 0, stereoWindowFrames: Math.max(1, Math.round(STEREO_WINDOW_SECONDS * sampleRate)), expectedFrames });
     this.truePeak = truePeak ? new TruePeakMeter(sampleRate, channelCount, { maxOverPositions: 0 }) : null;
-    this.window = new SlidingWindow(channelCount, WELCH_SEGMENT_SIZE + 4096, 1 << 16);
   }
 
   static async create(sampleRate: number, channelCount: number, options: MatchAnalysisOptions & { expectedFrames?: number } = {}): Promise<MatchAnalyzer> {
@@ -143,7 +85,15 @@ export class MatchAnalyzer {
     return new MatchAnalyzer(sampleRate, channelCount, spectrum, options.expectedFrames, options.truePeak ?? false);
   }
 
+  /** A whole track: the window is the track itself, nothing is copied. */
+  static async analyzeWhole(pcm: PcmAudio, options: MatchAnalysisOptions = {}): Promise<MatchAnalysis> {
+    const n = pcm.channels[0].length;
+    const analyzer = await MatchAnalyzer.create(pcm.sampleRate, pcm.channels.length, { ...options, expectedFrames: n });
+    return analyzer.complete(pcm.channels, 0, n);
+  }
+
   push(channels: readonly Float32Array[], frames = channels[0]?.length ?? 0): void {
+    this.window ??= new SlidingWindow(this.channelCount, ANALYSIS_WINDOW_LOOKBACK, ANALYSIS_WINDOW_ROOM);
     this.window.push(channels, frames, (window, base, end) => {
       const scanTo = end - (end % LEVEL_SCAN_BLOCK);
       this.levels.scan(window, base, scanTo);
@@ -154,26 +104,51 @@ export class MatchAnalyzer {
   }
 
   finish(): MatchAnalysis {
-    const { base, end: n } = this.window;
-    const window = this.window.views();
+    const window = this.window ?? new SlidingWindow(this.channelCount, 0, 0);
+    return this.complete(window.views(), window.base, window.end);
+  }
+
+  private complete(window: readonly Float32Array[], base: number, n: number): MatchAnalysis {
     try {
       const levels = this.levels.finish(window, base, n);
       this.meter.addFrames(window, this.meter.frames - base, n - base);
+      const loudness = this.meter.result();
       const spectrum = this.spectrum.finish(window, base, n);
       const truePeakDbtp = this.truePeak?.finish(window, base, n, (c) => levels.blockAbsMax[c], (c) => this.levels.channelSamplePeak(c)).truePeakDbtp ?? null;
-      return matchAnalysisFrom({
+      const stereo = stereoOverTimeFromSums(levels.stereo, this.sampleRate, n);
+      const lufs = loudness.integratedLufs;
+      const tonal = tonalSpectrumFromLongTerm(spectrum, lufs);
+      const frequenciesHz = curveFrequenciesHz();
+      const bands = fineSmoothingBands(frequenciesHz);
+      const mid = integrateBands(spectrum.midPower, spectrum.binHz, bands);
+      const side = integrateBands(spectrum.sidePower, spectrum.binHz, bands);
+      const offset = Number.isFinite(lufs) ? lufs : 0;
+      const norm = (p: number) => Math.max(-200, powerToDb(p) - offset);
+      return {
         sampleRate: this.sampleRate,
         channels: this.channelCount,
-        frames: n,
-        loudness: this.meter.result(),
-        spectrum,
-        stereo: stereoOverTimeFromSums(levels.stereo, this.sampleRate, n),
+        durationSeconds: n / this.sampleRate,
+        integratedLufs: lufs,
+        loudnessRangeLu: loudness.loudnessRangeLu,
+        shortTermMaxLufs: loudness.shortTermMaxLufs,
+        shortTermLufs: Array.from(loudness.shortTermCurve.lufs),
+        shortTermHopSeconds: loudness.shortTermCurve.hopSeconds,
         samplePeakDbfs: levels.samplePeak.samplePeakDbfs,
         truePeakDbtp,
         clippedRuns: levels.clipping.runCount,
-      });
+        sideToMidDb: stereo.sideToMidDb,
+        correlation: stereo.correlation,
+        tonal,
+        fine: {
+          frequenciesHz,
+          midDb: Array.from(mid, norm),
+          sideDb: Array.from(side, norm),
+          totalDb: Array.from(mid, (m, i) => norm(m + side[i])),
+        },
+      };
     } finally {
       this.spectrum.dispose();
+      this.window = null;
     }
   }
 }
