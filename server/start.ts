@@ -1,6 +1,7 @@
 // `npm start`: one command from a fresh clone to a working workspace. Embedded PostgreSQL in DATA_DIR unless
 // DATABASE_URL is set, pending migrations applied, a production build made if there is none or the sources are newer
-// (server/productionBuild.ts), then the web server (Next + socket.io + uploads) and an in-process job worker. Ctrl-C stops everything cleanly; data stays in DATA_DIR.
+// (server/productionBuild.ts), then the web server (Next + socket.io + uploads) and an in-process job worker. Ctrl-C
+// stops everything cleanly; data stays in DATA_DIR.
 import { getConfig } from '../lib/server/config';
 import { closeDatabase } from '../lib/server/db/client';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from '../lib/server/db/embedded';
