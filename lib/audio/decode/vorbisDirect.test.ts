@@ -52,11 +52,32 @@ describe('decodeVorbisDirect', () => {
     }
   });
 
-  it('leaves chained streams to the general decoder', async () => {
+  it('leaves chained streams to the general decoder before a sample reaches a sink', async () => {
     const chained = new Uint8Array(ogg.length * 2);
     chained.set(ogg);
     chained.set(ogg, ogg.length);
     assert.equal(await decodeVorbisDirect(chained, FRAMES * 2), null);
+    let written = 0;
+    const sink = { start: () => undefined, write: (_: Float32Array[], frames: number) => void (written += frames) };
+    assert.equal(await decodeVorbisDirect(chained, FRAMES * 2, undefined, sink), null);
+    assert.equal(written, 0);
+  });
+
+  it('ends the stream at its last page, ignoring pages an encoder left after it under the same serial', async () => {
+    // Seen in the corpus (wesnoth_northerners.ogg): more pages flagged as the last, with later granules. Taking them
+    // for a chained stream sent the whole file to the general decoder after it had been streamed once already.
+    const last = pages(ogg).at(-1)!;
+    const trailing = new Uint8Array(ogg.length + 2 * (last.end - last.start));
+    trailing.set(ogg);
+    trailing.set(ogg.subarray(last.start, last.end), ogg.length);
+    trailing.set(ogg.subarray(last.start, last.end), ogg.length + last.end - last.start);
+    let written = 0;
+    const sink = { start: () => undefined, write: (_: Float32Array[], frames: number) => void (written += frames) };
+    const streamed = await decodeVorbisDirect(trailing, FRAMES, undefined, sink);
+    assert.ok(streamed);
+    assert.equal(written, FRAMES);
+    const whole = await decodeVorbisDirect(trailing, FRAMES);
+    assert.deepEqual(whole?.channels, (await decodeVorbisDirect(ogg, FRAMES))?.channels);
   });
 
   it('stops at a cut-off page, resyncs past junk between pages and survives garbage packets', async () => {

@@ -211,6 +211,10 @@ function decodeWith(codec: PackageCodec, bytes: Uint8Array, expectedFrames: numb
     packetBytes += length;
   };
 
+  // Chained or multiplexed files are the general decoder's business, and that must be known before any sample reaches
+  // a sink (the whole stream would otherwise be decoded twice).
+  if (isChainedOrMultiplexed(bytes)) throw new Unsupported();
+
   let p = 0;
   while (p + OGG_HEADER_BYTES <= bytes.length) {
     if (bytes[p] !== 0x4f || bytes[p + 1] !== 0x67 || bytes[p + 2] !== 0x67 || bytes[p + 3] !== 0x53 || bytes[p + 4] !== 0) {
@@ -253,11 +257,9 @@ function decodeWith(codec: PackageCodec, bytes: Uint8Array, expectedFrames: numb
     }
     // A packet continuing on the next page.
     if (runStart < bodyEnd) appendToPacket(runStart, bodyEnd - runStart);
-    if (flags & FLAG_LAST) {
-      // Another stream after this one (a chained file) is the general decoder's business.
-      if (nextCapture(bytes, bodyEnd) < bytes.length) throw new Unsupported();
-      break;
-    }
+    // The logical stream ends here. Pages some encoders leave after it under the same serial (more pages flagged as
+    // the last, with later granules) are not part of it: libvorbisfile, and the package's decoder, stop here too.
+    if (flags & FLAG_LAST) break;
     p = bodyEnd;
   }
 
@@ -271,6 +273,30 @@ function decodeWith(codec: PackageCodec, bytes: Uint8Array, expectedFrames: numb
     return channel.length - frames > frames >> 5 ? view.slice() : view;
   });
   return { sampleRate, channels, frames, errors };
+}
+
+/** A page that begins a stream after the first, or a second serial: several logical streams. Page headers only. */
+function isChainedOrMultiplexed(bytes: Uint8Array): boolean {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let serial: number | null = null;
+  let p = 0;
+  while (p + OGG_HEADER_BYTES <= bytes.length) {
+    if (bytes[p] !== 0x4f || bytes[p + 1] !== 0x67 || bytes[p + 2] !== 0x67 || bytes[p + 3] !== 0x53 || bytes[p + 4] !== 0) {
+      p = nextCapture(bytes, p + 1);
+      continue;
+    }
+    const segmentCount = bytes[p + 26];
+    const bodyStart = p + OGG_HEADER_BYTES + segmentCount;
+    if (bodyStart > bytes.length) break;
+    let bodyEnd = bodyStart;
+    for (let i = p + OGG_HEADER_BYTES; i < bodyStart; i++) bodyEnd += bytes[i];
+    if (bodyEnd > bytes.length) break;
+    const pageSerial = view.getUint32(p + 14, true);
+    if (serial === null) serial = pageSerial;
+    else if (pageSerial !== serial || bytes[p + 5] & FLAG_FIRST) return true;
+    p = bodyEnd;
+  }
+  return false;
 }
 
 function nextCapture(bytes: Uint8Array, from: number): number {
