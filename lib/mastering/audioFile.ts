@@ -77,6 +77,8 @@ export async function streamWavFile(path: string, head: Uint8Array, size: number
     const framesPerRead = Math.max(1, Math.floor(WAV_READ_BYTES / layout.blockAlign));
     pieces = Array.from({ length: layout.channelCount }, () => new Float32Array(framesPerRead));
     started = consumer.start(layout.sampleRate, layout.channelCount, layout.frames);
+    // Awaited with the first piece, after a read: a refusal must not count as unhandled meanwhile.
+    if (started instanceof Promise) started.catch(() => undefined);
     const pcm = wavPcmLayout(layout);
     return async (bytes, frames) => {
       await started;

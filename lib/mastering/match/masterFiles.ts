@@ -1,5 +1,6 @@
 /**
- * Mastering from files: what the CLI and the "master" job both run. The mix is measured as it is read (mixFile.ts).
+ * Mastering from files: what the CLI and the "master" job both run. The mix is measured as it is read, straight into
+ * the render's float64 working buffer, and read from its file again for any later full render (mixFile.ts).
  * The references are measured as they are read (matchFile.ts) on a thread of their own, which ends once they are
  * measured (their samples never reach this thread, and the memory the decoder and analysis touched goes back with the
  * thread instead of staying resident through the render); the render gets a fresh chain worker for its second core,
@@ -10,7 +11,7 @@ import { ChainWorker } from '../chain/chainWorkerClient';
 import type { MasteringSettings } from '../settings';
 import type { MatchAnalysis } from './matchAnalysis';
 import { masterTrack, type MasterOptions, type MasterProgress, type MasterTrackResult } from './masterTrack';
-import { readMixMeasured } from './mixFile';
+import { readMixForRender } from './mixFile';
 
 export interface MasterFilesInput {
   mixPath: string;
@@ -34,14 +35,14 @@ export async function masterFiles(input: MasterFilesInput): Promise<MasterTrackR
     const allAnalysed = Promise.allSettled(analyses).then(() => referenceWorker?.close());
     allAnalysed.catch(() => undefined);
     // Measured while it is read: the mix's analysis is ready when its last samples are.
-    const { mix, analysis: mixAnalysis } = await readMixMeasured(input.mixPath);
-    if (mix.channels.length > 2) throw new AudioFormatError(`${input.mixPath}: ${mix.channels.length} channels; mastering supports mono and stereo`);
+    const { mix, analysis: mixAnalysis } = await readMixForRender(input.mixPath);
+    if (mix.channelCount > 2) throw new AudioFormatError(`${input.mixPath}: ${mix.channelCount} channels; mastering supports mono and stereo`);
     input.onDecoded?.();
     return await masterTrack({
       mix,
       references: analyses.map((analysis, i) => ({ analysis, weight: input.references[i].weight })),
       settings: input.settings,
-      options: { ...input.options, worker: renderWorker ?? undefined, parallel, analyses: mixAnalysis ? { mix: mixAnalysis } : undefined },
+      options: { ...input.options, worker: renderWorker ?? undefined, parallel, analyses: { mix: mixAnalysis } },
       onProgress: input.onProgress,
     });
   } finally {

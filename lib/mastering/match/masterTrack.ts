@@ -11,7 +11,7 @@ import { measureSamplePeak } from '@/lib/audio/samplePeak';
 import { measureTruePeak } from '@/lib/audio/truePeak';
 import type { PcmAudio } from '@/lib/audio/types';
 import { processGain } from '@/lib/audio/gain';
-import { narrowInPlace, type WorkingAudio } from '@/lib/audio/workingAudio';
+import { narrowInPlace, toPcmAudio, type WorkingAudio } from '@/lib/audio/workingAudio';
 import { blocksFrom } from '@/lib/audio/encode/wav';
 import { longTermSpectrum, type LongTermSpectrum } from '../analysis/longTermSpectrum';
 import { measureStereoOverTime } from '../analysis/stereo';
@@ -28,6 +28,7 @@ import { defaultDeliveryRate, masteringSettingsSchema, type MasteringSettings, t
 import { applyLoudnessLevel, clampDriveDb, DriveProbe, foldResidual, LOUDNESS_LEVELS, planProbe, searchDrive, type LoopRound } from './closedLoop';
 import { deriveSettings, refitBands, round2, type DeriveOptions, type Derivation } from './derive';
 import { analyzeForMatch, type MatchAnalysis } from './matchAnalysis';
+import type { StreamedMix } from './mixFile';
 
 export const MASTER_STEPS = ['analyse', 'derive', 'render', 'verify', 'encode'] as const;
 export type MasterStep = (typeof MASTER_STEPS)[number];
@@ -67,7 +68,8 @@ export interface MasterOptions extends Omit<DeriveOptions, 'output'> {
 }
 
 export interface MasterTrackInput {
-  mix: PcmAudio;
+  /** In memory, or (from a file) already in the render's working buffer and read again for later renders. */
+  mix: PcmAudio | StreamedMix;
   references: MasterReferenceInput[];
   /** Render these as-is (human in the loop): no derivation, no refinement, stored drive and trim used unchanged. */
   settings?: MasteringSettings;
@@ -169,8 +171,11 @@ async function masterTrackWith(input: MasterTrackInput, worker: ChainWorker | nu
     done += STEP_WEIGHTS[step];
     stage(step);
   };
-  const { mix } = input;
-  if (mix.channels.length < 1 || mix.channels.length > 2) throw new Error('mastering supports mono and stereo mixes');
+  let streamed: StreamedMix | null = 'loaded' in input.mix ? input.mix : null;
+  let mix: PcmAudio | null = 'loaded' in input.mix ? null : input.mix;
+  const mixRate = streamed ? streamed.sampleRate : mix!.sampleRate;
+  const channelCount = streamed ? streamed.channelCount : mix!.channels.length;
+  if (channelCount < 1 || channelCount > 2) throw new Error('mastering supports mono and stereo mixes');
 
   // 1. Analyse.
   progress('analyse');
@@ -192,7 +197,8 @@ async function masterTrackWith(input: MasterTrackInput, worker: ChainWorker | nu
         return out;
       })();
   refPromise.catch(() => undefined);
-  const mixAnalysis = options.analyses?.mix ?? (await analyzeForMatch(mix, { truePeak: true }));
+  if (!options.analyses?.mix && !mix) throw new Error('a streamed mix comes with its analysis');
+  const mixAnalysis = options.analyses?.mix ?? (await analyzeForMatch(mix!, { truePeak: true }));
   const refAnalyses = await refPromise;
   const weights = input.references.map((r) => r.weight ?? 1);
   while (weights.length < refAnalyses.length) weights.push(1);
@@ -221,9 +227,16 @@ async function masterTrackWith(input: MasterTrackInput, worker: ChainWorker | nu
   // Deliver at 44.1/48/88.2/96 kHz (MP3 at 44.1/48) even when the mix is at another rate: keeping the mix's rate gave
   // a 192 kHz WAV, or an MP3 encoder refusing 22.05 kHz after the whole render. Recorded in the settings only when it
   // differs from the mix's, so settings of mixes at a delivery rate stay as they were.
-  const outRate = settings.output.sampleRate ?? defaultDeliveryRate(settings.output.format, mix.sampleRate);
-  if (settings.output.sampleRate === null && outRate !== mix.sampleRate) settings.output.sampleRate = outRate as OutputSettings['sampleRate'];
-  const source = outRate === mix.sampleRate ? mix : resample(mix, outRate);
+  const outRate = settings.output.sampleRate ?? defaultDeliveryRate(settings.output.format, mixRate);
+  if (settings.output.sampleRate === null && outRate !== mixRate) settings.output.sampleRate = outRate as OutputSettings['sampleRate'];
+  if (streamed && outRate !== mixRate) {
+    // Resampled first (see chain/render.ts): from a float32 copy, as an in-memory mix would be.
+    mix = toPcmAudio(streamed.loaded);
+    streamed = null;
+  }
+  /** The mix at the delivery rate, when in memory (a streamed mix is read into the working buffer instead). */
+  const source = mix ? (outRate === mix.sampleRate ? mix : resample(mix, outRate)) : null;
+  const frames = source ? source.channels[0].length : streamed!.frames;
   const target = settings.loudness.targetLufs;
 
   // 3-4. Render the full track, verify and trim; with derived settings, one full-track correction when the EQ derived
@@ -233,7 +246,7 @@ async function masterTrackWith(input: MasterTrackInput, worker: ChainWorker | nu
   // Every full pass renders into the same buffers (the track's working copy in shared memory, the drive probe): on
   // the machines this runs on a fresh 150 MB buffer costs about half a second in page faults alone.
   let workBuffer: WorkingAudio | null = null;
-  const driveProbe = new DriveProbe(planProbe(source.channels[0].length, outRate, mixAnalysis.shortTermLufs, mixAnalysis.shortTermHopSeconds));
+  const driveProbe = new DriveProbe(planProbe(frames, outRate, mixAnalysis.shortTermLufs, mixAnalysis.shortTermHopSeconds));
   let loudnessLevel = 0;
   // Derived settings always search their drive; given ones unless they ask for their stored drive and gain.
   const autoLoudness = derivation !== null || settings.loudness.mode === 'target';
@@ -259,8 +272,15 @@ async function masterTrackWith(input: MasterTrackInput, worker: ChainWorker | nu
       return { eqApplied: parts[0].stats.eqApplied, compressor: mergeCompressorStats(parts) };
     };
     const renderPre = async (): Promise<{ work: WorkingAudio; stats: PreLimiterStats }> => {
-      workBuffer ??= allocateSplittable(outRate, source.channels.length, source.channels[0].length);
-      workBuffer.channels.forEach((c, i) => c.set(source.channels[i]));
+      if (source) {
+        workBuffer ??= allocateSplittable(outRate, channelCount, frames);
+        workBuffer.channels.forEach((c, i) => c.set(source.channels[i]));
+      } else if (workBuffer) {
+        await streamed!.reload(workBuffer.channels);
+      } else {
+        // The first render works in the buffer the mix was read into.
+        workBuffer = streamed!.loaded;
+      }
       return { work: workBuffer, stats: await renderStages(workBuffer, { eqAndDynamics: true, saturation: true }) };
     };
     let { work, stats: preStats } = await renderPre();

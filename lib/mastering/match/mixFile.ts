@@ -1,14 +1,20 @@
 /**
- * The mix of a master, read and measured at once: its samples are needed whole (the render works on them), and its
- * match analysis can be taken from the same pieces as they arrive, while the decoder thread is still busy, instead of
- * in a pass over the whole track afterwards. Formats that are not streamed come back whole without an analysis
- * (masterTrack then measures them itself).
+ * The mix of a master, read and measured at once: its match analysis is taken from the pieces as they arrive, while
+ * the decoder thread is still busy, instead of in a pass over the whole track afterwards.
+ *
+ * readMixMeasured keeps the samples as float32 (the in-memory mix masterTrack also accepts). readMixForRender writes
+ * them straight into the render's float64 working buffer instead, and reads the file again for any later full render:
+ * the float32 copy that would otherwise sit beside the working buffer through the whole render is ~90 MB for four
+ * minutes of stereo, a quarter of the run's peak memory. Formats that are not streamed come back whole (readMixMeasured:
+ * without an analysis, which masterTrack then makes itself).
  */
 import { PlanarAccumulator } from '@/lib/audio/decode/planarAccumulator';
-import type { DecodedAudio } from '@/lib/audio/types';
+import { AudioFormatError, type DecodedAudio, type FormatInfo } from '@/lib/audio/types';
+import type { WorkingAudio } from '@/lib/audio/workingAudio';
 import type { ReadAudioFileOptions } from '../audioFile';
+import { allocateSplittable } from '../chain/splitRender';
 import { streamAudioFile } from '../streamAudioFile';
-import { MatchAnalyzer, type MatchAnalysis } from './matchAnalysis';
+import { analyzeForMatch, MatchAnalyzer, type MatchAnalysis } from './matchAnalysis';
 
 export interface MeasuredMix {
   mix: DecodedAudio;
@@ -36,4 +42,116 @@ export function readMixMeasured(path: string, options: ReadAudioFileOptions = {}
     },
     options,
   );
+}
+
+/** A mix whose samples live in the render's working buffer, and can be read again from their file. */
+export interface StreamedMix {
+  sampleRate: number;
+  channelCount: number;
+  frames: number;
+  format: FormatInfo;
+  /** The mix at float64 in a splittable buffer (allocateSplittable's room): the first render works in it as it is. */
+  loaded: WorkingAudio;
+  /** Reads the mix again into `into` (channels of `frames` each), for each full render after the first. */
+  reload(into: readonly Float64Array[]): Promise<void>;
+}
+
+/** float32 piece → float64 at `offset` (a loop: TypedArray.set between element types is ~10x slower here). */
+function widenInto(target: Float64Array, source: Float32Array, count: number, offset: number): void {
+  for (let i = 0; i < count; i++) target[offset + i] = source[i];
+}
+
+/**
+ * Grows with the stream: sized by the header's length (exact for WAV, FLAC and Ogg), enlarged by half again when a
+ * header under-counts (some MP3s), trimmed to the frames that came.
+ */
+class WorkingAccumulator {
+  private buffer: WorkingAudio;
+  frames = 0;
+
+  constructor(
+    private readonly sampleRate: number,
+    channelCount: number,
+    capacity: number,
+  ) {
+    this.buffer = allocateSplittable(sampleRate, channelCount, Math.max(1, capacity));
+  }
+
+  push(piece: readonly Float32Array[], count: number): void {
+    if (this.frames + count > this.buffer.channels[0].length) {
+      const grown = allocateSplittable(this.sampleRate, piece.length, Math.max(this.frames + count, Math.ceil(this.buffer.channels[0].length * 1.5)));
+      grown.channels.forEach((c, ch) => c.set(this.buffer.channels[ch].subarray(0, this.frames)));
+      this.buffer = grown;
+    }
+    this.buffer.channels.forEach((c, ch) => widenInto(c, piece[ch], count, this.frames));
+    this.frames += count;
+  }
+
+  take(): WorkingAudio {
+    return { sampleRate: this.sampleRate, channels: this.buffer.channels.map((c) => new Float64Array(c.buffer, 0, this.frames)) };
+  }
+}
+
+/** The mix measured as it is read, its samples at float64 in the render's working buffer (see the file's comment). */
+export async function readMixForRender(path: string, options: ReadAudioFileOptions = {}): Promise<{ mix: StreamedMix; analysis: MatchAnalysis }> {
+  const loaded = await streamAudioFile<{ work: WorkingAudio; analysis: MatchAnalysis; format: FormatInfo }>(
+    path,
+    {
+      open: async (sampleRate, channelCount, expectedFrames) => {
+        const known = Number.isFinite(expectedFrames) && expectedFrames > 0;
+        const analyzer = await MatchAnalyzer.create(sampleRate, channelCount, { truePeak: true, expectedFrames: known ? expectedFrames : undefined });
+        const samples = new WorkingAccumulator(sampleRate, channelCount, known ? expectedFrames : sampleRate * 60);
+        return {
+          push: (piece, count) => {
+            samples.push(piece, count);
+            analyzer.push(piece, count);
+          },
+          finish: async (format) => ({ work: samples.take(), analysis: analyzer.finish(), format }),
+        };
+      },
+      whole: async (decoded) => {
+        const samples = new WorkingAccumulator(decoded.sampleRate, decoded.channels.length, decoded.channels[0]?.length ?? 0);
+        samples.push(decoded.channels, decoded.channels[0]?.length ?? 0);
+        return { work: samples.take(), analysis: await analyzeForMatch(decoded, { truePeak: true }), format: decoded.format };
+      },
+    },
+    options,
+  );
+  const { work, analysis, format } = loaded;
+  const frames = work.channels[0]?.length ?? 0;
+  const channelCount = work.channels.length;
+  const reload = async (into: readonly Float64Array[]): Promise<void> => {
+    // streamAudioFile puts the file's name in front.
+    const changed = () => new AudioFormatError('the mix changed while it was being mastered');
+    let at = 0;
+    const check = (sampleRate: number, channels: number) => {
+      if (sampleRate !== work.sampleRate || channels !== channelCount || into.length !== channelCount) throw changed();
+    };
+    await streamAudioFile<void>(
+      path,
+      {
+        open: async (sampleRate, channels) => {
+          check(sampleRate, channels);
+          at = 0;
+          return {
+            push: (piece, count) => {
+              if (at + count > frames) throw changed();
+              into.forEach((c, ch) => widenInto(c, piece[ch], count, at));
+              at += count;
+            },
+            finish: async () => {
+              if (at !== frames) throw changed();
+            },
+          };
+        },
+        whole: async (decoded) => {
+          check(decoded.sampleRate, decoded.channels.length);
+          if (decoded.channels[0].length !== frames) throw changed();
+          into.forEach((c, ch) => widenInto(c, decoded.channels[ch], frames, 0));
+        },
+      },
+      options,
+    );
+  };
+  return { mix: { sampleRate: work.sampleRate, channelCount, frames, format, loaded: work, reload }, analysis };
 }

@@ -46,3 +46,31 @@ export function syntheticMix(options: SyntheticMixOptions = {}): PcmAudio {
   }
   return { sampleRate: rate, channels: [left, right] };
 }
+
+/**
+ * A kick drum (a 130→50 Hz sweep decaying over 150 ms, every `periodSeconds`) over quiet noise: what a limiter changes
+ * the tonal balance of (it takes the kick's low end down), so a derived master needs a second, folded render.
+ */
+export function kickMix(options: { seconds?: number; kickDb?: number; noiseDb?: number; periodSeconds?: number } = {}): PcmAudio {
+  const rate = 44100;
+  const n = Math.round((options.seconds ?? 20) * rate);
+  const period = options.periodSeconds ?? 0.5;
+  const kick = 10 ** ((options.kickDb ?? -1) / 20);
+  const noise = 10 ** ((options.noiseDb ?? -24) / 20);
+  let s = 1;
+  const rand = () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return s / 4294967296 - 0.5;
+  };
+  const left = new Float32Array(n);
+  const right = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    const phase = (i / rate) % period;
+    const k = phase < 0.15 ? kick * Math.exp(-phase * 25) * Math.sin(2 * Math.PI * (50 + 80 * Math.exp(-phase * 40)) * phase) : 0;
+    const a = noise * rand();
+    const b = noise * rand();
+    left[i] = k + a;
+    right[i] = k + 0.7 * a + 0.3 * b;
+  }
+  return { sampleRate: rate, channels: [left, right] };
+}

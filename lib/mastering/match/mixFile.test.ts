@@ -1,0 +1,75 @@
+/**
+ * The mix read straight into the render's float64 buffer (and read again for later renders) must be the mix exactly:
+ * a master from files then equals a master of the same audio in memory, sample for sample.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { after, describe, it } from 'node:test';
+import { encodedBytes } from '@/lib/audio/encode/encodedAudio';
+import { encodeWav } from '@/lib/audio/encode/wav';
+import { AudioFormatError } from '@/lib/audio/types';
+import { buildWav, testSignal } from '../../audio/decode/testAudioFiles';
+import { readAudioFile } from '../audioFile';
+import { splitRoomFrames } from '../chain/splitRender';
+import { masterFiles } from './masterFiles';
+import { masterTrack } from './masterTrack';
+import { analyzeForMatch } from './matchAnalysis';
+import { readMixForRender } from './mixFile';
+import { kickMix, syntheticMix } from './testSignals';
+
+const dir = mkdtempSync(join(tmpdir(), 'mix-file-test-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+const fixture = (name: string) => fileURLToPath(new URL(`../../audio/decode/fixtures/${name}`, import.meta.url));
+
+describe('readMixForRender', () => {
+  it('holds the mix at float64 with the room a split render needs, measured as the whole decode is, and reads it again the same', async () => {
+    const wav = join(dir, 'mix.wav');
+    writeFileSync(wav, buildWav(testSignal(300_000, 44100, 2), { format: 's24' }));
+    for (const path of [wav, fixture('chirp-44k.ogg'), fixture('chirp-16k-s16.flac'), fixture('chirp-44k-aac.m4a')]) {
+      const decoded = await readAudioFile(path);
+      const { mix, analysis } = await readMixForRender(path);
+      const frames = decoded.channels[0].length;
+      assert.equal(mix.frames, frames, path);
+      assert.equal(mix.channelCount, decoded.channels.length, path);
+      assert.deepEqual(analysis, await analyzeForMatch(decoded, { truePeak: true }), path);
+      mix.loaded.channels.forEach((c, ch) => {
+        assert.equal(c.length, frames);
+        assert.ok(c.buffer instanceof SharedArrayBuffer && c.buffer.byteLength >= (frames + splitRoomFrames(mix.sampleRate)) * 8, path);
+        assert.deepEqual(c, Float64Array.from(decoded.channels[ch]), path);
+      });
+      const again = mix.loaded.channels.map(() => new Float64Array(frames));
+      await mix.reload(again);
+      assert.deepEqual(again, mix.loaded.channels, path);
+    }
+  });
+
+  it('refuses to read a mix again that changed on disk', async () => {
+    const path = join(dir, 'changing.wav');
+    writeFileSync(path, buildWav(testSignal(50_000, 44100, 2), { format: 's16' }));
+    const { mix } = await readMixForRender(path);
+    writeFileSync(path, buildWav(testSignal(40_000, 44100, 2), { format: 's16' }));
+    await assert.rejects(mix.reload(mix.loaded.channels.map((c) => new Float64Array(c.length))), (e: Error) => e instanceof AudioFormatError && /changed/.test(e.message));
+    writeFileSync(path, buildWav(testSignal(50_000, 48000, 2), { format: 's16', sampleRate: 48000 }));
+    await assert.rejects(mix.reload(mix.loaded.channels.map((c) => new Float64Array(c.length))), /changed/);
+  });
+});
+
+describe('masterFiles', () => {
+  it('masters a mix read from its file exactly as the same mix in memory, through a second full render', async () => {
+    const mixAudio = kickMix({ seconds: 40 });
+    const refAudio = syntheticMix({ seconds: 30, darkness: 0.7, levelDb: -8, dynamicsDb: 2, seed: 7 });
+    const mixPath = join(dir, 'master-mix.wav');
+    const refPath = join(dir, 'master-ref.wav');
+    writeFileSync(mixPath, encodedBytes(encodeWav(mixAudio, { bitDepth: 24, dither: 'none' })));
+    writeFileSync(refPath, encodedBytes(encodeWav(refAudio, { bitDepth: 24, dither: 'none' })));
+    const fromFiles = await masterFiles({ mixPath, references: [{ path: refPath }], options: { encode: false } });
+    const inMemory = await masterTrack({ mix: await readAudioFile(mixPath), references: [{ audio: await readAudioFile(refPath) }], options: { encode: false } });
+    // Two full renders: the second one read the mix from its file again.
+    assert.equal(fromFiles.report.closedLoop.length, 2, JSON.stringify(fromFiles.report.closedLoop));
+    assert.deepEqual(fromFiles.settings, inMemory.settings);
+    assert.deepEqual(fromFiles.audio.channels, inMemory.audio.channels);
+  });
+});
