@@ -12,7 +12,7 @@
  * probe of 8-16 short segments of a dynamic orchestral track converged to a 0.6 dB residual while the full render
  * stayed 0.9-1.2 dB off, at several times the cost; one fold of the full render's own residual did better.
  */
-import { measureLoudness } from '@/lib/audio/loudness';
+import { LoudnessMeter } from '@/lib/audio/loudness';
 import { processLimiter } from '@/lib/audio/limiter';
 import type { WorkingAudio } from '@/lib/audio/workingAudio';
 import { TONAL_BANDS } from '../analysis/tonalDistance';
@@ -102,13 +102,17 @@ export function planProbe(frames: number, rate: number, shortTermLufs: number[],
   return { ranges, segments: probeSegments, splitAt, length: at };
 }
 
+/** Frames of the float32 pieces the probe's measured parts are metered through. */
+const METER_PIECE_FRAMES = 1 << 16;
+
 /**
- * The drive probe: its plan, one shared-memory buffer the limiter runs in (cut afresh from the full render for each
- * evaluation, so nothing is allocated per evaluation; see the note on ProbePlan), and one for the measured parts.
+ * The drive probe: its plan, and one shared-memory buffer the limiter runs in (cut afresh from the full render for
+ * each evaluation, so nothing is allocated per evaluation; see the note on ProbePlan). It is kept for the second
+ * render's search: dropped, its memory would come back only once both threads' collectors freed it.
  */
 export class DriveProbe {
   private buffer: WorkingAudio | null = null;
-  private measured: Float32Array[] = [];
+  private pieces: Float32Array[] = [];
 
   constructor(readonly plan: ProbePlan) {}
 
@@ -129,20 +133,25 @@ export class DriveProbe {
     return this.buffer;
   }
 
-  /** Integrated loudness of the measured parts of a rendered probe (pre-roll and post-roll left out). */
+  /**
+   * Integrated loudness of the measured parts of a rendered probe (pre-roll and post-roll left out), back to back:
+   * metered through small float32 pieces, which gives what metering one float32 copy of all of them would.
+   */
   measuredLufs(work: WorkingAudio): number {
-    const segments = this.plan.segments;
-    const length = segments.reduce((a, s) => a + s.measureEnd - s.measureStart, 0);
-    this.measured = work.channels.map((c, ch) => {
-      const out = this.measured[ch]?.length === length ? this.measured[ch] : new Float32Array(length);
-      let at = 0;
-      for (const s of segments) {
-        out.set(c.subarray(s.measureStart, s.measureEnd), at);
-        at += s.measureEnd - s.measureStart;
+    const meter = new LoudnessMeter(work.sampleRate, work.channels.length);
+    if (this.pieces.length !== work.channels.length) this.pieces = work.channels.map(() => new Float32Array(METER_PIECE_FRAMES));
+    const pieces = this.pieces;
+    for (const s of this.plan.segments) {
+      for (let at = s.measureStart; at < s.measureEnd; at += METER_PIECE_FRAMES) {
+        const frames = Math.min(METER_PIECE_FRAMES, s.measureEnd - at);
+        work.channels.forEach((c, ch) => {
+          const piece = pieces[ch];
+          for (let i = 0; i < frames; i++) piece[i] = c[at + i];
+        });
+        meter.addFrames(pieces, 0, frames);
       }
-      return out;
-    });
-    return measureLoudness({ sampleRate: work.sampleRate, channels: this.measured }).integratedLufs;
+    }
+    return meter.result().integratedLufs;
   }
 }
 
