@@ -124,3 +124,32 @@ for (const channelCount of [1, 2] as const) {
     assert.deepEqual(pieces, whole);
   });
 }
+
+for (const channelCount of [1, 2] as const) {
+  test(`the SIMD kernel gives what the scalar code gives: extremes and second differences exactly, sums to rounding (${channelCount} channel${channelCount === 2 ? 's' : ''})`, () => {
+    const pcm = program(channelCount);
+    // What the comparisons in the kernel must pass over as the scalar ones do: NaN, signed zeros, infinities.
+    for (const x of pcm.channels) {
+      x[3000] = NaN;
+      x[3001] = NaN;
+      for (let i = 4000; i < 4016; i++) x[i] = NaN; // a whole block of NaN
+      x[4100] = -0;
+      x[4200] = Infinity;
+      x[4300] = -Infinity;
+    }
+    // Longer than one kernel piece (16384 frames), and pieces not aligned to it.
+    const options = { clipping: { maxRuns: 10 }, monoDecimation: 4, stereoWindowFrames: 1000 };
+    const simd = scanLevels(pcm, options);
+    const scalar = scanLevels(pcm, { ...options, scalar: true });
+    for (const key of ['samplePeak', 'clipping', 'peaks', 'blockAbsMax', 'secondDifferenceMax', 'mono'] as const) {
+      assert.deepEqual(simd[key], scalar[key], key);
+    }
+    simd.dcOffset.channelMean.forEach((mean, c) => assert.ok(Math.abs(mean - scalar.dcOffset.channelMean[c]) <= 1e-12 * Math.abs(scalar.dcOffset.channelMean[c]) || (Number.isNaN(mean) && Number.isNaN(scalar.dcOffset.channelMean[c])), `DC ${c}`));
+    for (const key of ['lr', 'll', 'rr'] as const) {
+      simd.stereo[key].forEach((v, k) => {
+        const w = scalar.stereo[key][k];
+        assert.ok(v === w || Math.abs(v - w) <= 1e-12 * Math.abs(w) || (Number.isNaN(v) && Number.isNaN(w)), `${key} window ${k}: ${v} vs ${w}`);
+      });
+    }
+  });
+}

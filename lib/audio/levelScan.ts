@@ -13,6 +13,7 @@ import type { ClippingOptions, ClippingResult, ClippingRun } from './clipping';
 import type { DcOffsetResult } from './dcOffset';
 import { DEFAULT_SAMPLES_PER_PIXEL, peaksFromFinestLevel, type PeakLevel, type WaveformPeaks } from './peaks';
 import type { SamplePeakResult } from './samplePeak';
+import { KERNEL_PIECE_FRAMES, levelKernel, type LevelKernel } from './simd/levelKernel';
 import type { PcmAudio } from './types';
 
 /** Frames per block of the absolute-maximum screen (the true-peak search's block size). */
@@ -27,6 +28,8 @@ export interface LevelScanOptions {
   stereoWindowFrames?: number;
   /** Boxcar decimation factor of the mono copy ((L+R)/2 averaged over this many frames). Default 4; 0 = none. */
   monoDecimation?: number;
+  /** Scalar code only, without the SIMD kernel (the tests compare the two). */
+  scalar?: boolean;
 }
 
 export interface StereoWindowSums {
@@ -90,6 +93,7 @@ export class LevelScanner {
   private readonly pixelBlocks: number;
   private readonly windowFrames: number;
   private readonly factor: number;
+  private readonly kernel: LevelKernel | null;
   private readonly clip: ClipTracker[];
   /** Frames scanned so far. */
   scannedFrames = 0;
@@ -129,6 +133,7 @@ export class LevelScanner {
     this.pixelBlocks = this.finestSpp % LEVEL_SCAN_BLOCK === 0 ? this.finestSpp / LEVEL_SCAN_BLOCK : PIXEL_BLOCKS_MAX;
     this.windowFrames = Math.max(1, Math.round(options.stereoWindowFrames ?? sampleRate));
     this.factor = Math.max(0, Math.floor(options.monoDecimation ?? 4));
+    this.kernel = options.scalar ? null : levelKernel();
     const expected = Math.max(0, Math.floor(options.expectedFrames ?? sampleRate * 60));
     const blocks = Math.ceil(expected / LEVEL_SCAN_BLOCK);
     const perChannel = <T,>(make: () => T) => Array.from({ length: channelCount }, make);
@@ -249,8 +254,25 @@ export class LevelScanner {
       this.abs[c] = ensureLength(this.abs[c], bTo, bFrom);
       this.d2[c] = ensureLength(this.d2[c], Math.floor(to / SECOND_DIFFERENCE_BLOCK), Math.floor(from / SECOND_DIFFERENCE_BLOCK));
       if (this.pixelBlocks !== PIXEL_BLOCKS_MAX) this.pix[c] = ensureLength(this.pix[c], 2 * Math.ceil(to / this.finestSpp), 2 * this.state[c].pixel);
+    }
+    const windowFrames = this.windowFrames;
+    this.wLR = ensureLength(this.wLR, Math.ceil(to / windowFrames), Math.floor(from / windowFrames));
+    this.wLL = ensureLength(this.wLL, Math.ceil(to / windowFrames), Math.floor(from / windowFrames));
+    this.wRR = ensureLength(this.wRR, Math.ceil(to / windowFrames), Math.floor(from / windowFrames));
+    const left = channels[0];
+    const right = channels[1] ?? channels[0];
+    // Whole blocks through the SIMD kernel, the end of a signal that stops inside a block in scalar code.
+    const kernel = this.kernel;
+    const kernelTo = kernel ? to - (to % LEVEL_SCAN_BLOCK) : from;
+    for (let at = from; at < kernelTo; at += KERNEL_PIECE_FRAMES) this.scanPiece(kernel!, channels, base, at, Math.min(kernelTo, at + KERNEL_PIECE_FRAMES));
+    if (kernelTo < to) {
+      for (let c = 0; c < this.channelCount; c++) {
+        scanChannel(channels[c], base, kernelTo, to, this.abs[c], this.d2[c], this.pixelBlocks !== PIXEL_BLOCKS_MAX ? this.pix[c] : null, this.pixelBlocks, this.state[c]);
+      }
+      this.stereoSums(left, right, base, kernelTo, to, null, 0);
+    }
+    for (let c = 0; c < this.channelCount; c++) {
       const x = channels[c];
-      scanChannel(x, base, from, to, this.abs[c], this.d2[c], this.pixelBlocks !== PIXEL_BLOCKS_MAX ? this.pix[c] : null, this.pixelBlocks, this.state[c]);
       // The loop's second difference starts from zero history; the click detector's starts at n = 2. Redo block 0.
       if (from < SECOND_DIFFERENCE_BLOCK && to >= SECOND_DIFFERENCE_BLOCK) {
         let max = 0;
@@ -264,12 +286,15 @@ export class LevelScanner {
       const abs = this.abs[c];
       const tracker = this.clip[c];
       const peak = this.peak[c];
+      const threshold = this.threshold;
       for (let b = bFrom; b < bTo; b++) {
+        const value = abs[b];
+        // Most blocks: below the rails, no run open, not a new peak.
+        if (value < threshold && !tracker.open && value <= peak.value && b !== 0) continue;
         const s = b * LEVEL_SCAN_BLOCK;
         const e = Math.min(to, s + LEVEL_SCAN_BLOCK);
-        const value = abs[b];
         // Clipping: only blocks with a sample on a rail (|x| >= threshold) need the per-sample run logic.
-        if (value >= this.threshold) tracker.scan(x, s, e, base);
+        if (value >= threshold) tracker.scan(x, s, e, base);
         else tracker.quiet(s);
         // Sample peak: the first block holding the maximum, and the first sample in it with that value.
         if (value > peak.value || b === 0) {
@@ -284,16 +309,48 @@ export class LevelScanner {
         }
       }
     }
-    this.scanStereo(channels[0], channels[1] ?? channels[0], base, from, to);
+    this.decimateMono(left, right, base, from, to);
     this.scannedFrames = to;
   }
 
-  /** Σ L·R, Σ L², Σ R² per window (exact per window, so silence sums to 0) and the boxcar mono copy. */
-  private scanStereo(left: Float32Array, right: Float32Array, base: number, from: number, to: number): void {
+  /**
+   * Frames [at, end) (whole blocks, at most KERNEL_PIECE_FRAMES) through the kernel, then what carries across blocks
+   * folded in here in block order: the same arithmetic as scanChannel's and stereoSums' except that each block's sums
+   * are grouped by the kernel, and a block's maxima are exact either way.
+   */
+  private scanPiece(kernel: LevelKernel, channels: readonly Float32Array[], base: number, at: number, end: number): void {
+    const frames = end - at;
+    const blocks = frames / LEVEL_SCAN_BLOCK;
+    const left = channels[0];
+    const right = channels[1] ?? channels[0];
+    const stateRight = this.state[1] ?? this.state[0];
+    kernel.left[0] = this.state[0].x2;
+    kernel.left[1] = this.state[0].x1;
+    kernel.left.set(left.subarray(at - base, end - base), 2);
+    kernel.right[0] = stateRight.x2;
+    kernel.right[1] = stateRight.x1;
+    kernel.right.set(right.subarray(at - base, end - base), 2);
+    kernel.scan(blocks);
+    const extremes = kernel.blockExtremes;
+    const sums = kernel.blockSums;
+    const first = at / LEVEL_SCAN_BLOCK;
+    for (let c = 0; c < this.channelCount; c++) {
+      const st = this.state[c];
+      foldBlocks(extremes, sums, c, blocks, first, this.abs[c], this.d2[c], this.pixelBlocks !== PIXEL_BLOCKS_MAX ? this.pix[c] : null, this.pixelBlocks, st);
+      const x = channels[c];
+      st.x1 = x[end - 1 - base];
+      st.x2 = x[end - 2 - base];
+    }
+    this.stereoSums(left, right, base, at, end, sums, at);
+  }
+
+  /**
+   * Σ L·R, Σ L², Σ R² per window (exact per window, so silence sums to 0). With `blockSums` (the kernel's, for the
+   * blocks from frame `blocksFrom`), whole blocks inside a window add their block sums; frames of a block a window
+   * boundary cuts are added one by one, as they all are without.
+   */
+  private stereoSums(left: Float32Array, right: Float32Array, base: number, from: number, to: number, blockSums: Float64Array | null, blocksFrom: number): void {
     const windowFrames = this.windowFrames;
-    this.wLR = ensureLength(this.wLR, Math.ceil(to / windowFrames), Math.floor(from / windowFrames));
-    this.wLL = ensureLength(this.wLL, Math.ceil(to / windowFrames), Math.floor(from / windowFrames));
-    this.wRR = ensureLength(this.wRR, Math.ceil(to / windowFrames), Math.floor(from / windowFrames));
     for (let pos = from; pos < to; ) {
       const w = Math.floor(pos / windowFrames);
       const windowEnd = (w + 1) * windowFrames;
@@ -301,9 +358,26 @@ export class LevelScanner {
       let lr = this.lr;
       let ll = this.ll;
       let rr = this.rr;
-      for (let i = pos - base, stop = end - base; i < stop; i++) {
-        const l = left[i];
-        const r = right[i];
+      let i = pos;
+      if (blockSums) {
+        const firstWhole = Math.min(end, Math.ceil(i / LEVEL_SCAN_BLOCK) * LEVEL_SCAN_BLOCK);
+        for (; i < firstWhole; i++) {
+          const l = left[i - base];
+          const r = right[i - base];
+          lr += l * r;
+          ll += l * l;
+          rr += r * r;
+        }
+        for (; i + LEVEL_SCAN_BLOCK <= end; i += LEVEL_SCAN_BLOCK) {
+          const j = 7 * ((i - blocksFrom) / LEVEL_SCAN_BLOCK);
+          lr += blockSums[j + 4];
+          ll += blockSums[j + 5];
+          rr += blockSums[j + 6];
+        }
+      }
+      for (let k = i - base, stop = end - base; k < stop; k++) {
+        const l = left[k];
+        const r = right[k];
         lr += l * r;
         ll += l * l;
         rr += r * r;
@@ -322,6 +396,10 @@ export class LevelScanner {
       this.rr = rr;
       pos = end;
     }
+  }
+
+  /** The boxcar-decimated mono copy. */
+  private decimateMono(left: Float32Array, right: Float32Array, base: number, from: number, to: number): void {
     const factor = this.factor;
     if (factor === 0) return;
     this.mono = ensureLength(this.mono, Math.floor(to / factor), this.monoLength);
@@ -428,6 +506,56 @@ function scanChannel(x: Float32Array, base: number, from: number, to: number, bl
   st.pixel = pixel;
 }
 
+/**
+ * The kernel's per-block results of one channel (`c`) folded into the scan's outputs and state, block by block: what
+ * scanChannel does after each block's loop (a small function of its own: V8 optimises it far better than the same loop
+ * inside the scanner's method).
+ */
+function foldBlocks(extremes: Float32Array, sums: Float64Array, c: number, blocks: number, first: number, blockAbs: Float32Array, d2: Float32Array, pix: Float32Array | null, pixelBlocks: number, st: ChannelState): void {
+  const perD2 = SECOND_DIFFERENCE_BLOCK / LEVEL_SCAN_BLOCK;
+  let sum = st.sum;
+  let dMax = st.dMax;
+  let pixMin = st.pixMin;
+  let pixMax = st.pixMax;
+  let pixBlock = st.pixBlock;
+  let pixel = st.pixel;
+  // Blocks into the current 256-frame second-difference block (a counter: a modulo per block costs a division).
+  let inD2 = first % perD2;
+  for (let j = 0, e = 2 * c, q = c; j < blocks; j++, e += 4, q += 7) {
+    const min = extremes[e];
+    const max = extremes[e + 1];
+    const d = sums[q];
+    sum += sums[q + 2];
+    const a = max > -min ? max : -min;
+    blockAbs[first + j] = a > 0 ? a : 0;
+    if (d > dMax) dMax = d;
+    if (++inD2 === perD2) {
+      const k = (first + j + 1) / perD2 - 1;
+      if (k < d2.length) d2[k] = dMax;
+      dMax = 0;
+      inD2 = 0;
+    }
+    if (pix) {
+      if (min < pixMin) pixMin = min;
+      if (max > pixMax) pixMax = max;
+      if (++pixBlock === pixelBlocks) {
+        pix[2 * pixel] = clampUnit(pixMin);
+        pix[2 * pixel + 1] = clampUnit(pixMax);
+        pixel++;
+        pixBlock = 0;
+        pixMin = Infinity;
+        pixMax = -Infinity;
+      }
+    }
+  }
+  st.sum = sum;
+  st.dMax = dMax;
+  st.pixMin = pixMin;
+  st.pixMax = pixMax;
+  st.pixBlock = pixBlock;
+  st.pixel = pixel;
+}
+
 /** The run logic of clipping.ts, resumable block by block. */
 class ClipTracker {
   runs: ClippingRun[] = [];
@@ -443,6 +571,11 @@ class ClipTracker {
     private readonly maxRuns: number,
     private readonly sampleRate: number,
   ) {}
+
+  /** A run is open (its end not seen yet). */
+  get open(): boolean {
+    return this.runStart >= 0;
+  }
 
   /** A stretch starting at `start` with no sample on a rail: an open run ends there. */
   quiet(start: number): void {
