@@ -129,3 +129,32 @@ test('curves: 100 ms hop, one value per completed hop', () => {
   near(r.shortTermCurve.lufs[9], -20 + 10 * Math.log10(1 / 3), 0.05, 'zero-padded first second');
   near(peakToLoudnessRatioDb(-1, r.integratedLufs), 19, 0.02, 'PLR');
 });
+
+test('stereo through the SIMD kernel measures bit for bit as the scalar filters, however the signal is fed', () => {
+  const sampleRate = 44100;
+  const n = 3 * 16384 + 4321;
+  let s = 5;
+  const noise = () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return s / 2 ** 32 - 0.5;
+  };
+  const left = Float32Array.from({ length: n }, (_, i) => 0.5 * noise() + 0.3 * Math.sin(i / 20));
+  const right = Float32Array.from({ length: n }, (_, i) => 0.4 * noise() + 0.2 * Math.sin(i / 7));
+  // A stretch of silence: the filter state decays into the range the meter flushes to zero.
+  left.fill(0, 20000, 40000);
+  right.fill(0, 20000, 40000);
+  const feeds = [[n], [100, 441, 440, 16384, 16385, 17000], [16384, 16384], [1, 2, 3, 50000]];
+  for (const feed of feeds) {
+    const kernel = new LoudnessMeter(sampleRate, 2);
+    const scalar = new LoudnessMeter(sampleRate, 2, { scalar: true });
+    let from = 0;
+    for (const size of [...feed, n]) {
+      const to = Math.min(n, from + size);
+      kernel.addFrames([left, right], from, to);
+      scalar.addFrames([left, right], from, to);
+      from = to;
+      if (from === n) break;
+    }
+    assert.deepEqual(kernel.result(), scalar.result(), `fed ${feed.join(', ')}`);
+  }
+});

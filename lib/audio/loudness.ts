@@ -13,6 +13,7 @@
  * callers get null for "no measurable loudness" without any special casing here.
  */
 import { KWeightingChannel, kWeightingCoefficients } from './kWeighting';
+import { KWEIGHTING_PIECE_FRAMES, kWeightingKernel, type KWeightingKernel } from './simd/kWeightingKernel';
 import type { PcmAudio } from './types';
 
 /** BS.1770-4 absolute gate. */
@@ -41,6 +42,8 @@ export interface LoudnessOptions {
    * single-channel sum). Streaming services normalise mono this way; BS.1770 itself does not. Default false.
    */
   dualMono?: boolean;
+  /** Scalar filters only, without the stereo SIMD kernel (the tests compare the two). */
+  scalar?: boolean;
 }
 
 /** A loudness time series: value k covers the window that ends at (k + 1) * hopSeconds. */
@@ -109,6 +112,10 @@ export class LoudnessMeter {
   readonly subBlockFrames: number;
   private readonly weights: Float64Array;
   private readonly filters: KWeightingChannel[];
+  /** Stereo: both channels through the SIMD kernel, with this filter state (x1 x2 m1 m2 y1 y2, each [L, R]). */
+  private readonly kernel: KWeightingKernel | null;
+  private readonly kernelCoefficients: Float64Array;
+  private readonly kernelState = new Float64Array(12);
   private subBlocks = new Float64Array(1024);
   private subBlockCount = 0;
   /** Frames already accumulated into the current, incomplete sub-block. */
@@ -131,6 +138,9 @@ export class LoudnessMeter {
     this.weights = Float64Array.from(weights, (w) => w * dualMonoGain);
     const coefficients = kWeightingCoefficients(sampleRate);
     this.filters = Array.from({ length: channelCount }, () => new KWeightingChannel(coefficients));
+    this.kernel = channelCount === 2 && !options.scalar ? kWeightingKernel() : null;
+    const { shelf, highPass } = coefficients;
+    this.kernelCoefficients = Float64Array.of(shelf.b0, shelf.b1, shelf.b2, shelf.a1, shelf.a2, highPass.a1, highPass.a2);
   }
 
   /** Adds frames `[start, end)` of each planar channel (all channels must cover that range). */
@@ -141,6 +151,11 @@ export class LoudnessMeter {
     const stop = end ?? channels[0].length;
     for (const ch of channels) {
       if (ch.length < stop) throw new RangeError('channels differ in length');
+    }
+    if (this.kernel) {
+      if (stop > start) this.addStereo(this.kernel, channels[0], channels[1], start, stop);
+      this.totalFrames += stop - start;
+      return;
     }
     let pos = start;
     while (pos < stop) {
@@ -162,6 +177,48 @@ export class LoudnessMeter {
       }
     }
     this.totalFrames += stop - start;
+  }
+
+  /**
+   * addFrames for a stereo pair through the kernel: the same segments (sub-block boundaries and the call's end), the
+   * same arithmetic in the same order as the scalar loop, so the same energies bit for bit.
+   */
+  private addStereo(kernel: KWeightingKernel, left: Float32Array, right: Float32Array, start: number, stop: number): void {
+    kernel.coefficients.set(this.kernelCoefficients);
+    kernel.state.set(this.kernelState);
+    kernel.openSums[0] = 0;
+    kernel.openSums[1] = 0;
+    const wL = this.weights[0];
+    const wR = this.weights[1];
+    const sub = this.subBlockFrames;
+    // Frames of the segment the next closed sums belong to, and where it starts.
+    let take = Math.min(sub - this.pendingFrames, stop - start);
+    let segmentStart = start;
+    let open = take;
+    for (let pos = start; pos < stop; ) {
+      const end = Math.min(stop, pos + KWEIGHTING_PIECE_FRAMES);
+      kernel.left.set(left.subarray(pos, end));
+      kernel.right.set(right.subarray(pos, end));
+      const closed = kernel.run(end - pos, open, sub, end === stop);
+      open = kernel.openFrames();
+      const sums = kernel.segmentSums;
+      for (let s = 0; s < closed; s++) {
+        let energy = 0;
+        energy += wL * sums[2 * s];
+        energy += wR * sums[2 * s + 1];
+        this.pendingEnergy += energy;
+        this.pendingFrames += take;
+        if (this.pendingFrames === sub) {
+          this.pushSubBlock(this.pendingEnergy);
+          this.pendingEnergy = 0;
+          this.pendingFrames = 0;
+        }
+        segmentStart += take;
+        take = Math.min(sub, stop - segmentStart);
+      }
+      pos = end;
+    }
+    this.kernelState.set(kernel.state);
   }
 
   private pushSubBlock(energy: number): void {
@@ -297,6 +354,7 @@ export class LoudnessMeter {
 
   reset(): void {
     for (const f of this.filters) f.reset();
+    this.kernelState.fill(0);
     this.subBlockCount = 0;
     this.pendingEnergy = 0;
     this.pendingFrames = 0;

@@ -1,0 +1,55 @@
+/**
+ * The stereo K-weighting kernel (kWeightingKernel.wat): both channels of a piece of up to KWEIGHTING_PIECE_FRAMES
+ * frames through the K filter at once, summing squares per segment. One instance per thread; null where WebAssembly
+ * SIMD is missing (the meter's scalar filters then do it).
+ */
+import { kWeightingKernelWasm } from './kWeightingKernel.wasm';
+
+export const KWEIGHTING_PIECE_FRAMES = 16384;
+
+export interface KWeightingKernel {
+  /** x1 x2 m1 m2 y1 y2, each [left, right]: the meter saves and restores its own around each run. */
+  readonly state: Float64Array;
+  /** sb0 sb1 sb2 sa1 sa2 ha1 ha2. */
+  readonly coefficients: Float64Array;
+  readonly left: Float32Array;
+  readonly right: Float32Array;
+  /** The open segment's running sums [left, right], carried from piece to piece (saved and restored like the state). */
+  readonly openSums: Float64Array;
+  /** Frames the open segment still takes, after a run. */
+  openFrames(): number;
+  /** Per closed segment: [left sum of squares, right sum of squares]. */
+  readonly segmentSums: Float64Array;
+  /**
+   * Filters `frames` frames: the open segment takes `open` more, later ones `step`; with `last`, a segment still open
+   * at the end closes there. Returns the number of segments closed.
+   */
+  run(frames: number, open: number, step: number, last: boolean): number;
+}
+
+let kernel: KWeightingKernel | null | undefined;
+
+export function kWeightingKernel(): KWeightingKernel | null {
+  if (kernel !== undefined) return kernel;
+  try {
+    const bytes = Uint8Array.from(atob(kWeightingKernelWasm), (c) => c.charCodeAt(0));
+    const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes));
+    const exports = instance.exports as { memory: WebAssembly.Memory; run: (frames: number, open: number, step: number, last: number) => number };
+    // The module never grows its memory, so these views stay valid.
+    const buffer = exports.memory.buffer;
+    const open = new Int32Array(buffer, 176, 1);
+    kernel = {
+      state: new Float64Array(buffer, 0, 12),
+      coefficients: new Float64Array(buffer, 96, 7),
+      left: new Float32Array(buffer, 256, KWEIGHTING_PIECE_FRAMES),
+      right: new Float32Array(buffer, 65792, KWEIGHTING_PIECE_FRAMES),
+      openSums: new Float64Array(buffer, 160, 2),
+      openFrames: () => open[0],
+      segmentSums: new Float64Array(buffer, 131328, 2 * KWEIGHTING_PIECE_FRAMES),
+      run: (frames, openFrames, step, last) => exports.run(frames, openFrames, step, last ? 1 : 0),
+    };
+  } catch {
+    kernel = null;
+  }
+  return kernel;
+}
