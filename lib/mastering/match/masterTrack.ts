@@ -27,6 +27,7 @@ import { buildReport, nullIfNonFinite, type LoudnessFigures, type MasterState, t
 import { defaultDeliveryRate, masteringSettingsSchema, type MasteringSettings, type OutputSettings } from '../settings';
 import { applyLoudnessLevel, clampDriveDb, DriveProbe, foldResidual, LOUDNESS_LEVELS, planProbe, searchDrive, type LoopRound } from './closedLoop';
 import { deriveSettings, refitBands, round2, type DeriveOptions, type Derivation } from './derive';
+import { eqLimitWarning } from './eqLimitWarning';
 import { analyzeForMatch, type MatchAnalysis } from './matchAnalysis';
 import type { StreamedMix } from './mixFile';
 
@@ -419,6 +420,8 @@ async function masterTrackWith(input: MasterTrackInput, worker: ChainWorker | nu
   const extraWarnings: string[] = [];
   for (const r of refAnalyses) if (r.clippedRuns > 0) extraWarnings.push(`A reference is clipped (${r.clippedRuns} clipped runs).`);
   if (limiterStats.clampedSamples > 0) extraWarnings.push(`${limiterStats.clampedSamples} samples needed the limiter's safety clamp.`);
+  const atLimit = derivation && blend ? eqLimitWarning(settings, derivation.limits, blend, afterTonal) : null;
+  if (atLimit) extraWarnings.push(atLimit);
   const report = buildReport({
     settings,
     before,
