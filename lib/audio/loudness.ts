@@ -152,7 +152,9 @@ export class LoudnessMeter {
     for (const ch of channels) {
       if (ch.length < stop) throw new RangeError('channels differ in length');
     }
-    if (this.kernel) {
+    // The kernel reads float32; a render's float64 working audio (metered as it stands) keeps its full precision in
+    // the scalar filters.
+    if (this.kernel && channels[0] instanceof Float32Array && channels[1] instanceof Float32Array) {
       if (stop > start) this.addStereo(this.kernel, channels[0], channels[1], start, stop);
       this.totalFrames += stop - start;
       return;
