@@ -56,40 +56,9 @@ export interface StreamedMix {
   reload(into: readonly Float64Array[]): Promise<void>;
 }
 
-/** float32 piece → float64 at `offset` (a loop: TypedArray.set between element types is ~10x slower here). */
-function widenInto(target: Float64Array, source: Float32Array, count: number, offset: number): void {
-  for (let i = 0; i < count; i++) target[offset + i] = source[i];
-}
-
-/**
- * Grows with the stream: sized by the header's length (exact for WAV, FLAC and Ogg), enlarged by half again when a
- * header under-counts (some MP3s), trimmed to the frames that came.
- */
-class WorkingAccumulator {
-  private buffer: WorkingAudio;
-  frames = 0;
-
-  constructor(
-    private readonly sampleRate: number,
-    channelCount: number,
-    capacity: number,
-  ) {
-    this.buffer = allocateSplittable(sampleRate, channelCount, Math.max(1, capacity));
-  }
-
-  push(piece: readonly Float32Array[], count: number): void {
-    if (this.frames + count > this.buffer.channels[0].length) {
-      const grown = allocateSplittable(this.sampleRate, piece.length, Math.max(this.frames + count, Math.ceil(this.buffer.channels[0].length * 1.5)));
-      grown.channels.forEach((c, ch) => c.set(this.buffer.channels[ch].subarray(0, this.frames)));
-      this.buffer = grown;
-    }
-    this.buffer.channels.forEach((c, ch) => widenInto(c, piece[ch], count, this.frames));
-    this.frames += count;
-  }
-
-  take(): WorkingAudio {
-    return { sampleRate: this.sampleRate, channels: this.buffer.channels.map((c) => new Float64Array(c.buffer, 0, this.frames)) };
-  }
+/** The mix's channels at float64, each in shared memory with the room a split render needs (allocateSplittable). */
+function renderBuffer(sampleRate: number, capacityHint: number): PlanarAccumulator<Float64Array> {
+  return new PlanarAccumulator<Float64Array>(capacityHint, Infinity, undefined, (frames) => allocateSplittable(sampleRate, 1, frames).channels[0]);
 }
 
 /** The mix measured as it is read, its samples at float64 in the render's working buffer (see the file's comment). */
@@ -100,19 +69,20 @@ export async function readMixForRender(path: string, options: ReadAudioFileOptio
       open: async (sampleRate, channelCount, expectedFrames) => {
         const known = Number.isFinite(expectedFrames) && expectedFrames > 0;
         const analyzer = await MatchAnalyzer.create(sampleRate, channelCount, { truePeak: true, expectedFrames: known ? expectedFrames : undefined });
-        const samples = new WorkingAccumulator(sampleRate, channelCount, known ? expectedFrames : sampleRate * 60);
+        // Sized by the header's length (exact for WAV, FLAC and Ogg); one that under-counts only costs growing it.
+        const samples = renderBuffer(sampleRate, known ? expectedFrames : sampleRate * 60);
         return {
           push: (piece, count) => {
-            samples.push(piece, count);
+            samples.append(piece.map((c) => c.subarray(0, count)));
             analyzer.push(piece, count);
           },
-          finish: async (format) => ({ work: samples.take(), analysis: analyzer.finish(), format }),
+          finish: async (format) => ({ work: { sampleRate, channels: samples.views() }, analysis: analyzer.finish(), format }),
         };
       },
       whole: async (decoded) => {
-        const samples = new WorkingAccumulator(decoded.sampleRate, decoded.channels.length, decoded.channels[0]?.length ?? 0);
-        samples.push(decoded.channels, decoded.channels[0]?.length ?? 0);
-        return { work: samples.take(), analysis: await analyzeForMatch(decoded, { truePeak: true }), format: decoded.format };
+        const samples = renderBuffer(decoded.sampleRate, decoded.channels[0]?.length ?? 0);
+        samples.append(decoded.channels);
+        return { work: { sampleRate: decoded.sampleRate, channels: samples.views() }, analysis: await analyzeForMatch(decoded, { truePeak: true }), format: decoded.format };
       },
     },
     options,
@@ -136,7 +106,7 @@ export async function readMixForRender(path: string, options: ReadAudioFileOptio
           return {
             push: (piece, count) => {
               if (at + count > frames) throw changed();
-              into.forEach((c, ch) => widenInto(c, piece[ch], count, at));
+              into.forEach((c, ch) => c.set(piece[ch].subarray(0, count), at));
               at += count;
             },
             finish: async () => {
@@ -147,7 +117,7 @@ export async function readMixForRender(path: string, options: ReadAudioFileOptio
         whole: async (decoded) => {
           check(decoded.sampleRate, decoded.channels.length);
           if (decoded.channels[0].length !== frames) throw changed();
-          into.forEach((c, ch) => widenInto(c, decoded.channels[ch], frames, 0));
+          into.forEach((c, ch) => c.set(decoded.channels[ch]));
         },
       },
       options,
