@@ -132,7 +132,6 @@ function decodeWith(codec: PackageCodec, bytes: Uint8Array, expectedFrames: numb
     heapU32[errorsLengthIndex] = 0;
   };
 
-  let serial: number | null = null;
   let packetIndex = 0;
   let packetBytes = 0;
   let channelCount = 0;
@@ -213,31 +212,11 @@ function decodeWith(codec: PackageCodec, bytes: Uint8Array, expectedFrames: numb
 
   // Chained or multiplexed files are the general decoder's business, and that must be known before any sample reaches
   // a sink (the whole stream would otherwise be decoded twice).
-  if (isChainedOrMultiplexed(bytes)) throw new Unsupported();
+  if (!isSingleLogicalStream(bytes)) throw new Unsupported();
 
-  let p = 0;
-  while (p + OGG_HEADER_BYTES <= bytes.length) {
-    if (bytes[p] !== 0x4f || bytes[p + 1] !== 0x67 || bytes[p + 2] !== 0x67 || bytes[p + 3] !== 0x53 || bytes[p + 4] !== 0) {
-      // Lost sync (damage): skip to the next capture pattern and drop the packet that was being assembled.
-      p = nextCapture(bytes, p + 1);
-      packetBytes = 0;
-      continue;
-    }
-    const flags = bytes[p + 5];
-    const segmentCount = bytes[p + 26];
-    const bodyStart = p + OGG_HEADER_BYTES + segmentCount;
-    if (bodyStart > bytes.length) break;
-    let bodyEnd = bodyStart;
-    for (let i = p + OGG_HEADER_BYTES; i < bodyStart; i++) bodyEnd += bytes[i];
-    if (bodyEnd > bytes.length) break; // cut-off last page: its packets are incomplete
-    const pageSerial = view.getUint32(p + 14, true);
-    if (serial === null) {
-      if (!(flags & FLAG_FIRST)) throw new Unsupported();
-      serial = pageSerial;
-    } else if (pageSerial !== serial || (flags & FLAG_FIRST)) {
-      throw new Unsupported(); // multiplexed or chained streams
-    }
-    if (!(flags & FLAG_CONTINUED)) packetBytes = 0;
+  for (const { start: p, flags, bodyStart, bodyEnd, resynced } of oggPages(bytes)) {
+    // After lost sync (damage), the packet that was being assembled is dropped.
+    if (resynced || !(flags & FLAG_CONTINUED)) packetBytes = 0;
     if (flags & FLAG_LAST) {
       // Known before this page's packets are decoded, so a sink never receives frames past the end.
       const lo = view.getUint32(p + 6, true);
@@ -260,7 +239,6 @@ function decodeWith(codec: PackageCodec, bytes: Uint8Array, expectedFrames: numb
     // The logical stream ends here. Pages some encoders leave after it under the same serial (more pages flagged as
     // the last, with later granules) are not part of it: libvorbisfile, and the package's decoder, stop here too.
     if (flags & FLAG_LAST) break;
-    p = bodyEnd;
   }
 
   if (packetIndex < 3) return { sampleRate, channels: [], frames: 0, errors };
@@ -275,28 +253,49 @@ function decodeWith(codec: PackageCodec, bytes: Uint8Array, expectedFrames: numb
   return { sampleRate, channels, frames, errors };
 }
 
-/** A page that begins a stream after the first, or a second serial: several logical streams. Page headers only. */
-function isChainedOrMultiplexed(bytes: Uint8Array): boolean {
+interface OggPage {
+  start: number;
+  flags: number;
+  serial: number;
+  bodyStart: number;
+  bodyEnd: number;
+  /** Bytes before this page were skipped to find it (lost sync). */
+  resynced: boolean;
+}
+
+/** The complete pages in order, past damage to the next capture pattern; a page cut off by the end is not one. */
+function* oggPages(bytes: Uint8Array): Generator<OggPage> {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  let serial: number | null = null;
-  let p = 0;
-  while (p + OGG_HEADER_BYTES <= bytes.length) {
+  let resynced = false;
+  for (let p = 0; p + OGG_HEADER_BYTES <= bytes.length; ) {
     if (bytes[p] !== 0x4f || bytes[p + 1] !== 0x67 || bytes[p + 2] !== 0x67 || bytes[p + 3] !== 0x53 || bytes[p + 4] !== 0) {
       p = nextCapture(bytes, p + 1);
+      resynced = true;
       continue;
     }
-    const segmentCount = bytes[p + 26];
-    const bodyStart = p + OGG_HEADER_BYTES + segmentCount;
-    if (bodyStart > bytes.length) break;
+    const bodyStart = p + OGG_HEADER_BYTES + bytes[p + 26];
+    if (bodyStart > bytes.length) return;
     let bodyEnd = bodyStart;
     for (let i = p + OGG_HEADER_BYTES; i < bodyStart; i++) bodyEnd += bytes[i];
-    if (bodyEnd > bytes.length) break;
-    const pageSerial = view.getUint32(p + 14, true);
-    if (serial === null) serial = pageSerial;
-    else if (pageSerial !== serial || bytes[p + 5] & FLAG_FIRST) return true;
+    if (bodyEnd > bytes.length) return;
+    yield { start: p, flags: bytes[p + 5], serial: view.getUint32(p + 14, true), bodyStart, bodyEnd, resynced };
+    resynced = false;
     p = bodyEnd;
   }
-  return false;
+}
+
+/** One logical stream: the first page begins it, and no later page begins another or carries another serial. */
+function isSingleLogicalStream(bytes: Uint8Array): boolean {
+  let serial: number | null = null;
+  for (const page of oggPages(bytes)) {
+    if (serial === null) {
+      if (!(page.flags & FLAG_FIRST)) return false;
+      serial = page.serial;
+    } else if (page.serial !== serial || page.flags & FLAG_FIRST) {
+      return false;
+    }
+  }
+  return true;
 }
 
 function nextCapture(bytes: Uint8Array, from: number): number {
