@@ -94,6 +94,8 @@ export class LevelScanner {
   private readonly windowFrames: number;
   private readonly factor: number;
   private readonly kernel: LevelKernel | null;
+  /** Where blockStatistics writes, in the kernel's layout. */
+  private readonly scalarStatistics = { extremes: new Float32Array(4 * (KERNEL_PIECE_FRAMES / LEVEL_SCAN_BLOCK)), sums: new Float64Array(7 * (KERNEL_PIECE_FRAMES / LEVEL_SCAN_BLOCK)) };
   private readonly clip: ClipTracker[];
   /** Frames scanned so far. */
   scannedFrames = 0;
@@ -261,16 +263,10 @@ export class LevelScanner {
     this.wRR = ensureLength(this.wRR, Math.ceil(to / windowFrames), Math.floor(from / windowFrames));
     const left = channels[0];
     const right = channels[1] ?? channels[0];
-    // Whole blocks through the SIMD kernel, the end of a signal that stops inside a block in scalar code.
-    const kernel = this.kernel;
-    const kernelTo = kernel ? to - (to % LEVEL_SCAN_BLOCK) : from;
-    for (let at = from; at < kernelTo; at += KERNEL_PIECE_FRAMES) this.scanPiece(kernel!, channels, base, at, Math.min(kernelTo, at + KERNEL_PIECE_FRAMES));
-    if (kernelTo < to) {
-      for (let c = 0; c < this.channelCount; c++) {
-        scanChannel(channels[c], base, kernelTo, to, this.abs[c], this.d2[c], this.pixelBlocks !== PIXEL_BLOCKS_MAX ? this.pix[c] : null, this.pixelBlocks, this.state[c]);
-      }
-      this.stereoSums(left, right, base, kernelTo, to, null, 0);
-    }
+    // Pieces of whole blocks, then the end of a signal that stops inside a block on its own.
+    const wholeTo = to - (to % LEVEL_SCAN_BLOCK);
+    for (let at = from; at < wholeTo; at += KERNEL_PIECE_FRAMES) this.scanPiece(channels, base, at, Math.min(wholeTo, at + KERNEL_PIECE_FRAMES));
+    if (wholeTo < to) this.scanPiece(channels, base, Math.max(from, wholeTo), to);
     for (let c = 0; c < this.channelCount; c++) {
       const x = channels[c];
       // The loop's second difference starts from zero history; the click detector's starts at n = 2. Redo block 0.
@@ -314,42 +310,48 @@ export class LevelScanner {
   }
 
   /**
-   * Frames [at, end) (whole blocks, at most KERNEL_PIECE_FRAMES) through the kernel, then what carries across blocks
-   * folded in here in block order: the same arithmetic as scanChannel's and stereoSums' except that each block's sums
-   * are grouped by the kernel, and a block's maxima are exact either way.
+   * Frames [at, end) (at most KERNEL_PIECE_FRAMES; only the signal's end stops inside a block): per-block statistics
+   * from the SIMD kernel (whole blocks), or from blockStatistics, the same figures computed one sample at a time; then
+   * what carries across blocks, folded in block order.
    */
-  private scanPiece(kernel: LevelKernel, channels: readonly Float32Array[], base: number, at: number, end: number): void {
+  private scanPiece(channels: readonly Float32Array[], base: number, at: number, end: number): void {
     const frames = end - at;
-    const blocks = frames / LEVEL_SCAN_BLOCK;
+    const blocks = Math.ceil(frames / LEVEL_SCAN_BLOCK);
     const left = channels[0];
     const right = channels[1] ?? channels[0];
     const stateRight = this.state[1] ?? this.state[0];
-    kernel.left[0] = this.state[0].x2;
-    kernel.left[1] = this.state[0].x1;
-    kernel.left.set(left.subarray(at - base, end - base), 2);
-    kernel.right[0] = stateRight.x2;
-    kernel.right[1] = stateRight.x1;
-    kernel.right.set(right.subarray(at - base, end - base), 2);
-    kernel.scan(blocks);
-    const extremes = kernel.blockExtremes;
-    const sums = kernel.blockSums;
+    const kernel = frames % LEVEL_SCAN_BLOCK === 0 ? this.kernel : null;
+    let stats: { extremes: Float32Array; sums: Float64Array };
+    if (kernel) {
+      kernel.left[0] = this.state[0].x2;
+      kernel.left[1] = this.state[0].x1;
+      kernel.left.set(left.subarray(at - base, end - base), 2);
+      kernel.right[0] = stateRight.x2;
+      kernel.right[1] = stateRight.x1;
+      kernel.right.set(right.subarray(at - base, end - base), 2);
+      kernel.scan(blocks);
+      stats = { extremes: kernel.blockExtremes, sums: kernel.blockSums };
+    } else {
+      stats = this.scalarStatistics;
+      blockStatistics(left, right, base, at, end, this.state[0], stateRight, stats.extremes, stats.sums);
+    }
     const first = at / LEVEL_SCAN_BLOCK;
     for (let c = 0; c < this.channelCount; c++) {
       const st = this.state[c];
-      foldBlocks(extremes, sums, c, blocks, first, this.abs[c], this.d2[c], this.pixelBlocks !== PIXEL_BLOCKS_MAX ? this.pix[c] : null, this.pixelBlocks, st);
+      foldBlocks(stats.extremes, stats.sums, c, blocks, first, this.abs[c], this.d2[c], this.pixelBlocks !== PIXEL_BLOCKS_MAX ? this.pix[c] : null, this.pixelBlocks, st);
       const x = channels[c];
+      st.x2 = frames >= 2 ? x[end - 2 - base] : st.x1;
       st.x1 = x[end - 1 - base];
-      st.x2 = x[end - 2 - base];
     }
-    this.stereoSums(left, right, base, at, end, sums, at);
+    this.stereoSums(left, right, base, at, end, stats.sums);
   }
 
   /**
-   * Σ L·R, Σ L², Σ R² per window (exact per window, so silence sums to 0). With `blockSums` (the kernel's, for the
-   * blocks from frame `blocksFrom`), whole blocks inside a window add their block sums; frames of a block a window
-   * boundary cuts are added one by one, as they all are without.
+   * Σ L·R, Σ L², Σ R² per window (exact per window, so silence sums to 0): whole blocks inside a window add their block
+   * sums (`blockSums`, for the blocks from frame `from`); frames of a block that a window boundary or the signal's end
+   * cuts are added one by one.
    */
-  private stereoSums(left: Float32Array, right: Float32Array, base: number, from: number, to: number, blockSums: Float64Array | null, blocksFrom: number): void {
+  private stereoSums(left: Float32Array, right: Float32Array, base: number, from: number, to: number, blockSums: Float64Array): void {
     const windowFrames = this.windowFrames;
     for (let pos = from; pos < to; ) {
       const w = Math.floor(pos / windowFrames);
@@ -359,21 +361,19 @@ export class LevelScanner {
       let ll = this.ll;
       let rr = this.rr;
       let i = pos;
-      if (blockSums) {
-        const firstWhole = Math.min(end, Math.ceil(i / LEVEL_SCAN_BLOCK) * LEVEL_SCAN_BLOCK);
-        for (; i < firstWhole; i++) {
-          const l = left[i - base];
-          const r = right[i - base];
-          lr += l * r;
-          ll += l * l;
-          rr += r * r;
-        }
-        for (; i + LEVEL_SCAN_BLOCK <= end; i += LEVEL_SCAN_BLOCK) {
-          const j = 7 * ((i - blocksFrom) / LEVEL_SCAN_BLOCK);
-          lr += blockSums[j + 4];
-          ll += blockSums[j + 5];
-          rr += blockSums[j + 6];
-        }
+      const firstWhole = Math.min(end, Math.ceil(i / LEVEL_SCAN_BLOCK) * LEVEL_SCAN_BLOCK);
+      for (; i < firstWhole; i++) {
+        const l = left[i - base];
+        const r = right[i - base];
+        lr += l * r;
+        ll += l * l;
+        rr += r * r;
+      }
+      for (; i + LEVEL_SCAN_BLOCK <= end; i += LEVEL_SCAN_BLOCK) {
+        const j = 7 * ((i - from) / LEVEL_SCAN_BLOCK);
+        lr += blockSums[j + 4];
+        ll += blockSums[j + 5];
+        rr += blockSums[j + 6];
       }
       for (let k = i - base, stop = end - base; k < stop; k++) {
         const l = left[k];
@@ -443,73 +443,68 @@ interface ChannelState {
 }
 
 /**
- * Blocks [from/16, ceil(to/16)) of one channel: per 16-frame block max(0, |x|); per pixel of `pixelBlocks` blocks the
- * min and max (clamped to ±1), folded here so no per-block min/max arrays are kept; per 256-frame block the
- * second-difference maximum (from n = 0 with zero history; the caller redoes block 0); the float64 sum for the DC offset.
- * Only the last call may end inside a block; a pixel still open at the end is written by LevelScanner.finish.
+ * The kernel's per-block figures (simd/levelKernel.wat) one sample at a time, in its layout, for frames [at, end) (the
+ * last block may be partial): per block min and max of each channel, the largest |second difference| (history from
+ * the channel states: zero at the start; the caller redoes block 0 from n = 2) and the sum of each channel, and the
+ * stereo products. The fallback where WebAssembly SIMD is missing, the tests' reference, and the signal's last partial
+ * block.
  */
-function scanChannel(x: Float32Array, base: number, from: number, to: number, blockAbs: Float32Array, d2: Float32Array, pix: Float32Array | null, pixelBlocks: number, st: ChannelState): void {
-  const perD2 = SECOND_DIFFERENCE_BLOCK / LEVEL_SCAN_BLOCK;
-  const bFrom = from / LEVEL_SCAN_BLOCK;
-  const bTo = Math.ceil(to / LEVEL_SCAN_BLOCK);
-  let sum = st.sum;
-  let x1 = st.x1;
-  let x2 = st.x2;
-  let dMax = st.dMax;
-  let pixMin = st.pixMin;
-  let pixMax = st.pixMax;
-  let pixBlock = st.pixBlock;
-  let pixel = st.pixel;
-  for (let b = bFrom; b < bTo; b++) {
-    const s = b * LEVEL_SCAN_BLOCK - base;
-    const e = Math.min(to, (b + 1) * LEVEL_SCAN_BLOCK) - base;
-    let min = Infinity;
-    let max = -Infinity;
-    let blockSum = 0;
-    for (let i = s; i < e; i++) {
-      const v = x[i];
-      if (v < min) min = v;
-      if (v > max) max = v;
-      blockSum += v;
-      const a = Math.abs(v - 2 * x1 + x2);
-      x2 = x1;
-      x1 = v;
-      if (a > dMax) dMax = a;
+function blockStatistics(left: Float32Array, right: Float32Array, base: number, at: number, end: number, stateLeft: ChannelState, stateRight: ChannelState, extremes: Float32Array, sums: Float64Array): void {
+  let xl1 = stateLeft.x1;
+  let xl2 = stateLeft.x2;
+  let xr1 = stateRight.x1;
+  let xr2 = stateRight.x2;
+  for (let s = at, j = 0; s < end; s += LEVEL_SCAN_BLOCK, j++) {
+    const e = Math.min(end, s + LEVEL_SCAN_BLOCK);
+    let minL = Infinity;
+    let maxL = -Infinity;
+    let minR = Infinity;
+    let maxR = -Infinity;
+    let dL = 0;
+    let dR = 0;
+    let sumL = 0;
+    let sumR = 0;
+    let lr = 0;
+    let ll = 0;
+    let rr = 0;
+    for (let i = s - base; i < e - base; i++) {
+      const l = left[i];
+      const r = right[i];
+      if (l < minL) minL = l;
+      if (l > maxL) maxL = l;
+      if (r < minR) minR = r;
+      if (r > maxR) maxR = r;
+      sumL += l;
+      sumR += r;
+      const al = Math.abs(l - 2 * xl1 + xl2);
+      const ar = Math.abs(r - 2 * xr1 + xr2);
+      if (al > dL) dL = al;
+      if (ar > dR) dR = ar;
+      xl2 = xl1;
+      xl1 = l;
+      xr2 = xr1;
+      xr1 = r;
+      lr += l * r;
+      ll += l * l;
+      rr += r * r;
     }
-    sum += blockSum;
-    blockAbs[b] = Math.max(0, max, -min);
-    if ((b + 1) % perD2 === 0) {
-      const k = (b + 1) / perD2 - 1;
-      if (k < d2.length) d2[k] = dMax;
-      dMax = 0;
-    }
-    if (pix) {
-      if (min < pixMin) pixMin = min;
-      if (max > pixMax) pixMax = max;
-      if (++pixBlock === pixelBlocks) {
-        pix[2 * pixel] = clampUnit(pixMin);
-        pix[2 * pixel + 1] = clampUnit(pixMax);
-        pixel++;
-        pixBlock = 0;
-        pixMin = Infinity;
-        pixMax = -Infinity;
-      }
-    }
+    extremes[4 * j] = minL;
+    extremes[4 * j + 1] = maxL;
+    extremes[4 * j + 2] = minR;
+    extremes[4 * j + 3] = maxR;
+    sums[7 * j] = dL;
+    sums[7 * j + 1] = dR;
+    sums[7 * j + 2] = sumL;
+    sums[7 * j + 3] = sumR;
+    sums[7 * j + 4] = lr;
+    sums[7 * j + 5] = ll;
+    sums[7 * j + 6] = rr;
   }
-  st.sum = sum;
-  st.x1 = x1;
-  st.x2 = x2;
-  st.dMax = dMax;
-  st.pixMin = pixMin;
-  st.pixMax = pixMax;
-  st.pixBlock = pixBlock;
-  st.pixel = pixel;
 }
 
 /**
- * The kernel's per-block results of one channel (`c`) folded into the scan's outputs and state, block by block: what
- * scanChannel does after each block's loop (a small function of its own: V8 optimises it far better than the same loop
- * inside the scanner's method).
+ * The per-block figures of one channel (`c`) folded into the scan's outputs and state, block by block (a small
+ * function of its own: V8 optimises it far better than the same loop inside the scanner's method).
  */
 function foldBlocks(extremes: Float32Array, sums: Float64Array, c: number, blocks: number, first: number, blockAbs: Float32Array, d2: Float32Array, pix: Float32Array | null, pixelBlocks: number, st: ChannelState): void {
   const perD2 = SECOND_DIFFERENCE_BLOCK / LEVEL_SCAN_BLOCK;
