@@ -3,6 +3,7 @@
  * frames through the K filter at once, summing squares per segment. One instance per thread; null where WebAssembly
  * SIMD is missing (the meter's scalar filters then do it).
  */
+import { instantiateKernel } from './instantiateKernel';
 import { kWeightingKernelWasm } from './kWeightingKernel.wasm';
 
 export const KWEIGHTING_PIECE_FRAMES = 16384;
@@ -31,25 +32,20 @@ let kernel: KWeightingKernel | null | undefined;
 
 export function kWeightingKernel(): KWeightingKernel | null {
   if (kernel !== undefined) return kernel;
-  try {
-    const bytes = Uint8Array.from(atob(kWeightingKernelWasm), (c) => c.charCodeAt(0));
-    const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes));
-    const exports = instance.exports as { memory: WebAssembly.Memory; run: (frames: number, open: number, step: number, last: number) => number };
-    // The module never grows its memory, so these views stay valid.
-    const buffer = exports.memory.buffer;
-    const open = new Int32Array(buffer, 176, 1);
-    kernel = {
-      state: new Float64Array(buffer, 0, 12),
-      coefficients: new Float64Array(buffer, 96, 7),
-      left: new Float32Array(buffer, 256, KWEIGHTING_PIECE_FRAMES),
-      right: new Float32Array(buffer, 65792, KWEIGHTING_PIECE_FRAMES),
-      openSums: new Float64Array(buffer, 160, 2),
-      openFrames: () => open[0],
-      segmentSums: new Float64Array(buffer, 131328, 2 * KWEIGHTING_PIECE_FRAMES),
-      run: (frames, openFrames, step, last) => exports.run(frames, openFrames, step, last ? 1 : 0),
-    };
-  } catch {
-    kernel = null;
-  }
+  const exports = instantiateKernel<{ memory: WebAssembly.Memory; run: (frames: number, open: number, step: number, last: number) => number }>(kWeightingKernelWasm);
+  if (!exports) return (kernel = null);
+  // The module never grows its memory, so these views stay valid.
+  const buffer = exports.memory.buffer;
+  const open = new Int32Array(buffer, 176, 1);
+  kernel = {
+    state: new Float64Array(buffer, 0, 12),
+    coefficients: new Float64Array(buffer, 96, 7),
+    left: new Float32Array(buffer, 256, KWEIGHTING_PIECE_FRAMES),
+    right: new Float32Array(buffer, 65792, KWEIGHTING_PIECE_FRAMES),
+    openSums: new Float64Array(buffer, 160, 2),
+    openFrames: () => open[0],
+    segmentSums: new Float64Array(buffer, 131328, 2 * KWEIGHTING_PIECE_FRAMES),
+    run: (frames, openFrames, step, last) => exports.run(frames, openFrames, step, last ? 1 : 0),
+  };
   return kernel;
 }

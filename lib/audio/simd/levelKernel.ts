@@ -4,6 +4,7 @@
  * One instance per thread (the scan is synchronous); null where WebAssembly SIMD is missing (the scan's scalar code
  * then does everything).
  */
+import { instantiateKernel } from './instantiateKernel';
 import { levelKernelWasm } from './levelKernel.wasm';
 
 export const KERNEL_PIECE_FRAMES = 16384;
@@ -23,22 +24,17 @@ let kernel: LevelKernel | null | undefined;
 
 export function levelKernel(): LevelKernel | null {
   if (kernel !== undefined) return kernel;
-  try {
-    const bytes = Uint8Array.from(atob(levelKernelWasm), (c) => c.charCodeAt(0));
-    const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes));
-    const exports = instance.exports as { memory: WebAssembly.Memory; scan: (blocks: number) => void };
-    // The module never grows its memory, so these views stay valid.
-    const buffer = exports.memory.buffer;
-    const blocks = KERNEL_PIECE_FRAMES / 16;
-    kernel = {
-      left: new Float32Array(buffer, 8, KERNEL_PIECE_FRAMES + 2),
-      right: new Float32Array(buffer, 65560, KERNEL_PIECE_FRAMES + 2),
-      blockExtremes: new Float32Array(buffer, 131120, 4 * blocks),
-      blockSums: new Float64Array(buffer, 147504, 7 * blocks),
-      scan: exports.scan,
-    };
-  } catch {
-    kernel = null;
-  }
+  const exports = instantiateKernel<{ memory: WebAssembly.Memory; scan: (blocks: number) => void }>(levelKernelWasm);
+  if (!exports) return (kernel = null);
+  // The module never grows its memory, so these views stay valid.
+  const buffer = exports.memory.buffer;
+  const blocks = KERNEL_PIECE_FRAMES / 16;
+  kernel = {
+    left: new Float32Array(buffer, 8, KERNEL_PIECE_FRAMES + 2),
+    right: new Float32Array(buffer, 65560, KERNEL_PIECE_FRAMES + 2),
+    blockExtremes: new Float32Array(buffer, 131120, 4 * blocks),
+    blockSums: new Float64Array(buffer, 147504, 7 * blocks),
+    scan: exports.scan,
+  };
   return kernel;
 }
