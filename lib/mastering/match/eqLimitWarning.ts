@@ -4,6 +4,7 @@
  * engineer sees the distance but not that asking for more EQ is what it would take.
  */
 import type { TonalSpectrum } from '../analysis/tonalDistance';
+import { curveGainDbAt } from '../chain/midSideFir';
 import type { MasteringSettings } from '../settings';
 import type { EqLimits } from './derive';
 
@@ -11,14 +12,6 @@ import type { EqLimits } from './derive';
 const MISSED_BY_DB = 3;
 /** A curve within this of its limit is at it. */
 const AT_LIMIT_DB = 0.5;
-
-function nearestIndex(frequenciesHz: number[], f: number): number {
-  let best = 0;
-  for (let i = 1; i < frequenciesHz.length; i++) {
-    if (Math.abs(Math.log(frequenciesHz[i] / f)) < Math.abs(Math.log(frequenciesHz[best] / f))) best = i;
-  }
-  return best;
-}
 
 const hz = (f: number) => (f >= 1000 ? `${(f / 1000).toFixed(f >= 10000 ? 0 : 1)} kHz` : `${Math.round(f)} Hz`);
 
@@ -33,11 +26,11 @@ export function eqLimitWarning(settings: MasteringSettings, limits: EqLimits, re
   const misses: (Miss | null)[] = reference.centresHz.map((centreHz, b) => {
     const byDb = after.levelsDb[b] - after.integratedLufs - (reference.levelsDb[b] - reference.integratedLufs);
     if (!Number.isFinite(byDb) || Math.abs(byDb) <= MISSED_BY_DB) return null;
-    const i = nearestIndex(curve.frequenciesHz, centreHz);
-    const j = nearestIndex(limits.frequenciesHz, centreHz);
+    const gainDb = curveGainDbAt({ frequenciesHz: curve.frequenciesHz, gainDb: curve.midDb }, centreHz);
+    const maxBoostDb = curveGainDbAt({ frequenciesHz: limits.frequenciesHz, gainDb: limits.midMaxBoostDb }, centreHz);
     // Brighter than the reference with the curve at its deepest cut, or duller with the curve at its largest boost.
-    if (byDb > 0 && curve.midDb[i] <= -limits.maxCutDb + AT_LIMIT_DB) return { centreHz, byDb, kind: 'cut' };
-    if (byDb < 0 && curve.midDb[i] >= limits.midMaxBoostDb[j] - AT_LIMIT_DB) return { centreHz, byDb, kind: 'boost' };
+    if (byDb > 0 && gainDb <= -limits.maxCutDb + AT_LIMIT_DB) return { centreHz, byDb, kind: 'cut' };
+    if (byDb < 0 && gainDb >= maxBoostDb - AT_LIMIT_DB) return { centreHz, byDb, kind: 'boost' };
     return null;
   });
   const sentences: string[] = [];
