@@ -15,6 +15,15 @@ export interface SyntheticMixOptions {
   seed?: number;
 }
 
+/** Repeatable uniform noise in [-0.5, 0.5) (a linear congruential generator). */
+function uniformNoise(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return s / 4294967296 - 0.5;
+  };
+}
+
 export function syntheticMix(options: SyntheticMixOptions = {}): PcmAudio {
   const rate = options.sampleRate ?? 44100;
   const n = Math.round((options.seconds ?? 20) * rate);
@@ -22,11 +31,7 @@ export function syntheticMix(options: SyntheticMixOptions = {}): PcmAudio {
   const level = 10 ** ((options.levelDb ?? -20) / 20);
   const dyn = options.dynamicsDb ?? 10;
   const side = 10 ** ((options.sideDb ?? -8) / 20);
-  let s = (options.seed ?? 1) >>> 0;
-  const rand = () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return s / 4294967296 - 0.5;
-  };
+  const rand = uniformNoise(options.seed ?? 1);
   const left = new Float32Array(n);
   const right = new Float32Array(n);
   let m1 = 0;
@@ -57,11 +62,7 @@ export function kickMix(options: { seconds?: number; kickDb?: number; noiseDb?: 
   const period = options.periodSeconds ?? 0.5;
   const kick = 10 ** ((options.kickDb ?? -1) / 20);
   const noise = 10 ** ((options.noiseDb ?? -24) / 20);
-  let s = 1;
-  const rand = () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return s / 4294967296 - 0.5;
-  };
+  const rand = uniformNoise(1);
   const left = new Float32Array(n);
   const right = new Float32Array(n);
   for (let i = 0; i < n; i++) {
