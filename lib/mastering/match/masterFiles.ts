@@ -6,7 +6,6 @@
  * thread instead of staying resident through the render); the render gets a fresh chain worker for its second core,
  * started at once so its start-up overlaps the mix's decoding.
  */
-import { AudioFormatError } from '@/lib/audio/types';
 import { ChainWorker } from '../chain/chainWorkerClient';
 import type { MasteringSettings } from '../settings';
 import type { MatchAnalysis } from './matchAnalysis';
@@ -36,7 +35,6 @@ export async function masterFiles(input: MasterFilesInput): Promise<MasterTrackR
     allAnalysed.catch(() => undefined);
     // Measured while it is read: the mix's analysis is ready when its last samples are.
     const { mix, analysis: mixAnalysis } = await readMixForRender(input.mixPath);
-    if (mix.channelCount > 2) throw new AudioFormatError(`${input.mixPath}: ${mix.channelCount} channels; mastering supports mono and stereo`);
     input.onDecoded?.();
     return await masterTrack({
       mix,
