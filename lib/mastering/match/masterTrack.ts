@@ -30,6 +30,7 @@ import { deriveSettings, refitBands, round2, type DeriveOptions, type Derivation
 import { eqLimitWarning } from './eqLimitWarning';
 import { analyzeForMatch, type MatchAnalysis } from './matchAnalysis';
 import type { StreamedMix } from './mixFile';
+import { layoutOffsetDb, referenceInMixLayout } from './playbackLayout';
 
 export const MASTER_STEPS = ['analyse', 'derive', 'render', 'verify', 'encode'] as const;
 export type MasterStep = (typeof MASTER_STEPS)[number];
@@ -200,7 +201,8 @@ async function masterTrackWith(input: MasterTrackInput, worker: ChainWorker | nu
   refPromise.catch(() => undefined);
   if (!options.analyses?.mix && !mix) throw new Error('a streamed mix comes with its analysis');
   const mixAnalysis = options.analyses?.mix ?? (await analyzeForMatch(mix!, { truePeak: true }));
-  const refAnalyses = await refPromise;
+  // Compared as heard: a reference in another layout (mono against stereo) is put in the mix's terms (playbackLayout.ts).
+  const refAnalyses = (await refPromise).map((r) => referenceInMixLayout(r, channelCount));
   const weights = input.references.map((r) => r.weight ?? 1);
   while (weights.length < refAnalyses.length) weights.push(1);
   finishStep('analyse');
@@ -219,6 +221,14 @@ async function masterTrackWith(input: MasterTrackInput, worker: ChainWorker | nu
       { ...options, output: undefined },
     );
     settings = derivation.settings;
+    const layoutNotes = new Set(refAnalyses.filter((r) => layoutOffsetDb(r.channels, channelCount) !== 0).map((r) => r.channels));
+    for (const refChannels of layoutNotes) {
+      derivation.reasons.push(
+        refChannels === 1
+          ? 'A reference is mono: it is matched as it plays on two loudspeakers (dual mono, 3.0 LU louder than its one-channel measurement).'
+          : 'The mix is mono and plays on two loudspeakers (3.0 LU louder than its one-channel measurement): the loudness target is set so it sounds as loud as the stereo reference.',
+      );
+    }
     settings.output = { ...settings.output, ...options.output };
     if (options.target?.kind === 'custom' || options.target?.kind === 'platform') settings.loudness.targetLufs = derivation.settings.loudness.targetLufs;
   }
