@@ -1,8 +1,9 @@
 /**
  * `npm run bench -- long`: the memory bar for long files. Synthesizes a 60-minute stereo 96 kHz 24-bit WAV in a
- * temporary directory (2.07 GB, deleted afterwards), then decodes it the way the service does (readAudioFile: file
- * read, WAV parse in a worker) and runs the full analysis with peaks in a child process, reporting peak RSS against
- * the decoded float size (frames x channels x 4 B). The bar is about 2x that size. Slow: minutes, not seconds.
+ * temporary directory (2.07 GB, deleted afterwards) and runs the full analysis with peaks on it in a child process the
+ * way the service does (analyzeFile: read from disk in pieces, measured as it is read), then the same on an AIFF copy,
+ * reporting peak RSS against the decoded float size (frames x channels x 4 B). The bar is about 2x that size. Slow:
+ * minutes, not seconds.
  */
 import { spawnSync } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
@@ -60,6 +61,19 @@ function writeLongWav(path: string, frames: number): void {
   }
 }
 
+/** The full analysis of one file in a child process: its peak RSS against the decoded float size, and its stages. */
+function measure(path: string, label: string, floatMb: number): void {
+  const result = spawnSync('/usr/bin/time', ['-f', 'TIME %U %S %e %M', process.execPath, '--max-old-space-size=16384', '--import', 'tsx', join(repoRoot, 'bench/analyzeChild.ts'), path, '--read-audio-file'], { encoding: 'utf8', cwd: repoRoot, maxBuffer: 64 << 20 });
+  const match = /TIME ([\d.]+) ([\d.]+) ([\d.]+) (\d+)/.exec(result.stderr);
+  if (result.status !== 0 || !match) throw new Error(`long analysis failed: ${result.stderr.slice(-3000)}`);
+  const inner = JSON.parse(result.stdout.trim().split('\n').pop()!);
+  const peakMb = Number(match[4]) / 1024;
+  console.log(`${label}: decode + analysis + peaks: CPU ${(Number(match[1]) + Number(match[2])).toFixed(1)} s, wall ${Number(match[3]).toFixed(1)} s, peak RSS ${peakMb.toFixed(0)} MB`);
+  console.log(`  decoded float size ${floatMb.toFixed(0)} MB; peak RSS = ${(peakMb / floatMb).toFixed(2)}x (bar ~${RSS_FACTOR_BAR}x: ${peakMb <= RSS_FACTOR_BAR * floatMb ? 'within' : 'OVER'})`);
+  console.log('  per stage (CPU s / wall s):');
+  for (const s of inner.stages as { stage: string; cpuSeconds: number; wallSeconds: number }[]) console.log(`    ${s.stage.padEnd(18)} ${s.cpuSeconds.toFixed(2).padStart(7)} ${s.wallSeconds.toFixed(2).padStart(7)}`);
+}
+
 export async function run(): Promise<void> {
   const frames = Math.round(MINUTES * 60 * SAMPLE_RATE);
   const floatMb = (frames * CHANNELS * 4) / 2 ** 20;
@@ -69,15 +83,13 @@ export async function run(): Promise<void> {
     const w0 = performance.now();
     writeLongWav(path, frames);
     console.log(`synthesized ${MINUTES} min stereo ${SAMPLE_RATE / 1000} kHz 24-bit WAV (${((frames * 6) / 2 ** 30).toFixed(2)} GiB) in ${((performance.now() - w0) / 1000).toFixed(1)} s`);
-    const result = spawnSync('/usr/bin/time', ['-f', 'TIME %U %S %e %M', process.execPath, '--max-old-space-size=16384', '--import', 'tsx', join(repoRoot, 'bench/analyzeChild.ts'), path, '--read-audio-file'], { encoding: 'utf8', cwd: repoRoot, maxBuffer: 64 << 20 });
-    const match = /TIME ([\d.]+) ([\d.]+) ([\d.]+) (\d+)/.exec(result.stderr);
-    if (result.status !== 0 || !match) throw new Error(`long analysis failed: ${result.stderr.slice(-3000)}`);
-    const inner = JSON.parse(result.stdout.trim().split('\n').pop()!);
-    const peakMb = Number(match[4]) / 1024;
-    console.log(`decode + analysis + peaks: CPU ${(Number(match[1]) + Number(match[2])).toFixed(1)} s, wall ${Number(match[3]).toFixed(1)} s, peak RSS ${peakMb.toFixed(0)} MB`);
-    console.log(`decoded float size ${floatMb.toFixed(0)} MB; peak RSS = ${(peakMb / floatMb).toFixed(2)}x (bar ~${RSS_FACTOR_BAR}x: ${peakMb <= RSS_FACTOR_BAR * floatMb ? 'within' : 'OVER'})`);
-    console.log('per stage (CPU s / wall s):');
-    for (const s of inner.stages as { stage: string; cpuSeconds: number; wallSeconds: number }[]) console.log(`  ${s.stage.padEnd(18)} ${s.cpuSeconds.toFixed(2).padStart(7)} ${s.wallSeconds.toFixed(2).padStart(7)}`);
+    measure(path, 'WAV', floatMb);
+    // The same samples as big-endian AIFF (the other uncompressed upload), when ffmpeg is there to convert them.
+    const aiff = join(dir, 'long.aiff');
+    if (spawnSync('ffmpeg', ['-v', 'error', '-i', path, '-c:a', 'pcm_s24be', aiff]).status === 0) {
+      rmSync(path);
+      measure(aiff, 'AIFF', floatMb);
+    } else console.log('AIFF: skipped (no ffmpeg to convert the WAV)');
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

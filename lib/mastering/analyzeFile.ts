@@ -1,7 +1,7 @@
 /**
- * Full analysis of an audio file, measured as it is read (streamAudioFile.ts): WAV from disk and Ogg Vorbis from the
- * decoder thread go through the streamed TrackAnalyzer, so no whole-track buffer exists; other formats are decoded whole
- * and analysed in place. The CLI's `analyze` and the "analyze" job run this.
+ * Full analysis of an audio file, measured as it is read (streamAudioFile.ts): WAV and AIFF from disk, FLAC, MP3, Ogg
+ * Vorbis and Opus from the decoder thread go through the streamed TrackAnalyzer, so no whole-track buffer exists; MP4
+ * (and a stream the decoders leave to the general path) is decoded whole and analysed in place. The CLI's `analyze` and the "analyze" job run this.
  */
 import { TrackAnalyzer, type AnalysisWithPeaks, type AnalyzeOptions } from './analysis/trackAnalyzer';
 import type { ReadAudioFileOptions } from './audioFile';

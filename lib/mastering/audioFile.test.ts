@@ -9,15 +9,23 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { decodeAudio } from '../audio/decode/decode';
-import { buildWav, testSignal, text, type WavOptions } from '../audio/decode/testAudioFiles';
+import { buildAiff, buildWav, testSignal, text, type AiffOptions, type WavOptions } from '../audio/decode/testAudioFiles';
 import { AudioFormatError } from '../audio/types';
 import { readAudioFile } from './audioFile';
+import { streamAudioFile } from './streamAudioFile';
 
 const dir = mkdtempSync(join(tmpdir(), 'audio-file-test-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 function writeWav(name: string, frames: number, channelCount: number, options: WavOptions): { path: string; bytes: Uint8Array } {
   const bytes = buildWav(testSignal(frames, options.sampleRate ?? 44100, channelCount), options);
+  const path = join(dir, name);
+  writeFileSync(path, bytes);
+  return { path, bytes };
+}
+
+function writeAiff(name: string, frames: number, channelCount: number, options: AiffOptions): { path: string; bytes: Uint8Array } {
+  const bytes = buildAiff(testSignal(frames, options.sampleRate ?? 44100, channelCount), options);
   const path = join(dir, name);
   writeFileSync(path, bytes);
   return { path, bytes };
@@ -110,5 +118,57 @@ describe('readAudioFile', () => {
   it('refuses a WAV longer than the duration limit before allocating its samples', async () => {
     const { path } = writeWav('too-long.wav', 48_000, 2, { format: 's16', sampleRate: 8000 });
     await assert.rejects(readAudioFile(path, { maxDurationSeconds: 5 }), (e: unknown) => e instanceof AudioFormatError && /too-long\.wav: WAV file claims to hold 6\.0 s/.test(e.message));
+  });
+
+  it('reads AIFF and AIFF-C (big- and little-endian integer, float) from the file in pieces, bit-exactly', async () => {
+    const files: [string, number, AiffOptions][] = [
+      ['long.aiff', 2, { format: 's24', extraChunks: [{ id: 'NAME', body: text('take 3') }] }],
+      ['sowt.aifc', 2, { format: 's16', compression: 'sowt', sampleRate: 48000 }],
+      ['float.aifc', 2, { format: 'f32', compression: 'fl32' }],
+      ['mono.aiff', 1, { format: 's16', sampleRate: 96000 }],
+    ];
+    for (const [name, channels, options] of files) {
+      // 900 000 stereo 24-bit frames span several 1 MB reads and end inside the last.
+      const { path, bytes } = writeAiff(name, name === 'long.aiff' ? 900_000 : 123_457, channels, options);
+      await assertSameAsWholeDecode(path, bytes);
+    }
+  });
+
+  it('streams an AIFF in pieces (no whole-file buffer) with exactly the samples of a whole decode', async () => {
+    const { path, bytes } = writeAiff('streamed.aiff', 700_001, 2, { format: 's24' });
+    const whole = await decodeAudio(bytes);
+    const got = await streamAudioFile<{ pieces: number; channels: Float32Array[] }>(path, {
+      open: async (sampleRate, channelCount, expectedFrames) => {
+        assert.equal(sampleRate, 44100);
+        assert.equal(channelCount, 2);
+        assert.equal(expectedFrames, 700_001);
+        const channels = [new Float32Array(expectedFrames), new Float32Array(expectedFrames)];
+        let at = 0;
+        let pieces = 0;
+        return {
+          push: (piece, frames) => {
+            piece.forEach((c, ch) => channels[ch].set(c.subarray(0, frames), at));
+            at += frames;
+            pieces++;
+          },
+          finish: async (format) => {
+            assert.deepEqual(format, whole.format);
+            assert.equal(at, 700_001);
+            return { pieces, channels };
+          },
+        };
+      },
+      whole: async () => assert.fail('an AIFF must be streamed, not decoded whole'),
+    });
+    assert.ok(got.pieces > 1, `${got.pieces} pieces`);
+    got.channels.forEach((c, ch) => assert.deepEqual(new Uint32Array(c.buffer), new Uint32Array(whole.channels[ch].buffer, whole.channels[ch].byteOffset, whole.channels[ch].length)));
+  });
+
+  it('names the file and the problem for a truncated AIFF, and refuses one longer than the duration limit', async () => {
+    const { bytes } = writeAiff('whole.aiff', 10_000, 2, { format: 's16' });
+    await writeFile(join(dir, 'cut.aiff'), bytes.subarray(0, bytes.length - 4000));
+    await assert.rejects(readAudioFile(join(dir, 'cut.aiff')), (e: unknown) => e instanceof AudioFormatError && /^cut\.aiff: truncated AIFF/.test(e.message));
+    const { path } = writeAiff('too-long.aiff', 48_000, 2, { format: 's16', sampleRate: 8000 });
+    await assert.rejects(readAudioFile(path, { maxDurationSeconds: 5 }), (e: unknown) => e instanceof AudioFormatError && /too-long\.aiff: AIFF file claims to hold 6\.0 s/.test(e.message));
   });
 });

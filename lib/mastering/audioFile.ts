@@ -7,23 +7,25 @@ import { basename } from 'node:path';
 import { decodeAudio } from '../audio/decode/decode';
 import { decodeInWorker, type DecodeInWorkerOptions, type DecodeStreamConsumer } from '../audio/decode/decodeInWorker';
 import { maxDecodedFrames, tooLongError, type DecodeLimits } from '../audio/decode/limits';
-import { pcmIntoPlanar } from '../audio/decode/pcmSamples';
+import { aiffFormatInfo, aiffPcmLayout, parseAiffLayout } from '../audio/decode/aiff';
+import { pcmIntoPlanar, type PcmLayout } from '../audio/decode/pcmSamples';
 import { sniffContainer } from '../audio/decode/probe';
-import { parseWavLayout, wavFormatInfo, wavPcmLayout, type WavLayout } from '../audio/decode/wav';
+import { parseWavLayout, wavFormatInfo, wavPcmLayout } from '../audio/decode/wav';
 import { AudioFormatError, type DecodedAudio, type FormatInfo } from '../audio/types';
 import { ffmpegExternalDecoders, type FfmpegDecodeOptions } from './ffmpegDecoder';
 
 export type ReadAudioFileOptions = Omit<DecodeInWorkerOptions, 'transferInput'> & Pick<FfmpegDecodeOptions, 'ffmpegPath' | 'maxDurationSeconds'>;
 
-/** Head of the file read first: the container's magic, and for WAV every chunk header before the samples. */
+/** Head of the file read first: the container's magic, and for WAV and AIFF every chunk header before the samples. */
 export const HEAD_BYTES = 1 << 20;
-/** WAV samples are read this much at a time into one reused buffer (small enough to stay in cache for the meters). */
-const WAV_READ_BYTES = 1 << 20;
+/** WAV and AIFF samples are read this much at a time into one reused buffer (small enough to stay in cache for the meters). */
+const PCM_READ_BYTES = 1 << 20;
 
 /**
- * Reads and decodes an audio file: WAV straight from the file into the planar output a few megabytes at a time,
- * FLAC/MP3/Ogg/AIFF (and WAV whose header this reader cannot place) in a worker thread, MP4 (AAC/ALAC) in an ffmpeg
- * subprocess (already isolated, so no worker is needed around it). Errors name the file: "song.wav: truncated WAV: …".
+ * Reads and decodes an audio file: WAV and AIFF straight from the file into the planar output a few megabytes at a
+ * time, FLAC/MP3/Ogg (and a WAV or AIFF whose header this reader cannot place) in a worker thread, MP4 (AAC/ALAC) in an
+ * ffmpeg subprocess (already isolated, so no worker is needed around it). Errors name the file: "song.wav: truncated
+ * WAV: …".
  */
 export async function readAudioFile(path: string, opts: ReadAudioFileOptions = {}): Promise<DecodedAudio> {
   const name = basename(path);
@@ -32,8 +34,9 @@ export async function readAudioFile(path: string, opts: ReadAudioFileOptions = {
     const info = await stat(path);
     if (!info.isFile()) throw new AudioFormatError('not a regular file');
     const head = await readFileHead(path, HEAD_BYTES);
-    const wav = sniffContainer(head) === 'wav' ? await readWavInChunks(path, head, info.size, { maxDurationSeconds: opts.maxDurationSeconds, ...opts.limits }) : null;
-    if (wav) return wav;
+    const placed = placePcmFile(head, info.size);
+    const pcm = placed ? await readPcmInChunks(path, placed, { maxDurationSeconds: opts.maxDurationSeconds, ...opts.limits }) : null;
+    if (pcm) return pcm;
     bytes = await readFile(path);
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
@@ -55,83 +58,111 @@ export async function readAudioFile(path: string, opts: ReadAudioFileOptions = {
   }
 }
 
-/** A whole WAV file, its pieces converted straight into the output (see readWavPieces). */
-async function readWavInChunks(path: string, head: Uint8Array, size: number, limits: DecodeLimits): Promise<DecodedAudio | null> {
-  let channels: Float32Array[] = [];
-  const format = await readWavPieces(path, head, size, limits, (layout) => {
-    channels = Array.from({ length: layout.channelCount }, () => new Float32Array(layout.frames));
-    // Straight into the output: no piece buffers.
-    return (bytes, frames, done) => pcmIntoPlanar(bytes, 0, frames, wavPcmLayout(layout), channels, done);
-  });
-  return format && { sampleRate: format.sampleRate, channels, format };
+/** Where a WAV or AIFF file's samples lie, from its header: all the piece reader needs. */
+export interface PcmFileLayout {
+  /** For messages. */
+  kind: 'WAV' | 'AIFF';
+  sampleRate: number;
+  channelCount: number;
+  frames: number;
+  frameBytes: number;
+  dataOffset: number;
+  pcm: PcmLayout;
+  format: FormatInfo;
 }
 
 /**
- * A WAV file's samples as planar pieces of at most `WAV_READ_BYTES` worth, in order, through `consumer`: what the
- * streamed analysis reads. Null for a file readWavPieces leaves to the general path.
+ * The layout of a WAV or AIFF file from its first bytes (`head`) and its size; null for another container, or for a
+ * header this reader cannot place (beyond the first megabyte, or unparsable), leaving that file to the general path,
+ * which also words the errors for broken headers.
  */
-export async function streamWavFile(path: string, head: Uint8Array, size: number, limits: DecodeLimits, consumer: DecodeStreamConsumer): Promise<FormatInfo | null> {
+export function placePcmFile(head: Uint8Array, size: number): PcmFileLayout | null {
+  try {
+    switch (sniffContainer(head)) {
+      case 'wav': {
+        const l = parseWavLayout(head, size);
+        return { kind: 'WAV', sampleRate: l.sampleRate, channelCount: l.channelCount, frames: l.frames, frameBytes: l.blockAlign, dataOffset: l.dataOffset, pcm: wavPcmLayout(l), format: wavFormatInfo(l) };
+      }
+      case 'aiff': {
+        const l = parseAiffLayout(head, size);
+        return { kind: 'AIFF', sampleRate: l.sampleRate, channelCount: l.channelCount, frames: l.frames, frameBytes: l.frameBytes, dataOffset: l.dataOffset, pcm: aiffPcmLayout(l), format: aiffFormatInfo(l) };
+      }
+      default:
+        return null;
+    }
+  } catch {
+    return null;
+  }
+}
+
+/** A whole WAV or AIFF file, its pieces converted straight into the output (see readPcmPieces). */
+async function readPcmInChunks(path: string, layout: PcmFileLayout, limits: DecodeLimits): Promise<DecodedAudio> {
+  let channels: Float32Array[] = [];
+  const format = await readPcmPieces(path, layout, limits, () => {
+    channels = Array.from({ length: layout.channelCount }, () => new Float32Array(layout.frames));
+    // Straight into the output: no piece buffers.
+    return (bytes, frames, done) => pcmIntoPlanar(bytes, 0, frames, layout.pcm, channels, done);
+  });
+  return { sampleRate: format.sampleRate, channels, format };
+}
+
+/**
+ * A WAV or AIFF file's samples as planar pieces of at most `PCM_READ_BYTES` worth, in order, through `consumer`: what
+ * the streamed analysis reads.
+ */
+export async function streamPcmFile(path: string, layout: PcmFileLayout, limits: DecodeLimits, consumer: DecodeStreamConsumer): Promise<FormatInfo> {
   let started: Promise<void> | void = undefined;
   let pieces: Float32Array[] = [];
-  return readWavPieces(path, head, size, limits, (layout) => {
-    const framesPerRead = Math.max(1, Math.floor(WAV_READ_BYTES / layout.blockAlign));
-    pieces = Array.from({ length: layout.channelCount }, () => new Float32Array(framesPerRead));
+  return readPcmPieces(path, layout, limits, () => {
+    pieces = Array.from({ length: layout.channelCount }, () => new Float32Array(framesPerRead(layout)));
     started = consumer.start(layout.sampleRate, layout.channelCount, layout.frames);
     // Awaited with the first piece, after a read: a refusal must not count as unhandled meanwhile.
     if (started instanceof Promise) started.catch(() => undefined);
-    const pcm = wavPcmLayout(layout);
     return async (bytes, frames) => {
       await started;
-      pcmIntoPlanar(bytes, 0, frames, pcm, pieces, 0);
+      pcmIntoPlanar(bytes, 0, frames, layout.pcm, pieces, 0);
       consumer.samples(frames === pieces[0].length ? pieces : pieces.map((p) => p.subarray(0, frames)), frames);
     };
   });
 }
 
+const framesPerRead = (layout: PcmFileLayout) => Math.max(1, Math.floor(PCM_READ_BYTES / layout.frameBytes));
+
 /**
- * WAV is the common upload and the largest: reading the whole file first would hold its bytes and its float samples at
- * once (a 60-minute 96 kHz 24-bit file: 2 GB + 2.8 GB), and paying for fresh memory twice is most of a WAV decode's
- * cost. Here the file is read through one reused buffer and each piece handed to `onLayout`'s callback (`done` =
- * frames before it). No worker thread: this is our own bounds-checked parser, with memory sized from the header after
- * the duration limit, and no WASM to abort or hang. `head` is the file's first HEAD_BYTES (the caller has read it to
- * tell the container). Returns null for a header it cannot place (beyond the first megabyte, or unparsable), leaving
- * that file to the general path, which also words the errors for broken headers.
+ * WAV and AIFF are the common uploads and the largest: reading the whole file first would hold its bytes and its float
+ * samples at once (a 60-minute 96 kHz 24-bit file: 2 GB + 2.8 GB), and paying for fresh memory twice is most of such a
+ * decode's cost. Here the file is read through one reused buffer and each piece handed to `onStart`'s callback (`done`
+ * = frames before it). No worker thread: these are our own bounds-checked parsers, with memory sized from the header
+ * after the duration limit, and no WASM to abort or hang.
  */
-async function readWavPieces(
+async function readPcmPieces(
   path: string,
-  head: Uint8Array,
-  size: number,
+  layout: PcmFileLayout,
   limits: DecodeLimits,
-  onLayout: (layout: WavLayout) => (bytes: Uint8Array, frames: number, done: number) => void | Promise<void>,
-): Promise<FormatInfo | null> {
-  let layout: WavLayout;
-  try {
-    layout = parseWavLayout(head, size);
-  } catch {
-    return null;
-  }
+  onStart: () => (bytes: Uint8Array, frames: number, done: number) => void | Promise<void>,
+): Promise<FormatInfo> {
   if (layout.frames > maxDecodedFrames(limits, layout.sampleRate, layout.channelCount)) {
-    throw tooLongError('WAV file', layout.frames, layout.sampleRate, layout.channelCount, limits, true);
+    throw tooLongError(`${layout.kind} file`, layout.frames, layout.sampleRate, layout.channelCount, limits, true);
   }
   let handle: FileHandle | undefined;
   try {
     handle = await open(path, 'r');
-    const piece = onLayout(layout);
-    const framesPerRead = Math.max(1, Math.floor(WAV_READ_BYTES / layout.blockAlign));
-    const buffer = new Uint8Array(framesPerRead * layout.blockAlign);
+    const piece = onStart();
+    const perRead = framesPerRead(layout);
+    const buffer = new Uint8Array(perRead * layout.frameBytes);
     for (let done = 0; done < layout.frames; ) {
-      const frames = Math.min(framesPerRead, layout.frames - done);
-      const want = frames * layout.blockAlign;
+      const frames = Math.min(perRead, layout.frames - done);
+      const want = frames * layout.frameBytes;
       let got = 0;
       while (got < want) {
-        const { bytesRead: n } = await handle.read(buffer, got, want - got, layout.dataOffset + done * layout.blockAlign + got);
-        if (n === 0) throw new AudioFormatError(`truncated WAV: the file ended after ${done + Math.floor(got / layout.blockAlign)} of ${layout.frames} frames (was it changed while being read?)`);
+        const { bytesRead: n } = await handle.read(buffer, got, want - got, layout.dataOffset + done * layout.frameBytes + got);
+        if (n === 0) throw new AudioFormatError(`truncated ${layout.kind}: the file ended after ${done + Math.floor(got / layout.frameBytes)} of ${layout.frames} frames (was it changed while being read?)`);
         got += n;
       }
       await piece(buffer, frames, done);
       done += frames;
     }
-    return wavFormatInfo(layout);
+    return layout.format;
   } finally {
     await handle?.close();
   }

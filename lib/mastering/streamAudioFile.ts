@@ -1,7 +1,7 @@
 /**
- * A file's samples to a streaming consumer as they are read: WAV pieces straight from disk; FLAC, MP3, Ogg Vorbis and
- * Opus from the decoder thread through a shared ring (decoding and consuming on two cores at once), so no whole-track
- * buffer is allocated. AIFF and MP4 are decoded whole by readAudioFile and handed over in one piece. What the analyses
+ * A file's samples to a streaming consumer as they are read: WAV and AIFF pieces straight from disk; FLAC, MP3, Ogg
+ * Vorbis and Opus from the decoder thread through a shared ring (decoding and consuming on two cores at once), so no
+ * whole-track buffer is allocated. MP4 is decoded whole by readAudioFile and handed over in one piece. What the analyses
  * of files (analyzeFile.ts, match/matchFile.ts, match/mixFile.ts) are built on.
  */
 import { readFile, stat } from 'node:fs/promises';
@@ -9,7 +9,7 @@ import { basename } from 'node:path';
 import { decodeStreamInWorker, type DecodeStreamConsumer } from '../audio/decode/decodeInWorker';
 import { sniffContainer } from '../audio/decode/probe';
 import { AudioFormatError, type DecodedAudio, type FormatInfo } from '../audio/types';
-import { HEAD_BYTES, readAudioFile, readFileHead, streamWavFile, type ReadAudioFileOptions } from './audioFile';
+import { HEAD_BYTES, placePcmFile, readAudioFile, readFileHead, streamPcmFile, type ReadAudioFileOptions } from './audioFile';
 
 /** One consumer of one stream: samples in order, then the result. */
 export interface StreamSink<T> {
@@ -58,8 +58,11 @@ export async function streamAudioFile<T>(path: string, handlers: StreamAudioFile
   try {
     const head = await readFileHead(path, HEAD_BYTES);
     const container = sniffContainer(head);
-    const wav = container === 'wav' ? await streamWavFile(path, head, info.size, limits, consumer) : null;
-    if (wav) return await sink!.finish(wav);
+    const placed = placePcmFile(head, info.size);
+    if (placed) {
+      const format = await streamPcmFile(path, placed, limits, consumer);
+      return await sink!.finish(format);
+    }
     if (container === 'ogg' || container === 'flac' || container === 'mp3') {
       const decoding = decodeStreamInWorker(await readFile(path), consumer, { ...options, limits, transferInput: true });
       handlers.meanwhile?.();

@@ -1,9 +1,9 @@
 /**
  * AIFF and AIFF-C parser (big-endian integer, 'sowt' little-endian, 'fl32'/'fl64' float, 'NONE'/'twos'/'in24'/'in32').
  */
-import { AudioFormatError, type DecodedAudio } from '../types';
+import { AudioFormatError, type DecodedAudio, type FormatInfo } from '../types';
 import { assertMasterable } from './limits';
-import { pcmToPlanar, type PcmSampleFormat } from './pcmSamples';
+import { pcmToPlanar, type PcmLayout, type PcmSampleFormat } from './pcmSamples';
 import { fourCC } from './wav';
 
 export interface AiffLayout {
@@ -91,24 +91,23 @@ export function parseAiffLayout(bytes: Uint8Array, totalBytes: number = bytes.le
 
 export function decodeAiff(bytes: Uint8Array): DecodedAudio {
   const layout = parseAiffLayout(bytes);
-  const channels = pcmToPlanar(bytes, layout.dataOffset, layout.frames, {
-    format: layout.sampleFormat,
-    littleEndian: layout.littleEndian,
-    channelCount: layout.channelCount,
-    frameStride: layout.frameBytes,
-  });
+  const channels = pcmToPlanar(bytes, layout.dataOffset, layout.frames, aiffPcmLayout(layout));
+  return { sampleRate: layout.sampleRate, channels, format: aiffFormatInfo(layout) };
+}
+
+export function aiffPcmLayout(layout: AiffLayout): PcmLayout {
+  return { format: layout.sampleFormat, littleEndian: layout.littleEndian, channelCount: layout.channelCount, frameStride: layout.frameBytes };
+}
+
+export function aiffFormatInfo(layout: AiffLayout): FormatInfo {
   return {
+    container: layout.container,
+    codec: layout.codec,
     sampleRate: layout.sampleRate,
-    channels,
-    format: {
-      container: layout.container,
-      codec: layout.codec,
-      sampleRate: layout.sampleRate,
-      channelCount: layout.channelCount,
-      bitsPerSample: layout.bitsPerSample,
-      frames: layout.frames,
-      durationSeconds: layout.frames / layout.sampleRate,
-    },
+    channelCount: layout.channelCount,
+    bitsPerSample: layout.bitsPerSample,
+    frames: layout.frames,
+    durationSeconds: layout.frames / layout.sampleRate,
   };
 }
 
