@@ -419,15 +419,25 @@ export class LevelScanner {
         count = 0;
       }
     }
-    for (; i + factor <= stop; ) {
-      let a = 0;
-      for (const end = i + factor; i < end; i++) a += left[i] + right[i];
-      mono[o++] = a * scale;
-    }
+    const groups = Math.max(0, Math.floor((stop - i) / factor));
+    // The whole groups in a function of their own, so V8 optimizes that loop with its full feedback (compiled in the
+    // middle of this method, it deoptimized at the tail loop whenever a piece ended mid-group).
+    decimateGroups(left, right, i, groups, factor, scale, mono, o);
+    i += groups * factor;
+    o += groups;
     for (; i < stop; i++, count++) acc += left[i] + right[i];
     this.monoAcc = acc;
     this.monoCount = count;
     this.monoLength = o;
+  }
+}
+
+/** mono[o + g] = scale · Σ (left + right) over group g of `factor` frames from `from`, for `groups` groups. */
+function decimateGroups(left: Float32Array, right: Float32Array, from: number, groups: number, factor: number, scale: number, mono: Float32Array, o: number): void {
+  for (let g = 0, i = from; g < groups; g++) {
+    let a = 0;
+    for (const end = i + factor; i < end; i++) a += left[i] + right[i];
+    mono[o + g] = a * scale;
   }
 }
 

@@ -153,6 +153,8 @@ export class TruePeakChannelSearch {
   private threshold = 0;
   private local = 0;
   private readonly limits: Float64Array;
+  /** The 4 central taps of phases 1-3 (the x4 screen's hot loop). */
+  private readonly centralX4: Float64Array;
 
   constructor(
     private readonly channel: number,
@@ -189,6 +191,10 @@ export class TruePeakChannelSearch {
     this.reach = this.L > 1 ? Math.max(-this.firstOffset, this.tapsPerPhase + this.firstOffset) : 0;
     if (this.reach > BLOCK) throw new Error('true-peak block smaller than the interpolator span');
     this.limits = new Float64Array(this.L);
+    this.centralX4 = new Float64Array(12);
+    if (this.L === 4) {
+      for (let p = 1; p < 4; p++) for (let j = 0; j < 4; j++) this.centralX4[4 * (p - 1) + j] = this.coefficients[p][this.centralStart + j];
+    }
   }
 
   /** Per-phase screening limit for |core|: the value can only matter if |core| + tail * local exceeds the smaller of
@@ -211,56 +217,14 @@ export class TruePeakChannelSearch {
     const n = frames ?? Infinity;
     if (L === 1 || (final && n < 2)) return;
     const blockCount = final ? Math.ceil(n / BLOCK) : Infinity;
-    const { coefficients, firstOffset, tapsPerPhase, l1Max } = this;
+    const { firstOffset, tapsPerPhase, l1Max } = this;
     const last = n - 1; // inter-sample points lie between sample i and i+1 for i < last
     this.threshold = Math.min(this.peak, this.overThreshold);
-    const overThreshold = this.overThreshold;
-    // Exact evaluation of every phase after frame i: the same arithmetic as a plain search.
-    const evaluate = (i: number): void => {
-      const r = i - base;
-      let bestAbs = 0;
-      let bestPhase = 0;
-      for (let p = 1; p < L; p++) {
-        const y = interpolateAt(x, r, coefficients[p], firstOffset);
-        const a = y < 0 ? -y : y;
-        if (a > bestAbs) {
-          bestAbs = a;
-          bestPhase = p;
-        }
-      }
-      if (bestAbs > this.peak) {
-        this.peak = bestAbs;
-        const t = Math.min(this.peak, overThreshold);
-        if (t !== this.threshold) {
-          this.threshold = t;
-          this.setLimits();
-        }
-      }
-      if (bestAbs > overThreshold) {
-        const left = x[r] < 0 ? -x[r] : x[r];
-        const right = x[r + 1] < 0 ? -x[r + 1] : x[r + 1];
-        if (left <= overThreshold && right <= overThreshold) {
-          this.overCount++;
-          if (this.overs.length < this.maxOvers) {
-            this.overs.push({ channel: this.channel, timeSeconds: (i + bestPhase / L) / this.sampleRate, levelDbtp: linearToDb(bestAbs) });
-          }
-        }
-      }
-    };
-
-    // Hoisted central taps for the common x4 case; the screen below is the hot loop on loud masters.
-    const c1 = coefficients[1];
-    const c2 = coefficients[Math.min(2, L - 1)];
-    const c3 = coefficients[Math.min(3, L - 1)];
-    const cs = this.centralStart;
-    const k10 = c1[cs], k11 = c1[cs + 1], k12 = c1[cs + 2], k13 = c1[cs + 3];
-    const k20 = c2[cs], k21 = c2[cs + 1], k22 = c2[cs + 2], k23 = c2[cs + 3];
-    const k30 = c3[cs], k31 = c3[cs + 1], k32 = c3[cs + 2], k33 = c3[cs + 3];
-    const coreOffset = firstOffset + cs; // x index of the first central tap relative to i
-    const centralCount = 2 * CENTRAL_TAPS_EACH_SIDE;
-    const limits = this.limits;
+    const coreOffset = firstOffset + this.centralStart; // x index of the first central tap relative to i
     const xLength = x.length;
-
+    // The screen, the exact evaluation and the edge path are functions of their own: V8 optimizes each with the
+    // feedback of its whole body. As one method (with the evaluation a closure), a compile entered in the screening
+    // loop deoptimized at the first evaluation, and recompiling the whole cost ~70 ms per track.
     for (let b = bFrom; b < bTo; b++) {
       let local = blockMax[b];
       if (b > 0 && blockMax[b - 1] > local) local = blockMax[b - 1];
@@ -273,42 +237,102 @@ export class TruePeakChannelSearch {
       const s = start - base;
       const interior = s + firstOffset >= 0 && end - 1 - base + firstOffset + tapsPerPhase <= xLength;
       if (L === 4 && interior) {
-        let xa = x[s + coreOffset];
-        let xb = x[s + coreOffset + 1];
-        let xc = x[s + coreOffset + 2];
-        let xd = x[s + coreOffset + 3];
-        for (let i = start; i < end; i++) {
-          const e1 = k10 * xa + k11 * xb + k12 * xc + k13 * xd;
-          const e2 = k20 * xa + k21 * xb + k22 * xc + k23 * xd;
-          const e3 = k30 * xa + k31 * xb + k32 * xc + k33 * xd;
-          const l1 = limits[1];
-          const l2 = limits[2];
-          const l3 = limits[3];
-          if (e1 > l1 || -e1 > l1 || e2 > l2 || -e2 > l2 || e3 > l3 || -e3 > l3) evaluate(i);
-          xa = xb;
-          xb = xc;
-          xc = xd;
-          xd = x[i - base + coreOffset + 4];
+        // Hot on loud masters: candidates are rare, and the limits only change when an evaluation raises the peak.
+        for (let i = start; ; i++) {
+          i = screenX4(x, i - base + coreOffset, i, end, this.centralX4, this.limits);
+          if (i >= end) break;
+          this.evaluate(x, base, i);
         }
-        continue;
+      } else {
+        this.scanEdge(x, base, start, end, coreOffset);
       }
-      for (let i = start; i < end; i++) {
-        const r = i - base + coreOffset;
-        for (let p = 1; p < L; p++) {
-          const c = coefficients[p];
-          let core = 0;
-          for (let j = 0; j < centralCount; j++) {
-            const k = r + j;
-            if (k >= 0 && k < xLength) core += c[cs + j] * x[k];
-          }
-          if (core > limits[p] || -core > limits[p]) {
-            evaluate(i);
-            break;
-          }
+    }
+  }
+
+  /** Any factor, any position (reads outside `x` as zero): the same screen, one central tap at a time. */
+  private scanEdge(x: Float32Array, base: number, start: number, end: number, coreOffset: number): void {
+    const { L, coefficients, limits } = this;
+    const cs = this.centralStart;
+    const centralCount = 2 * CENTRAL_TAPS_EACH_SIDE;
+    const xLength = x.length;
+    for (let i = start; i < end; i++) {
+      const r = i - base + coreOffset;
+      for (let p = 1; p < L; p++) {
+        const c = coefficients[p];
+        let core = 0;
+        for (let j = 0; j < centralCount; j++) {
+          const k = r + j;
+          if (k >= 0 && k < xLength) core += c[cs + j] * x[k];
+        }
+        if (core > limits[p] || -core > limits[p]) {
+          this.evaluate(x, base, i);
+          break;
         }
       }
     }
   }
+
+  /** Exact evaluation of every phase after frame i: the same arithmetic as a plain search. */
+  private evaluate(x: Float32Array, base: number, i: number): void {
+    const { L, coefficients, firstOffset, overThreshold } = this;
+    const r = i - base;
+    let bestAbs = 0;
+    let bestPhase = 0;
+    for (let p = 1; p < L; p++) {
+      const y = interpolateAt(x, r, coefficients[p], firstOffset);
+      const a = y < 0 ? -y : y;
+      if (a > bestAbs) {
+        bestAbs = a;
+        bestPhase = p;
+      }
+    }
+    if (bestAbs > this.peak) {
+      this.peak = bestAbs;
+      const t = Math.min(this.peak, overThreshold);
+      if (t !== this.threshold) {
+        this.threshold = t;
+        this.setLimits();
+      }
+    }
+    if (bestAbs > overThreshold) {
+      const left = x[r] < 0 ? -x[r] : x[r];
+      const right = x[r + 1] < 0 ? -x[r + 1] : x[r + 1];
+      if (left <= overThreshold && right <= overThreshold) {
+        this.overCount++;
+        if (this.overs.length < this.maxOvers) {
+          this.overs.push({ channel: this.channel, timeSeconds: (i + bestPhase / L) / this.sampleRate, levelDbtp: linearToDb(bestAbs) });
+        }
+      }
+    }
+  }
+}
+
+/**
+ * The x4 screen from frame `from` (x[r0] is the first central tap of `from`): the first frame in [from, end) whose
+ * central-tap estimate of any phase exceeds that phase's limit, or `end`. `k` holds the 4 central taps of phases 1-3.
+ */
+function screenX4(x: Float32Array, r0: number, from: number, end: number, k: Float64Array, limits: Float64Array): number {
+  const k10 = k[0], k11 = k[1], k12 = k[2], k13 = k[3];
+  const k20 = k[4], k21 = k[5], k22 = k[6], k23 = k[7];
+  const k30 = k[8], k31 = k[9], k32 = k[10], k33 = k[11];
+  const l1 = limits[1];
+  const l2 = limits[2];
+  const l3 = limits[3];
+  let xa = x[r0];
+  let xb = x[r0 + 1];
+  let xc = x[r0 + 2];
+  let xd = x[r0 + 3];
+  for (let i = from, r = r0 + 4; i < end; i++, r++) {
+    const e1 = k10 * xa + k11 * xb + k12 * xc + k13 * xd;
+    const e2 = k20 * xa + k21 * xb + k22 * xc + k23 * xd;
+    const e3 = k30 * xa + k31 * xb + k32 * xc + k33 * xd;
+    if (e1 > l1 || -e1 > l1 || e2 > l2 || -e2 > l2 || e3 > l3 || -e3 > l3) return i;
+    xa = xb;
+    xb = xc;
+    xc = xd;
+    xd = x[r];
+  }
+  return end;
 }
 
 /** True peak of every channel, their maximum, and the positions of inter-sample overs. */

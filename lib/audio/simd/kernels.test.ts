@@ -4,10 +4,12 @@ import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { kWeightingKernel } from './kWeightingKernel';
 import { levelKernel } from './levelKernel';
+import { createWelchKernel } from './welchKernel';
 
 test('the kernels instantiate here (the meters would otherwise fall back to scalar code unnoticed)', () => {
   assert.ok(levelKernel());
   assert.ok(kWeightingKernel());
+  assert.ok(createWelchKernel(32768));
 });
 
 test('the generated kernel modules match their .wat sources', () => {

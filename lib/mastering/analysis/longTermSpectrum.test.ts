@@ -47,3 +47,23 @@ test('segment weighting drops zero-weight segments', async () => {
   const at = (hz: number) => levels[bands.centresHz.findIndex((c, i) => bands.lowerHz[i] <= hz && hz < bands.upperHz[i])];
   assert.ok(at(1000) - at(200) > 40, `1 kHz ${at(1000)} vs 200 Hz ${at(200)}`);
 });
+
+test('the SIMD kernel gives bit-identical sums to the scalar functions: stereo, mono, weighted, a partial segment', async () => {
+  const bits = (a: Float64Array) => Array.from(new BigUint64Array(a.buffer, a.byteOffset, a.length));
+  let seed = 7;
+  const noise = (n: number) => Float32Array.from({ length: n }, () => ((seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 2 ** 32 - 0.5) * 0.8);
+  const cases: { channels: Float32Array[]; options: Parameters<typeof longTermSpectrum>[1] }[] = [
+    { channels: [noise(5 * 8192 + 123), noise(5 * 8192 + 123)], options: { segmentSize: 8192 } },
+    { channels: [noise(70_001)], options: { segmentSize: 4096, segmentWeight: (t) => 0.25 + (t % 0.3) } },
+    // Shorter than one segment: one zero-padded segment.
+    { channels: [noise(3001), noise(3001)], options: { segmentSize: 4096 } },
+  ];
+  for (const { channels, options } of cases) {
+    const simd = await longTermSpectrum({ sampleRate, channels }, options);
+    const scalar = await longTermSpectrum({ sampleRate, channels }, { ...options, scalar: true });
+    assert.equal(simd.segments, scalar.segments);
+    assert.deepEqual(bits(simd.midPower), bits(scalar.midPower));
+    assert.deepEqual(bits(simd.sidePower), bits(scalar.sidePower));
+    assert.deepEqual(bits(simd.midSideCross), bits(scalar.midSideCross));
+  }
+});

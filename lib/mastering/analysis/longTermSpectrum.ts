@@ -4,6 +4,7 @@
  * cross-power, hence per-band correlation, width and the L+R power the tonal-distance metric averages.
  */
 import { createComplexFft, hannWindow } from '@/lib/audio/fft';
+import { createWelchKernel, type WelchKernel } from '@/lib/audio/simd/welchKernel';
 import { packedFrameCount } from '@/lib/audio/stft';
 import type { PcmAudio } from '@/lib/audio/types';
 
@@ -34,6 +35,8 @@ export interface LongTermSpectrumOptions {
    * and, for the whole band, amplitude summed in power over groups of `coarseGroup` bins (spectral shape does not).
    */
   keepFrames?: { every: number; fineMaxHz: number; coarseGroup: number };
+  /** Window and sum with the scalar functions instead of the SIMD kernel (the same results; tests compare them). */
+  scalar?: boolean;
 }
 
 export interface KeptFrames {
@@ -66,9 +69,11 @@ export class LongTermSpectrumAccumulator {
   private readonly window: Float32Array;
   private readonly windowEnergy: number;
   private readonly bins: number;
+  /** The per-bin sums: the kernel's memory when there is a kernel. */
   private readonly m2: Float64Array;
   private readonly s2: Float64Array;
   private readonly ms: Float64Array;
+  private readonly kernel: WelchKernel | null;
   private readonly keep: LongTermSpectrumOptions['keepFrames'];
   private readonly fineBins: number;
   private readonly coarseGroup: number;
@@ -91,9 +96,11 @@ export class LongTermSpectrumAccumulator {
     for (let i = 0; i < this.size; i++) windowEnergy += this.window[i] * this.window[i];
     this.windowEnergy = windowEnergy;
     this.bins = this.size / 2 + 1;
-    this.m2 = new Float64Array(this.bins);
-    this.s2 = new Float64Array(this.bins);
-    this.ms = new Float64Array(this.bins);
+    this.kernel = options.scalar ? null : createWelchKernel(this.size);
+    if (this.kernel) this.kernel.window.set(this.window);
+    this.m2 = this.kernel?.m2 ?? new Float64Array(this.bins);
+    this.s2 = this.kernel?.s2 ?? new Float64Array(this.bins);
+    this.ms = this.kernel?.ms ?? new Float64Array(this.bins);
     this.keep = options.keepFrames;
     this.fineBins = this.keep ? Math.min(this.bins, Math.ceil(this.keep.fineMaxHz / (sampleRate / this.size)) + 1) : 0;
     this.coarseGroup = this.keep?.coarseGroup ?? 1;
@@ -122,8 +129,12 @@ export class LongTermSpectrumAccumulator {
     if (this.frame === 0 && frames > 0) this.analyse(channels, base, 0, frames);
     const segments = packedFrameCount(frames, this.size, this.hop, frames < this.size);
     if (segments !== this.frame) throw new Error(`long-term spectrum: analysed ${this.frame} segments of ${segments}`);
-    const { size, bins, m2, s2, ms } = this;
-    // The split formulas below skip the /2, hence /4; one-sided doubling for 0 < k < N/2; Welch scale 1/(N·Σw²).
+    const { size, bins } = this;
+    // Copied out of the kernel's memory, which goes with the accumulator.
+    const m2 = this.kernel ? this.m2.slice() : this.m2;
+    const s2 = this.kernel ? this.s2.slice() : this.s2;
+    const ms = this.kernel ? this.ms.slice() : this.ms;
+    // The split formulas skip the /2, hence /4; one-sided doubling for 0 < k < N/2; Welch scale 1/(N·Σw²).
     const base2 = this.totalWeight > 0 ? 1 / (4 * size * this.windowEnergy * this.totalWeight) : 0;
     for (let k = 0; k < bins; k++) {
       const scale = k === 0 || k === bins - 1 ? base2 : 2 * base2;
@@ -150,25 +161,27 @@ export class LongTermSpectrumAccumulator {
 
   /** One segment from frame `start`, `available` frames of it present (the rest zero). */
   private analyse(channels: readonly Float32Array[], base: number, start: number, available: number): void {
-    const { size, bins, window: w, m2, s2, ms, keep } = this;
+    const { size, bins, window: w, keep } = this;
     const [left, right] = channels;
     const input = this.fft.input;
-    // Mid and side are formed while windowing, so no full-length mid/side copies are ever allocated.
-    if (right) {
-      for (let i = 0, j = start - base; i < available; i++, j++) {
-        const l = left[j];
-        const r = right[j];
-        const half = 0.5 * w[i];
-        input[2 * i] = (l + r) * half;
-        input[2 * i + 1] = (l - r) * half;
-      }
+    const kernel = this.kernel;
+    const from = start - base;
+    if (kernel) {
+      kernel.left.set(left.subarray(from, from + available));
+      if (right) {
+        kernel.right.set(right.subarray(from, from + available));
+        kernel.windowMidSide(available);
+      } else kernel.windowMono(available);
+      if (available < size) kernel.input.fill(0, 2 * available);
+      input.set(kernel.input);
     } else {
-      for (let i = 0, j = start - base; i < available; i++, j++) {
-        input[2 * i] = left[j] * w[i];
-        input[2 * i + 1] = 0;
-      }
+      // Each hot loop is a function of its own: V8 then optimizes it with the feedback of its whole body. Inline here,
+      // an on-stack-replacement compile entered in the windowing loop reached the bin loop without feedback and
+      // deoptimized, in every segment (~60 deoptimizations per track).
+      if (right) windowMidSide(input, left, right, from, w, available);
+      else windowMono(input, left, from, w, available);
+      if (available < size) input.fill(0, 2 * available);
     }
-    if (available < size) input.fill(0, 2 * available);
     this.fft.forward();
     const z = this.fft.output;
     const frame = this.frame++;
@@ -176,39 +189,75 @@ export class LongTermSpectrumAccumulator {
     const weight = this.weightOf ? this.weightOf(centreSeconds) : 1;
     if (weight > 0) {
       this.totalWeight += weight;
-      // A[k] = (Z[k] + conj Z[N-k]) / 2, B[k] = (Z[k] - conj Z[N-k]) / 2i, with a/b/c/d = Re/Im of Z[k], Z[N-k];
-      // the /2 is folded into the final scale.
-      for (let k = 0; k < bins; k++) {
-        const mirror = k === 0 ? 0 : size - k;
-        const a = z[2 * k];
-        const b = z[2 * k + 1];
-        const c = z[2 * mirror];
-        const d = z[2 * mirror + 1];
-        const mr = a + c;
-        const mi = b - d;
-        const sr = b + d;
-        const si = c - a;
-        m2[k] += weight * (mr * mr + mi * mi);
-        s2[k] += weight * (sr * sr + si * si);
-        ms[k] += weight * (mr * sr + mi * si);
-      }
+      if (kernel) {
+        kernel.spectrum.set(z);
+        kernel.accumulate(weight);
+      } else accumulateMidSide(z, size, bins, weight, this.m2, this.s2, this.ms);
     }
     if (keep && frame % keep.every === 0) {
-      const { fineBins, coarseBins, coarseGroup } = this;
-      const fine = new Float32Array(fineBins);
-      const coarse = new Float32Array(coarseBins);
-      for (let k = 0; k < bins; k++) {
-        const mirror = k === 0 ? 0 : size - k;
-        const mr = z[2 * k] + z[2 * mirror];
-        const mi = z[2 * k + 1] - z[2 * mirror + 1];
-        const power = (mr * mr + mi * mi) * 0.25;
-        if (k < fineBins) fine[k] = Math.sqrt(power);
-        coarse[Math.floor((k + (coarseGroup >> 1)) / coarseGroup)] += power;
-      }
-      for (let j = 0; j < coarseBins; j++) coarse[j] = Math.sqrt(coarse[j]);
+      const fine = new Float32Array(this.fineBins);
+      const coarse = new Float32Array(this.coarseBins);
+      keepMidMagnitudes(z, size, bins, this.coarseGroup, fine, coarse);
+      sqrtInPlace(coarse);
       this.keptFrames.fine.push(fine);
       this.keptFrames.coarse.push(coarse);
       this.keptFrames.timesSeconds.push(centreSeconds);
     }
   }
+}
+
+/** window·(l+r)/2 and window·(l-r)/2 interleaved: mid and side formed while windowing, never as full-length copies. */
+function windowMidSide(input: Float32Array, left: Float32Array, right: Float32Array, from: number, w: Float32Array, count: number): void {
+  for (let i = 0, j = from; i < count; i++, j++) {
+    const l = left[j];
+    const r = right[j];
+    const half = 0.5 * w[i];
+    input[2 * i] = (l + r) * half;
+    input[2 * i + 1] = (l - r) * half;
+  }
+}
+
+function windowMono(input: Float32Array, x: Float32Array, from: number, w: Float32Array, count: number): void {
+  for (let i = 0, j = from; i < count; i++, j++) {
+    input[2 * i] = x[j] * w[i];
+    input[2 * i + 1] = 0;
+  }
+}
+
+/**
+ * Adds weight·|M|², weight·|S|² and weight·Re(M·S*) per bin. A[k] = (Z[k] + conj Z[N-k]) / 2, B[k] = (Z[k] - conj
+ * Z[N-k]) / 2i, with a/b/c/d = Re/Im of Z[k], Z[N-k]; the /2 is folded into the final scale.
+ */
+function accumulateMidSide(z: Float32Array, size: number, bins: number, weight: number, m2: Float64Array, s2: Float64Array, ms: Float64Array): void {
+  for (let k = 0; k < bins; k++) {
+    const mirror = k === 0 ? 0 : size - k;
+    const a = z[2 * k];
+    const b = z[2 * k + 1];
+    const c = z[2 * mirror];
+    const d = z[2 * mirror + 1];
+    const mr = a + c;
+    const mi = b - d;
+    const sr = b + d;
+    const si = c - a;
+    m2[k] += weight * (mr * mr + mi * mi);
+    s2[k] += weight * (sr * sr + si * si);
+    ms[k] += weight * (mr * sr + mi * si);
+  }
+}
+
+/** |M| per bin below `fine.length`, and |M|² summed over groups of `coarseGroup` bins. */
+function keepMidMagnitudes(z: Float32Array, size: number, bins: number, coarseGroup: number, fine: Float32Array, coarse: Float32Array): void {
+  const fineBins = fine.length;
+  for (let k = 0; k < bins; k++) {
+    const mirror = k === 0 ? 0 : size - k;
+    const mr = z[2 * k] + z[2 * mirror];
+    const mi = z[2 * k + 1] - z[2 * mirror + 1];
+    const power = (mr * mr + mi * mi) * 0.25;
+    if (k < fineBins) fine[k] = Math.sqrt(power);
+    coarse[Math.floor((k + (coarseGroup >> 1)) / coarseGroup)] += power;
+  }
+}
+
+function sqrtInPlace(values: Float32Array): void {
+  for (let j = 0; j < values.length; j++) values[j] = Math.sqrt(values[j]);
 }
