@@ -103,14 +103,15 @@ test('fused scan handles an empty signal and a window shorter than a block', () 
   }
 });
 
-for (const channelCount of [1, 2] as const) {
-  test(`fed in pieces through a sliding window, the scan gives exactly the whole-signal result (${channelCount} channel${channelCount === 2 ? 's' : ''})`, () => {
+for (const [channelCount, monoDecimation] of [[1, 3], [2, 3], [2, 4]] as const) {
+  // Decimation by 4 is the kernel's (whole pieces) and the scalar code's (the rest) in turn.
+  test(`fed in pieces through a sliding window, the scan gives exactly the whole-signal result (${channelCount} channel${channelCount === 2 ? 's' : ''}, mono decimated by ${monoDecimation})`, () => {
     const pcm = program(channelCount);
     const n = pcm.channels[0].length;
-    const whole = scanLevels(pcm, { clipping: { maxRuns: 3 }, monoDecimation: 3, stereoWindowFrames: 777 });
+    const whole = scanLevels(pcm, { clipping: { maxRuns: 3 }, monoDecimation, stereoWindowFrames: 777 });
     // Piece ends at multiples of 16 frames of irregular size; each call sees only the frames from 300 before its start.
     // A too-small size guess makes the outputs grow as they go.
-    const scanner = new LevelScanner(pcm.sampleRate, channelCount, { clipping: { maxRuns: 3 }, monoDecimation: 3, stereoWindowFrames: 777, expectedFrames: 1000 });
+    const scanner = new LevelScanner(pcm.sampleRate, channelCount, { clipping: { maxRuns: 3 }, monoDecimation, stereoWindowFrames: 777, expectedFrames: 1000 });
     let from = 0;
     let k = 0;
     while (from + 16 * 40 < n) {

@@ -113,6 +113,8 @@ export class LevelScanner {
   private monoAcc = 0;
   private monoCount = 0;
   private monoLength = 0;
+  /** Frames the mono decimation has taken in (the kernel may run ahead of scanTo's own pass). */
+  private monoFrames = 0;
   private readonly peak: { value: number; frame: number }[];
 
   constructor(
@@ -257,6 +259,7 @@ export class LevelScanner {
       this.d2[c] = ensureLength(this.d2[c], Math.floor(to / SECOND_DIFFERENCE_BLOCK), Math.floor(from / SECOND_DIFFERENCE_BLOCK));
       if (this.pixelBlocks !== PIXEL_BLOCKS_MAX) this.pix[c] = ensureLength(this.pix[c], 2 * Math.ceil(to / this.finestSpp), 2 * this.state[c].pixel);
     }
+    if (this.factor > 0) this.mono = ensureLength(this.mono, Math.floor(to / this.factor), this.monoLength);
     const windowFrames = this.windowFrames;
     this.wLR = ensureLength(this.wLR, Math.ceil(to / windowFrames), Math.floor(from / windowFrames));
     this.wLL = ensureLength(this.wLL, Math.ceil(to / windowFrames), Math.floor(from / windowFrames));
@@ -305,7 +308,7 @@ export class LevelScanner {
         }
       }
     }
-    this.decimateMono(left, right, base, from, to);
+    this.decimateMono(left, right, base, to);
     this.scannedFrames = to;
   }
 
@@ -331,6 +334,14 @@ export class LevelScanner {
       kernel.right.set(right.subarray(at - base, end - base), 2);
       kernel.scan(blocks);
       stats = { extremes: kernel.blockExtremes, sums: kernel.blockSums };
+      // The mono copy from the samples already in the kernel, when the piece starts a group (factor 4, the default).
+      if (this.factor === 4 && this.monoCount === 0 && this.monoFrames === at) {
+        const groups = frames / 4;
+        kernel.decimate4(groups);
+        this.mono.set(kernel.mono.subarray(0, groups), this.monoLength);
+        this.monoLength += groups;
+        this.monoFrames = end;
+      }
     } else {
       stats = this.scalarStatistics;
       blockStatistics(left, right, base, at, end, this.state[0], stateRight, stats.extremes, stats.sums);
@@ -399,10 +410,12 @@ export class LevelScanner {
   }
 
   /** The boxcar-decimated mono copy. */
-  private decimateMono(left: Float32Array, right: Float32Array, base: number, from: number, to: number): void {
+  private decimateMono(left: Float32Array, right: Float32Array, base: number, to: number): void {
     const factor = this.factor;
     if (factor === 0) return;
-    this.mono = ensureLength(this.mono, Math.floor(to / factor), this.monoLength);
+    const from = this.monoFrames;
+    this.monoFrames = to;
+    if (from >= to) return;
     const mono = this.mono;
     const scale = 0.5 / factor;
     let acc = this.monoAcc;

@@ -18,13 +18,16 @@ export interface LevelKernel {
   /** Per block: d2 L, d2 R, sum L, sum R, Σ L·R, Σ L², Σ R². */
   readonly blockSums: Float64Array;
   scan(blocks: number): void;
+  /** The piece's mono copy decimated by 4 (frames from [2] of left and right), into `mono`. */
+  decimate4(groups: number): void;
+  readonly mono: Float32Array;
 }
 
 let kernel: LevelKernel | null | undefined;
 
 export function levelKernel(): LevelKernel | null {
   if (kernel !== undefined) return kernel;
-  const exports = instantiateKernel<{ memory: WebAssembly.Memory; scan: (blocks: number) => void }>(levelKernelWasm);
+  const exports = instantiateKernel<{ memory: WebAssembly.Memory; scan: (blocks: number) => void; decimate4: (groups: number) => void }>(levelKernelWasm);
   if (!exports) return (kernel = null);
   // The module never grows its memory, so these views stay valid.
   const buffer = exports.memory.buffer;
@@ -35,6 +38,8 @@ export function levelKernel(): LevelKernel | null {
     blockExtremes: new Float32Array(buffer, 131120, 4 * blocks),
     blockSums: new Float64Array(buffer, 147504, 7 * blocks),
     scan: exports.scan,
+    decimate4: exports.decimate4,
+    mono: new Float32Array(buffer, 204848, KERNEL_PIECE_FRAMES / 4),
   };
   return kernel;
 }

@@ -10,7 +10,8 @@
 ;;
 ;; Memory (bytes): left samples from 16 (its two previous samples at 8 and 12), right samples from 65568 (previous at
 ;; 65560 and 65564), 16384 frames each; per block b, f32 [min L, max L, min R, max R] at 131120 + 16·b and
-;; f64 [d2 L, d2 R, sum L, sum R, L·R, L², R²] at 147504 + 56·b. Built by scripts/buildWasm.mjs.
+;; f64 [d2 L, d2 R, sum L, sum R, L·R, L², R²] at 147504 + 56·b; the mono copy decimated by 4 (decimate4) at 204848.
+;; Built by scripts/buildWasm.mjs.
 (module
   (memory (export "memory") 4)
 
@@ -103,4 +104,25 @@
         (local.set $o64 (i32.add (local.get $o64) (i32.const 56)))
         (local.set $b (i32.add (local.get $b) (i32.const 1)))
         (br $block))))
+
+  ;; The piece's boxcar-decimated mono copy, factor 4: out[g] = f32(0.125 · (((0 + (l0+r0)) + (l1+r1)) + (l2+r2)) + (l3+r3))
+  ;; over frames 4g … 4g+3, float64 in the scalar code's order (bit-identical), for `groups` groups.
+  (func (export "decimate4") (param $groups i32)
+    (local $g i32) (local $l v128) (local $r v128) (local $lo v128) (local $hi v128) (local $a f64)
+    (block $done
+      (loop $group
+        (br_if $done (i32.ge_u (local.get $g) (local.get $groups)))
+        (local.set $l (v128.load offset=16 (i32.shl (local.get $g) (i32.const 4))))
+        (local.set $r (v128.load offset=65568 (i32.shl (local.get $g) (i32.const 4))))
+        (local.set $lo (f64x2.add (f64x2.promote_low_f32x4 (local.get $l)) (f64x2.promote_low_f32x4 (local.get $r))))
+        (local.set $hi (f64x2.add
+          (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $l) (local.get $l)))
+          (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $r) (local.get $r)))))
+        (local.set $a (f64.add (f64.const 0) (f64x2.extract_lane 0 (local.get $lo))))
+        (local.set $a (f64.add (local.get $a) (f64x2.extract_lane 1 (local.get $lo))))
+        (local.set $a (f64.add (local.get $a) (f64x2.extract_lane 0 (local.get $hi))))
+        (local.set $a (f64.add (local.get $a) (f64x2.extract_lane 1 (local.get $hi))))
+        (f32.store offset=204848 (i32.shl (local.get $g) (i32.const 2)) (f32.demote_f64 (f64.mul (local.get $a) (f64.const 0.125))))
+        (local.set $g (i32.add (local.get $g) (i32.const 1)))
+        (br $group))))
 )
