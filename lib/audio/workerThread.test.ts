@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { ENTRIES, ensureRuntimeBundle } from '../../scripts/runtimeBundle.mjs';
@@ -11,6 +13,20 @@ test('the runtime bundle builds every thread entry workerThread.ts can start', a
   const folder = await ensureRuntimeBundle();
   // A second call finds it up to date (no rebuild: same folder).
   assert.equal(await ensureRuntimeBundle(), folder);
+  // essentia's glue with its WebAssembly in a file of its own (not a base64 string in the script): it loads.
+  assert.ok(existsSync(join(folder, 'essentia.wasm')));
+  const glue = readFileSync(join(folder, 'essentia-wasm.cjs'), 'utf8');
+  assert.ok(glue.length < 500_000 && !glue.includes('data:application/octet-stream;base64,A'), `glue of ${glue.length} chars`);
+  // It computes what the package's own script computes (a key, from a chroma vector).
+  const keyWith = (glue: string) => {
+    const code = `const W = require(${JSON.stringify(glue)}); const Core = require('essentia.js/dist/essentia.js-core.umd.js'); const e = new Core(W); const r = e.Key(e.arrayToVector(new Float32Array([1, 0, 0.2, 0, 1, 0.3, 0, 1, 0, 0.1, 0, 0]))); console.log(r.key + ' ' + r.scale + ' ' + r.strength); process.exit(0);`;
+    const run = spawnSync(process.execPath, ['-e', code], { encoding: 'utf8' });
+    assert.equal(run.status, 0, run.stderr);
+    return run.stdout.trim();
+  };
+  const fromBundle = keyWith(join(folder, 'essentia-wasm.cjs'));
+  assert.match(fromBundle, /^[A-G]#? (major|minor) 0\.\d+/);
+  assert.equal(fromBundle, keyWith('essentia.js/dist/essentia-wasm.umd.js'));
   useRuntimeBundle(folder);
   try {
     // A bundled decode worker decodes a real file end to end (it answers the message decodeInWorker sends).

@@ -3,7 +3,11 @@
  * uncaughtException/unhandledRejection handlers that call abort() (any later unrelated error would kill the
  * process), and every vector it returns lives in a WASM heap that never shrinks unless each one is .delete()d.
  */
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+
+declare const __MASTERING_BUNDLE__: boolean | undefined;
 
 export interface EssentiaVector {
   delete(): void;
@@ -31,7 +35,9 @@ export function loadEssentia(): EssentiaApi {
   const require = createRequire(import.meta.url);
   // The WASM glue and the core API only: the package's index.js also loads its TensorFlow model, extractor and plot
   // add-ons, which the analysis never uses and which cost ~80 ms of CPU per process.
-  const EssentiaWASM = require('essentia.js/dist/essentia-wasm.umd.js') as unknown;
+  // From the runtime bundle, the same glue with its WebAssembly in a file beside it (scripts/runtimeBundle.mjs).
+  const bundled = typeof __MASTERING_BUNDLE__ !== 'undefined' && __MASTERING_BUNDLE__ ? fileURLToPath(new URL('./essentia-wasm.cjs', import.meta.url)) : null;
+  const EssentiaWASM = require(bundled && existsSync(bundled) ? bundled : 'essentia.js/dist/essentia-wasm.umd.js') as unknown;
   const EssentiaCore = require('essentia.js/dist/essentia.js-core.umd.js') as new (wasm: unknown) => EssentiaApi;
   for (const listener of process.listeners('uncaughtException')) {
     if (!keepUncaught.has(listener)) process.removeListener('uncaughtException', listener);
