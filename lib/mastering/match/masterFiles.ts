@@ -1,6 +1,7 @@
 /**
  * Mastering from files: what the CLI and the "master" job both run. The mix is measured as it is read, straight into
- * the render's float64 working buffer, and read from its file again for any later full render (mixFile.ts).
+ * the render's float64 working buffer, and read again for any later full render (mixFile.ts: from its file, or from the
+ * decoded copy a compressed mix leaves in the temporary folder, removed at the end).
  * The references are measured as they are read (matchFile.ts) on a thread of their own, which ends once they are
  * measured (their samples never reach this thread, and the memory the decoder and analysis touched goes back with the
  * thread instead of staying resident through the render); the render gets a fresh chain worker for its second core,
@@ -10,7 +11,7 @@ import { ChainWorker } from '../chain/chainWorkerClient';
 import type { MasteringSettings } from '../settings';
 import type { MatchAnalysis } from './matchAnalysis';
 import { masterTrack, type MasterOptions, type MasterProgress, type MasterTrackResult } from './masterTrack';
-import { readMixForRender } from './mixFile';
+import { readMixForRender, type StreamedMix } from './mixFile';
 
 export interface MasterFilesInput {
   mixPath: string;
@@ -26,6 +27,7 @@ export async function masterFiles(input: MasterFilesInput): Promise<MasterTrackR
   const parallel = input.options?.parallel !== false;
   const referenceWorker = input.references.length > 0 ? new ChainWorker() : null;
   const renderWorker = parallel ? new ChainWorker() : null;
+  let mix: StreamedMix | undefined;
   try {
     const analyses = input.references.map((r) =>
       referenceWorker!.run<MatchAnalysis>({ kind: 'analyzeFile', path: r.path, options: {} }),
@@ -34,7 +36,9 @@ export async function masterFiles(input: MasterFilesInput): Promise<MasterTrackR
     const allAnalysed = Promise.allSettled(analyses).then(() => referenceWorker?.close());
     allAnalysed.catch(() => undefined);
     // Measured while it is read: the mix's analysis is ready when its last samples are.
-    const { mix, analysis: mixAnalysis } = await readMixForRender(input.mixPath);
+    const read = await readMixForRender(input.mixPath);
+    mix = read.mix;
+    const mixAnalysis = read.analysis;
     input.onDecoded?.();
     return await masterTrack({
       mix,
@@ -44,6 +48,6 @@ export async function masterFiles(input: MasterFilesInput): Promise<MasterTrackR
       onProgress: input.onProgress,
     });
   } finally {
-    await Promise.all([referenceWorker?.close(), renderWorker?.close()]);
+    await Promise.all([referenceWorker?.close(), renderWorker?.close(), mix?.dispose()]);
   }
 }

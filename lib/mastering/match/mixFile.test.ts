@@ -3,12 +3,13 @@
  * a master from files then equals a master of the same audio in memory, sample for sample.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, describe, it } from 'node:test';
 import { encodedBytes } from '@/lib/audio/encode/encodedAudio';
+import { encodeFlac } from '@/lib/audio/encode/flac';
 import { encodeWav } from '@/lib/audio/encode/wav';
 import { AudioFormatError } from '@/lib/audio/types';
 import { buildWav, testSignal } from '../../audio/decode/testAudioFiles';
@@ -30,7 +31,10 @@ describe('readMixForRender', () => {
     writeFileSync(wav, buildWav(testSignal(300_000, 44100, 2), { format: 's24' }));
     for (const path of [wav, fixture('chirp-44k.ogg'), fixture('chirp-16k-s16.flac'), fixture('chirp-44k-aac.m4a')]) {
       const decoded = await readAudioFile(path);
-      const { mix, analysis } = await readMixForRender(path);
+      const spillDir = mkdtempSync(join(dir, 'spill-'));
+      const { mix, analysis } = await readMixForRender(path, { spillDir });
+      // A compressed mix leaves its decoded copy for later renders; a WAV is read from itself again.
+      assert.equal(readdirSync(spillDir).length, path === wav ? 0 : 1, path);
       const frames = decoded.channels[0].length;
       assert.equal(mix.frames, frames, path);
       assert.equal(mix.channelCount, decoded.channels.length, path);
@@ -43,7 +47,18 @@ describe('readMixForRender', () => {
       const again = mix.loaded.channels.map(() => new Float64Array(frames));
       await mix.reload(again);
       assert.deepEqual(again, mix.loaded.channels, path);
+      await mix.dispose();
+      assert.equal(readdirSync(spillDir).length, 0, path);
     }
+  });
+
+  it('decodes a compressed mix again when its copy cannot be written', async () => {
+    const path = fixture('chirp-16k-s16.flac');
+    const { mix } = await readMixForRender(path, { spillDir: join(dir, 'no-such-folder') });
+    const again = mix.loaded.channels.map((c) => new Float64Array(c.length));
+    await mix.reload(again);
+    assert.deepEqual(again, mix.loaded.channels);
+    await mix.dispose();
   });
 
   it('refuses to read a mix again that changed on disk', async () => {
@@ -68,6 +83,18 @@ describe('masterFiles', () => {
     const fromFiles = await masterFiles({ mixPath, references: [{ path: refPath }], options: { encode: false } });
     const inMemory = await masterTrack({ mix: await readAudioFile(mixPath), references: [{ audio: await readAudioFile(refPath) }], options: { encode: false } });
     // Two full renders: the second one read the mix from its file again.
+    assert.equal(fromFiles.report.closedLoop.length, 2, JSON.stringify(fromFiles.report.closedLoop));
+    assert.deepEqual(fromFiles.settings, inMemory.settings);
+    assert.deepEqual(fromFiles.audio.channels, inMemory.audio.channels);
+  });
+
+  it('masters a compressed mix (its second render from the decoded copy) exactly as the same mix in memory', async () => {
+    const mixPath = join(dir, 'master-mix.flac');
+    const refPath = join(dir, 'master-ref-2.wav');
+    writeFileSync(mixPath, encodedBytes(await encodeFlac(kickMix({ seconds: 40 }), { bitDepth: 24, dither: 'none' })));
+    writeFileSync(refPath, encodedBytes(encodeWav(syntheticMix({ seconds: 30, darkness: 0.7, levelDb: -8, dynamicsDb: 2, seed: 7 }), { bitDepth: 24, dither: 'none' })));
+    const fromFiles = await masterFiles({ mixPath, references: [{ path: refPath }], options: { encode: false } });
+    const inMemory = await masterTrack({ mix: await readAudioFile(mixPath), references: [{ audio: await readAudioFile(refPath) }], options: { encode: false } });
     assert.equal(fromFiles.report.closedLoop.length, 2, JSON.stringify(fromFiles.report.closedLoop));
     assert.deepEqual(fromFiles.settings, inMemory.settings);
     assert.deepEqual(fromFiles.audio.channels, inMemory.audio.channels);

@@ -3,18 +3,21 @@
  * the decoder thread is still busy, instead of in a pass over the whole track afterwards.
  *
  * readMixMeasured keeps the samples as float32 (the in-memory mix masterTrack also accepts). readMixForRender writes
- * them straight into the render's float64 working buffer instead, and reads the file again for any later full render:
- * the float32 copy that would otherwise sit beside the working buffer through the whole render is ~90 MB for four
- * minutes of stereo, a quarter of the run's peak memory. Formats that are not streamed come back whole (readMixMeasured:
+ * them straight into the render's float64 working buffer instead, and reads them again for any later full render (a
+ * WAV or AIFF from the file, a compressed mix from its decoded copy on disk): the float32 copy that would otherwise sit
+ * beside the working buffer through the whole render is ~90 MB for four minutes of stereo, a quarter of the run's peak
+ * memory. Formats that are not streamed come back whole (readMixMeasured:
  * without an analysis, which masterTrack then makes itself).
  */
 import { PlanarAccumulator } from '@/lib/audio/decode/planarAccumulator';
 import { AudioFormatError, type DecodedAudio, type FormatInfo } from '@/lib/audio/types';
 import type { WorkingAudio } from '@/lib/audio/workingAudio';
-import type { ReadAudioFileOptions } from '../audioFile';
+import { sniffContainer } from '@/lib/audio/decode/probe';
+import { readFileHead, type ReadAudioFileOptions } from '../audioFile';
 import { allocateSplittable } from '../chain/splitRender';
 import { streamAudioFile } from '../streamAudioFile';
 import { analyzeForMatch, MatchAnalyzer, type MatchAnalysis } from './matchAnalysis';
+import { SampleSpill } from './sampleSpill';
 
 export interface MeasuredMix {
   mix: DecodedAudio;
@@ -54,6 +57,13 @@ export interface StreamedMix {
   loaded: WorkingAudio;
   /** Reads the mix again into `into` (channels of `frames` each), for each full render after the first. */
   reload(into: readonly Float64Array[]): Promise<void>;
+  /** Removes what reading the mix left on disk (its decoded copy, see sampleSpill.ts). */
+  dispose(): Promise<void>;
+}
+
+export interface ReadMixForRenderOptions extends ReadAudioFileOptions {
+  /** Where a compressed mix's decoded copy goes for later renders (default: the system's temporary folder). */
+  spillDir?: string;
 }
 
 /** The mix's channels at float64, each in shared memory with the room a split render needs (allocateSplittable). */
@@ -61,36 +71,64 @@ function renderBuffer(sampleRate: number, capacityHint: number): PlanarAccumulat
   return new PlanarAccumulator<Float64Array>(capacityHint, Infinity, undefined, (frames) => allocateSplittable(sampleRate, 1, frames).channels[0]);
 }
 
-/** The mix measured as it is read, its samples at float64 in the render's working buffer (see the file's comment). */
-export async function readMixForRender(path: string, options: ReadAudioFileOptions = {}): Promise<{ mix: StreamedMix; analysis: MatchAnalysis }> {
-  const loaded = await streamAudioFile<{ work: WorkingAudio; analysis: MatchAnalysis; format: FormatInfo }>(
-    path,
-    {
-      open: async (sampleRate, channelCount, expectedFrames) => {
-        const known = Number.isFinite(expectedFrames) && expectedFrames > 0;
-        const analyzer = await MatchAnalyzer.create(sampleRate, channelCount, { truePeak: true, expectedFrames: known ? expectedFrames : undefined });
-        // Sized by the header's length (exact for WAV, FLAC and Ogg); one that under-counts only costs growing it.
-        const samples = renderBuffer(sampleRate, known ? expectedFrames : sampleRate * 60);
-        return {
-          push: (piece, count) => {
-            samples.append(piece.map((c) => c.subarray(0, count)));
-            analyzer.push(piece, count);
-          },
-          finish: async (format) => ({ work: { sampleRate, channels: samples.views() }, analysis: analyzer.finish(), format }),
-        };
+/**
+ * The mix measured as it is read, its samples at float64 in the render's working buffer (see the file's comment). A
+ * WAV or AIFF mix is read from its file again for later renders; a compressed one from the decoded copy written as it
+ * was first decoded (sampleSpill.ts), instead of being decoded again. The caller disposes of the mix when done.
+ */
+export async function readMixForRender(path: string, options: ReadMixForRenderOptions = {}): Promise<{ mix: StreamedMix; analysis: MatchAnalysis }> {
+  const head = await readFileHead(path, 64).catch(() => null);
+  const container = head ? sniffContainer(head) : null;
+  const spills = container !== 'wav' && container !== 'aiff';
+  let spill: SampleSpill | null = null;
+  const startSpill = async (channelCount: number) => {
+    // A stream that started over (see streamAudioFile) begins its copy again.
+    await spill?.dispose();
+    spill = spills ? SampleSpill.create(channelCount, options.spillDir) : null;
+  };
+  let loaded: { work: WorkingAudio; analysis: MatchAnalysis; format: FormatInfo };
+  try {
+    loaded = await streamAudioFile<{ work: WorkingAudio; analysis: MatchAnalysis; format: FormatInfo }>(
+      path,
+      {
+        open: async (sampleRate, channelCount, expectedFrames) => {
+          const known = Number.isFinite(expectedFrames) && expectedFrames > 0;
+          const analyzer = await MatchAnalyzer.create(sampleRate, channelCount, { truePeak: true, expectedFrames: known ? expectedFrames : undefined });
+          // Sized by the header's length (exact for WAV, FLAC and Ogg); one that under-counts only costs growing it.
+          const samples = renderBuffer(sampleRate, known ? expectedFrames : sampleRate * 60);
+          await startSpill(channelCount);
+          return {
+            push: (piece, count) => {
+              samples.append(piece.map((c) => c.subarray(0, count)));
+              spill?.append(piece, count);
+              analyzer.push(piece, count);
+            },
+            finish: async (format) => {
+              spill?.finish();
+              return { work: { sampleRate, channels: samples.views() }, analysis: analyzer.finish(), format };
+            },
+          };
+        },
+        whole: async (decoded) => {
+          const samples = renderBuffer(decoded.sampleRate, decoded.channels[0]?.length ?? 0);
+          samples.append(decoded.channels);
+          await startSpill(decoded.channels.length);
+          spill?.append(decoded.channels, decoded.channels[0]?.length ?? 0);
+          spill?.finish();
+          return { work: { sampleRate: decoded.sampleRate, channels: samples.views() }, analysis: await analyzeForMatch(decoded, { truePeak: true }), format: decoded.format };
+        },
       },
-      whole: async (decoded) => {
-        const samples = renderBuffer(decoded.sampleRate, decoded.channels[0]?.length ?? 0);
-        samples.append(decoded.channels);
-        return { work: { sampleRate: decoded.sampleRate, channels: samples.views() }, analysis: await analyzeForMatch(decoded, { truePeak: true }), format: decoded.format };
-      },
-    },
-    options,
-  );
+      options,
+    );
+  } catch (error) {
+    await (spill as SampleSpill | null)?.dispose();
+    throw error;
+  }
   const { work, analysis, format } = loaded;
   const frames = work.channels[0]?.length ?? 0;
   const channelCount = work.channels.length;
   const reload = async (into: readonly Float64Array[]): Promise<void> => {
+    if (spill && (await spill.readInto(into, frames))) return;
     // streamAudioFile puts the file's name in front.
     const changed = () => new AudioFormatError('the mix changed while it was being mastered');
     let at = 0;
@@ -123,5 +161,8 @@ export async function readMixForRender(path: string, options: ReadAudioFileOptio
       options,
     );
   };
-  return { mix: { sampleRate: work.sampleRate, channelCount, frames, format, loaded: work, reload }, analysis };
+  const dispose = async () => {
+    await spill?.dispose();
+  };
+  return { mix: { sampleRate: work.sampleRate, channelCount, frames, format, loaded: work, reload, dispose }, analysis };
 }
