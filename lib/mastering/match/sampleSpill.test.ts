@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
@@ -45,4 +45,20 @@ test('is not there when it cannot be created, and is removed when disposed of be
   await spill.dispose();
   assert.deepEqual(readdirSync(dir), []);
   assert.ok(!existsSync(join(dir, 'missing')));
+});
+
+test('removes the copies a killed process left behind (hours old), and nothing else', async () => {
+  const stale = join(dir, 'mastering-mix-1-dead.f32');
+  const fresh = join(dir, 'mastering-mix-2-live.f32');
+  const other = join(dir, 'someone-else.f32');
+  for (const path of [stale, fresh, other]) writeFileSync(path, new Uint8Array(8));
+  const dayAgo = new Date(Date.now() - 24 * 3600 * 1000);
+  utimesSync(stale, dayAgo, dayAgo);
+  utimesSync(other, dayAgo, dayAgo);
+  const spill = SampleSpill.create(2, dir)!;
+  assert.ok(!existsSync(stale));
+  assert.ok(existsSync(fresh) && existsSync(other));
+  await spill.dispose();
+  rmSync(fresh);
+  rmSync(other);
 });

@@ -11,13 +11,16 @@
  * Nothing here may fail a master: a spill that cannot be written (no space, no temporary folder) is dropped and the
  * caller decodes the file again, as it would without one.
  */
-import { closeSync, openSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { open, unlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 
 const BLOCK_FRAMES = 1 << 16;
+const PREFIX = 'mastering-mix-';
+/** Copies this old are left from processes that died before removing them (a master takes seconds, not hours). */
+const STALE_MS = 6 * 60 * 60 * 1000;
 
 export class SampleSpill {
   private fd: number | null;
@@ -37,7 +40,8 @@ export class SampleSpill {
 
   /** A spill in `dir` (the system's temporary folder by default), or null when none can be created there. */
   static create(channelCount: number, dir = tmpdir()): SampleSpill | null {
-    const path = join(dir, `mastering-mix-${process.pid}-${randomBytes(4).toString('hex')}.f32`);
+    removeStale(dir);
+    const path = join(dir, `${PREFIX}${process.pid}-${randomBytes(4).toString('hex')}.f32`);
     try {
       return new SampleSpill(path, openSync(path, 'wx'), channelCount);
     } catch {
@@ -133,5 +137,24 @@ export class SampleSpill {
       // Closing a file we wrote cannot lose anything we rely on: readInto checks what it reads.
     }
     this.fd = null;
+  }
+}
+
+/** Removes copies a killed process left behind (best effort: another process may be removing them too). */
+function removeStale(dir: string): void {
+  let names: string[];
+  try {
+    names = readdirSync(dir).filter((name) => name.startsWith(PREFIX) && name.endsWith('.f32'));
+  } catch {
+    return;
+  }
+  const now = Date.now();
+  for (const name of names) {
+    try {
+      const path = join(dir, name);
+      if (now - statSync(path).mtimeMs > STALE_MS) unlinkSync(path);
+    } catch {
+      // Gone already, or not ours to remove.
+    }
   }
 }
