@@ -52,7 +52,12 @@ export class RingWriter {
       if (this.fill === 0) this.waitForFreeSlot();
       const take = Math.min(frames - done, RING_SLOT_FRAMES - this.fill);
       const slot = this.slots[this.slot % RING_SLOTS];
-      for (let c = 0; c < slot.length; c++) slot[c].set(channels[c].subarray(done, done + take), this.fill);
+      // The common case, a whole packet into one slot, copies without making views.
+      if (done === 0 && take === frames && channels[0].length === frames) {
+        for (let c = 0; c < slot.length; c++) slot[c].set(channels[c], this.fill);
+      } else {
+        for (let c = 0; c < slot.length; c++) slot[c].set(channels[c].subarray(done, done + take), this.fill);
+      }
       this.fill += take;
       done += take;
       if (this.fill === RING_SLOT_FRAMES) this.publish();

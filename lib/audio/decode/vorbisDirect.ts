@@ -137,6 +137,7 @@ function decodeWith(codec: PackageCodec, bytes: Uint8Array, expectedFrames: numb
   let channelCount = 0;
   let sampleRate = 0;
   let output: Float32Array[] = [];
+  const packetViews: Float32Array[] = [];
   let written = 0;
   /** Frames handed to the sink. */
   let emitted = 0;
@@ -182,11 +183,12 @@ function decodeWith(codec: PackageCodec, bytes: Uint8Array, expectedFrames: numb
         const keep = endGranule >= 0 ? Math.max(0, Math.min(frames, endGranule - written)) : frames;
         const pointers = heapU32[outputIndex] >> 2;
         if (keep > 0) {
-          const views = Array.from({ length: channelCount }, (_, ch) => {
+          // One array of views for the whole stream (the sink reads them during the call only).
+          for (let ch = 0; ch < channelCount; ch++) {
             const start = heapU32[pointers + ch] >> 2;
-            return heapF32.subarray(start, start + keep);
-          });
-          sink.write(views, keep);
+            packetViews[ch] = heapF32.subarray(start, start + keep);
+          }
+          sink.write(packetViews, keep);
           emitted += keep;
         }
         written += frames;
