@@ -76,9 +76,9 @@ export interface PcmFileLayout {
  * header this reader cannot place (beyond the first megabyte, or unparsable), leaving that file to the general path,
  * which also words the errors for broken headers.
  */
-export function placePcmFile(head: Uint8Array, size: number): PcmFileLayout | null {
+export function placePcmFile(head: Uint8Array, size: number, container = sniffContainer(head)): PcmFileLayout | null {
   try {
-    switch (sniffContainer(head)) {
+    switch (container) {
       case 'wav': {
         const l = parseWavLayout(head, size);
         return { kind: 'WAV', sampleRate: l.sampleRate, channelCount: l.channelCount, frames: l.frames, frameBytes: l.blockAlign, dataOffset: l.dataOffset, pcm: wavPcmLayout(l), format: wavFormatInfo(l) };

@@ -17,9 +17,15 @@ export interface StreamSink<T> {
   finish(format: FormatInfo): Promise<T>;
 }
 
+/** Where a stream's samples come from. */
+export interface StreamSource {
+  /** Straight from a WAV or AIFF file, which can be read again as cheaply; otherwise from a decoder. */
+  fromPcmFile: boolean;
+}
+
 export interface StreamAudioFileHandlers<T> {
   /** A sink for a stream of this shape (`expectedFrames`: the header's length, NaN when unknown). */
-  open(sampleRate: number, channelCount: number, expectedFrames: number): Promise<StreamSink<T>>;
+  open(sampleRate: number, channelCount: number, expectedFrames: number, source: StreamSource): Promise<StreamSink<T>>;
   /** The whole decoded file, when it could not be streamed (or had to start over). */
   whole(decoded: DecodedAudio): Promise<T>;
   /** Called while the decoder thread starts, with time on this thread to spare. */
@@ -39,11 +45,12 @@ export async function streamAudioFile<T>(path: string, handlers: StreamAudioFile
   let expected = NaN;
   let consumed = 0;
   let reported = 0;
+  const source: StreamSource = { fromPcmFile: false };
   const consumer: DecodeStreamConsumer = {
     start: async (sampleRate, channelCount, expectedFrames) => {
       expected = expectedFrames;
       consumed = 0;
-      sink = await handlers.open(sampleRate, channelCount, expectedFrames);
+      sink = await handlers.open(sampleRate, channelCount, expectedFrames, { ...source });
     },
     samples: (channels, frames) => {
       sink!.push(channels, frames);
@@ -58,8 +65,9 @@ export async function streamAudioFile<T>(path: string, handlers: StreamAudioFile
   try {
     const head = await readFileHead(path, HEAD_BYTES);
     const container = sniffContainer(head);
-    const placed = placePcmFile(head, info.size);
+    const placed = placePcmFile(head, info.size, container);
     if (placed) {
+      source.fromPcmFile = true;
       const format = await streamPcmFile(path, placed, limits, consumer);
       return await sink!.finish(format);
     }

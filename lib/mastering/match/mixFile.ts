@@ -12,8 +12,7 @@
 import { PlanarAccumulator } from '@/lib/audio/decode/planarAccumulator';
 import { AudioFormatError, type DecodedAudio, type FormatInfo } from '@/lib/audio/types';
 import type { WorkingAudio } from '@/lib/audio/workingAudio';
-import { sniffContainer } from '@/lib/audio/decode/probe';
-import { readFileHead, type ReadAudioFileOptions } from '../audioFile';
+import type { ReadAudioFileOptions } from '../audioFile';
 import { allocateSplittable } from '../chain/splitRender';
 import { streamAudioFile } from '../streamAudioFile';
 import { analyzeForMatch, MatchAnalyzer, type MatchAnalysis } from './matchAnalysis';
@@ -77,26 +76,25 @@ function renderBuffer(sampleRate: number, capacityHint: number): PlanarAccumulat
  * was first decoded (sampleSpill.ts), instead of being decoded again. The caller disposes of the mix when done.
  */
 export async function readMixForRender(path: string, options: ReadMixForRenderOptions = {}): Promise<{ mix: StreamedMix; analysis: MatchAnalysis }> {
-  const head = await readFileHead(path, 64).catch(() => null);
-  const container = head ? sniffContainer(head) : null;
-  const spills = container !== 'wav' && container !== 'aiff';
-  let spill: SampleSpill | null = null;
-  const startSpill = async (channelCount: number) => {
+  // Declared wider than its first value: the closures below set it.
+  let spill = null as SampleSpill | null;
+  /** A copy for later renders, unless the samples come straight from a WAV or AIFF file (read again instead). */
+  const startSpill = async (channelCount: number, fromPcmFile: boolean) => {
     // A stream that started over (see streamAudioFile) begins its copy again.
     await spill?.dispose();
-    spill = spills ? SampleSpill.create(channelCount, options.spillDir) : null;
+    spill = fromPcmFile ? null : SampleSpill.create(channelCount, options.spillDir);
   };
   let loaded: { work: WorkingAudio; analysis: MatchAnalysis; format: FormatInfo };
   try {
     loaded = await streamAudioFile<{ work: WorkingAudio; analysis: MatchAnalysis; format: FormatInfo }>(
       path,
       {
-        open: async (sampleRate, channelCount, expectedFrames) => {
+        open: async (sampleRate, channelCount, expectedFrames, source) => {
           const known = Number.isFinite(expectedFrames) && expectedFrames > 0;
           const analyzer = await MatchAnalyzer.create(sampleRate, channelCount, { truePeak: true, expectedFrames: known ? expectedFrames : undefined });
           // Sized by the header's length (exact for WAV, FLAC and Ogg); one that under-counts only costs growing it.
           const samples = renderBuffer(sampleRate, known ? expectedFrames : sampleRate * 60);
-          await startSpill(channelCount);
+          await startSpill(channelCount, source.fromPcmFile);
           return {
             push: (piece, count) => {
               samples.append(piece.map((c) => c.subarray(0, count)));
@@ -112,7 +110,7 @@ export async function readMixForRender(path: string, options: ReadMixForRenderOp
         whole: async (decoded) => {
           const samples = renderBuffer(decoded.sampleRate, decoded.channels[0]?.length ?? 0);
           samples.append(decoded.channels);
-          await startSpill(decoded.channels.length);
+          await startSpill(decoded.channels.length, false);
           spill?.append(decoded.channels, decoded.channels[0]?.length ?? 0);
           spill?.finish();
           return { work: { sampleRate: decoded.sampleRate, channels: samples.views() }, analysis: await analyzeForMatch(decoded, { truePeak: true }), format: decoded.format };
@@ -121,7 +119,7 @@ export async function readMixForRender(path: string, options: ReadMixForRenderOp
       options,
     );
   } catch (error) {
-    await (spill as SampleSpill | null)?.dispose();
+    await spill?.dispose();
     throw error;
   }
   const { work, analysis, format } = loaded;

@@ -54,11 +54,6 @@ export class SampleSpill {
     return this.written + this.fill;
   }
 
-  /** Whether the spill holds every frame appended (false once a write failed). */
-  get usable(): boolean {
-    return !this.failed;
-  }
-
   append(channels: readonly Float32Array[], count: number): void {
     for (let done = 0; done < count && !this.failed; ) {
       const take = Math.min(count - done, BLOCK_FRAMES - this.fill);
