@@ -81,10 +81,12 @@ export class KWeightingChannel {
   }
 
   /**
-   * Filters `input[start..end)` and returns the sum of squares of the K-weighted output. Fused with the filter so the
-   * weighted signal is never materialised: the meter only ever needs energies.
+   * Filters `input[start..end)` and returns `sum` plus the sum of squares of the K-weighted output. Fused with the
+   * filter so the weighted signal is never materialised: the meter only ever needs energies. A meter fed a segment in
+   * several calls passes each call's result on as the next one's `sum`, and `segmentEnds` only with the last, so the
+   * arithmetic is that of one call whatever the cut.
    */
-  filterSumSquares(input: Float32Array, start: number, end: number): number {
+  filterSumSquares(input: Float32Array, start: number, end: number, sum = 0, segmentEnds = true): number {
     const { b0: sb0, b1: sb1, b2: sb2, a1: sa1, a2: sa2 } = this.s;
     const { a1: ha1, a2: ha2 } = this.h;
     let x1 = this.x1;
@@ -93,7 +95,6 @@ export class KWeightingChannel {
     let m2 = this.m2;
     let y1 = this.y1;
     let y2 = this.y2;
-    let sum = 0;
     for (let i = start; i < end; i++) {
       const x = input[i];
       const m = sb0 * x + sb1 * x1 + sb2 * x2 - sa1 * m1 - sa2 * m2;
@@ -108,10 +109,13 @@ export class KWeightingChannel {
       sum += y * y;
     }
     // Flush denormals: after long silence the recursive state decays into subnormal range, which is very slow on x86.
-    if (Math.abs(y1) < 1e-30) y1 = 0;
-    if (Math.abs(y2) < 1e-30) y2 = 0;
-    if (Math.abs(m1) < 1e-30) m1 = 0;
-    if (Math.abs(m2) < 1e-30) m2 = 0;
+    // At segment ends only, so that where a stream was cut cannot change the result.
+    if (segmentEnds) {
+      if (Math.abs(y1) < 1e-30) y1 = 0;
+      if (Math.abs(y2) < 1e-30) y2 = 0;
+      if (Math.abs(m1) < 1e-30) m1 = 0;
+      if (Math.abs(m2) < 1e-30) m2 = 0;
+    }
     this.x1 = x1;
     this.x2 = x2;
     this.m1 = m1;

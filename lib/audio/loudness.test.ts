@@ -87,6 +87,34 @@ test('feeding blocks of any size gives exactly the same result as one block', ()
   assert.deepEqual(streamed.shortTermCurve.lufs, whole.shortTermCurve.lufs);
 });
 
+test('a sub-block cut between two feeds sums as one: the same figures to the last bit, kernel and scalar', () => {
+  // A loud stereo sweep: with each feed's partial sums added afterwards (as this meter once did), feeding it in
+  // 16384-frame pieces (a decoder's) already changed the integrated loudness in its last bit.
+  const sampleRate = 44100;
+  const n = 2 * sampleRate;
+  const left = new Float32Array(n);
+  const right = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    const t = i / sampleRate;
+    const phase = ((2 * Math.PI * 30 * 2) / Math.log(600)) * (600 ** (t / 2) - 1);
+    left[i] = 0.9 * Math.sin(phase);
+    right[i] = 0.7 * Math.cos(phase);
+  }
+  for (const scalar of [false, true]) {
+    const whole = new LoudnessMeter(sampleRate, 2, { scalar });
+    whole.addFrames([left, right]);
+    for (const sizes of [[16384], [100, 333, 8191, 7], [12345]]) {
+      const meter = new LoudnessMeter(sampleRate, 2, { scalar });
+      for (let k = 0, from = 0; from < n; k++) {
+        const to = Math.min(n, from + sizes[k % sizes.length]);
+        meter.addFrames([left, right], from, to);
+        from = to;
+      }
+      assert.deepEqual(meter.result(), whole.result(), `${scalar ? 'scalar' : 'kernel'}, fed ${sizes.join(', ')}`);
+    }
+  }
+});
+
 test('silence reads -Infinity (null once serialised) and a zero loudness range', () => {
   const pcm = { sampleRate: 48000, channels: [new Float32Array(48000 * 5), new Float32Array(48000 * 5)] };
   const r = measureLoudness(pcm);
@@ -130,7 +158,7 @@ test('curves: 100 ms hop, one value per completed hop', () => {
   near(peakToLoudnessRatioDb(-1, r.integratedLufs), 19, 0.02, 'PLR');
 });
 
-test('stereo through the SIMD kernel measures bit for bit as the scalar filters, however the signal is fed', () => {
+test('stereo through the SIMD kernel measures bit for bit as the scalar filters and as in one piece, however the signal is fed', () => {
   const sampleRate = 44100;
   const n = 3 * 16384 + 4321;
   let s = 5;
@@ -143,7 +171,8 @@ test('stereo through the SIMD kernel measures bit for bit as the scalar filters,
   // A stretch of silence: the filter state decays into the range the meter flushes to zero.
   left.fill(0, 20000, 40000);
   right.fill(0, 20000, 40000);
-  const feeds = [[n], [100, 441, 440, 16384, 16385, 17000], [16384, 16384], [1, 2, 3, 50000]];
+  const feeds = [[n], [100, 441, 440, 16384, 16385, 17000], [16384, 16384], [1, 2, 3, 50000], [8191, 8193, 12345, 7]];
+  let whole: ReturnType<LoudnessMeter['result']> | undefined;
   for (const feed of feeds) {
     const kernel = new LoudnessMeter(sampleRate, 2);
     const scalar = new LoudnessMeter(sampleRate, 2, { scalar: true });
@@ -156,5 +185,8 @@ test('stereo through the SIMD kernel measures bit for bit as the scalar filters,
       if (from === n) break;
     }
     assert.deepEqual(kernel.result(), scalar.result(), `fed ${feed.join(', ')}`);
+    // And however it is cut, the same as in one piece: a decoder's chunking must not show in the figures.
+    whole ??= kernel.result();
+    assert.deepEqual(kernel.result(), whole, `fed ${feed.join(', ')}, against one piece`);
   }
 });

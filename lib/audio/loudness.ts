@@ -118,9 +118,9 @@ export class LoudnessMeter {
   private readonly kernelState = new Float64Array(12);
   private subBlocks = new Float64Array(1024);
   private subBlockCount = 0;
-  /** Frames already accumulated into the current, incomplete sub-block. */
+  /** Frames already accumulated into the current, incomplete sub-block, and each channel's sum of squares so far. */
   private pendingFrames = 0;
-  private pendingEnergy = 0;
+  private readonly openSums: Float64Array;
   private totalFrames = 0;
 
   constructor(sampleRate: number, channelCount: number, options: LoudnessOptions = {}) {
@@ -138,6 +138,7 @@ export class LoudnessMeter {
     this.weights = Float64Array.from(weights, (w) => w * dualMonoGain);
     const coefficients = kWeightingCoefficients(sampleRate);
     this.filters = Array.from({ length: channelCount }, () => new KWeightingChannel(coefficients));
+    this.openSums = new Float64Array(channelCount);
     this.kernel = channelCount === 2 && !options.scalar ? kWeightingKernel() : null;
     const { shelf, highPass } = coefficients;
     this.kernelCoefficients = Float64Array.of(shelf.b0, shelf.b1, shelf.b2, shelf.a1, shelf.a2, highPass.a1, highPass.a2);
@@ -162,19 +163,18 @@ export class LoudnessMeter {
     let pos = start;
     while (pos < stop) {
       const take = Math.min(this.subBlockFrames - this.pendingFrames, stop - pos);
+      const closes = this.pendingFrames + take === this.subBlockFrames;
       let energy = 0;
       for (let c = 0; c < this.channelCount; c++) {
-        const w = this.weights[c];
         // Filter even zero-weight channels so their state stays consistent should weights ever be changed.
-        const sum = this.filters[c].filterSumSquares(channels[c], pos, pos + take);
-        energy += w * sum;
+        const sum = this.filters[c].filterSumSquares(channels[c], pos, pos + take, this.openSums[c], closes);
+        this.openSums[c] = closes ? 0 : sum;
+        energy += this.weights[c] * sum;
       }
-      this.pendingEnergy += energy;
       this.pendingFrames += take;
       pos += take;
-      if (this.pendingFrames === this.subBlockFrames) {
-        this.pushSubBlock(this.pendingEnergy);
-        this.pendingEnergy = 0;
+      if (closes) {
+        this.pushSubBlock(energy);
         this.pendingFrames = 0;
       }
     }
@@ -182,44 +182,34 @@ export class LoudnessMeter {
   }
 
   /**
-   * addFrames for a stereo pair through the kernel: the same segments (sub-block boundaries and the call's end), the
-   * same arithmetic in the same order as the scalar loop, so the same energies bit for bit.
+   * addFrames for a stereo pair through the kernel: the same segments (whole sub-blocks), the same arithmetic in the
+   * same order as the scalar loop, so the same energies bit for bit. The open sub-block's sums stay open across calls.
    */
   private addStereo(kernel: KWeightingKernel, left: Float32Array, right: Float32Array, start: number, stop: number): void {
     kernel.coefficients.set(this.kernelCoefficients);
     kernel.state.set(this.kernelState);
-    kernel.openSums[0] = 0;
-    kernel.openSums[1] = 0;
+    kernel.openSums.set(this.openSums);
     const wL = this.weights[0];
     const wR = this.weights[1];
     const sub = this.subBlockFrames;
-    // Frames of the segment the next closed sums belong to, and where it starts.
-    let take = Math.min(sub - this.pendingFrames, stop - start);
-    let segmentStart = start;
-    let open = take;
+    let open = sub - this.pendingFrames;
     for (let pos = start; pos < stop; ) {
       const end = Math.min(stop, pos + KWEIGHTING_PIECE_FRAMES);
       kernel.left.set(left.subarray(pos, end));
       kernel.right.set(right.subarray(pos, end));
-      const closed = kernel.run(end - pos, open, sub, end === stop);
+      const closed = kernel.run(end - pos, open, sub, false);
       open = kernel.openFrames();
       const sums = kernel.segmentSums;
       for (let s = 0; s < closed; s++) {
         let energy = 0;
         energy += wL * sums[2 * s];
         energy += wR * sums[2 * s + 1];
-        this.pendingEnergy += energy;
-        this.pendingFrames += take;
-        if (this.pendingFrames === sub) {
-          this.pushSubBlock(this.pendingEnergy);
-          this.pendingEnergy = 0;
-          this.pendingFrames = 0;
-        }
-        segmentStart += take;
-        take = Math.min(sub, stop - segmentStart);
+        this.pushSubBlock(energy);
       }
       pos = end;
     }
+    this.pendingFrames = sub - open;
+    this.openSums.set(kernel.openSums);
     this.kernelState.set(kernel.state);
   }
 
@@ -358,7 +348,7 @@ export class LoudnessMeter {
     for (const f of this.filters) f.reset();
     this.kernelState.fill(0);
     this.subBlockCount = 0;
-    this.pendingEnergy = 0;
+    this.openSums.fill(0);
     this.pendingFrames = 0;
     this.totalFrames = 0;
   }

@@ -3,8 +3,9 @@
 ;; arithmetic is the scalar KWeightingChannel.filterSumSquares's, operation for operation (no fused multiply-add), so
 ;; the energies are bit-identical; as there, the recursive state is flushed to zero below 1e-30 after each segment.
 ;;
-;; Segments are the scalar code's filterSumSquares calls: a call of the meter is cut at its sub-block boundaries and at
-;; its end, never at the kernel's piece boundaries (a segment open at the end of a piece carries on into the next).
+;; Segments are the meter's sub-blocks, never cut at the kernel's piece boundaries (a segment open at the end of a
+;; piece carries on into the next, and the meter carries it on into its next call). `last` closes the open segment at
+;; the piece's end instead, for a caller that wants each call's sums on their own.
 ;;
 ;; Memory (bytes): state at 0 (six f64x2: x1 x2 m1 m2 y1 y2, lanes L R), coefficients at 96 (f64: sb0 sb1 sb2 sa1 sa2
 ;; ha1 ha2), the open segment's sum at 160 (f64x2) and its frames still to come at 176 (i32), left samples (f32) at
