@@ -1,6 +1,6 @@
 /**
- * analyzeFile measures files as they are read (WAV from disk, Ogg Vorbis through the decoder thread's ring): its result
- * must be exactly that of decoding the whole file and analysing it, for every path a file can take.
+ * analyzeFile measures files as they are read (WAV from disk, Ogg Vorbis from ffmpeg or through the decoder thread's
+ * ring): its result must be exactly that of decoding the whole file and analysing it, for every path a file can take.
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -12,15 +12,15 @@ import { buildWav, testSignal } from '../audio/decode/testAudioFiles';
 import { AudioFormatError } from '../audio/types';
 import { analyzeAudioWithPeaks } from './analysis/analyze';
 import { analyzeFile } from './analyzeFile';
-import { readAudioFile } from './audioFile';
+import { readAudioFile, type ReadAudioFileOptions } from './audioFile';
 
 const dir = mkdtempSync(join(tmpdir(), 'analyze-file-test-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 const fixture = (name: string) => new URL(`../audio/decode/fixtures/${name}`, import.meta.url);
 
-async function assertSameAsWhole(path: string): Promise<void> {
-  const streamed = await analyzeFile(path);
-  const whole = await analyzeAudioWithPeaks(await readAudioFile(path));
+async function assertSameAsWhole(path: string, options: ReadAudioFileOptions = {}): Promise<void> {
+  const streamed = await analyzeFile(path, options);
+  const whole = await analyzeAudioWithPeaks(await readAudioFile(path, options));
   assert.deepEqual(streamed, whole);
 }
 
@@ -31,8 +31,12 @@ describe('analyzeFile', () => {
     await assertSameAsWhole(path);
   });
 
-  it('streams Ogg Vorbis through the decoder thread to the whole-file result', async () => {
+  it('streams Ogg Vorbis from ffmpeg to the whole-file result', async () => {
     await assertSameAsWhole(fileURLToPath(fixture('chirp-44k.ogg')));
+  });
+
+  it('streams Ogg Vorbis through the decoder thread (libvorbis) to the whole-file result', async () => {
+    await assertSameAsWhole(fileURLToPath(fixture('chirp-44k.ogg')), { vorbisDecoder: 'libvorbis' });
   });
 
   it('starts over on the whole decode when the Vorbis stream turns out chained', async () => {

@@ -13,8 +13,17 @@ import { sniffContainer } from '../audio/decode/probe';
 import { parseWavLayout, wavFormatInfo, wavPcmLayout } from '../audio/decode/wav';
 import { AudioFormatError, type DecodedAudio, type FormatInfo } from '../audio/types';
 import { ffmpegExternalDecoders, type FfmpegDecodeOptions } from './ffmpegDecoder';
+import { decodeVorbisWithFfmpeg } from './ffmpegVorbis';
 
-export type ReadAudioFileOptions = Omit<DecodeInWorkerOptions, 'transferInput'> & Pick<FfmpegDecodeOptions, 'ffmpegPath' | 'maxDurationSeconds'>;
+export type ReadAudioFileOptions = Omit<DecodeInWorkerOptions, 'transferInput'> &
+  Pick<FfmpegDecodeOptions, 'ffmpegPath' | 'maxDurationSeconds'> & {
+    /**
+     * Who decodes a streamed Ogg Vorbis file: ffmpeg (default; ffmpegVorbis.ts, falling back to libvorbis whenever it
+     * disagrees) or libvorbis in the decoder thread. Default: env MASTERING_VORBIS_DECODER, else ffmpeg. Either way,
+     * the streamed and the whole decode of a file use the same one, so their analyses agree exactly.
+     */
+    vorbisDecoder?: 'ffmpeg' | 'libvorbis';
+  };
 
 /** Head of the file read first: the container's magic, and for WAV and AIFF every chunk header before the samples. */
 export const HEAD_BYTES = 1 << 20;
@@ -23,8 +32,9 @@ const PCM_READ_BYTES = 1 << 20;
 
 /**
  * Reads and decodes an audio file: WAV and AIFF straight from the file into the planar output a few megabytes at a
- * time, FLAC/MP3/Ogg (and a WAV or AIFF whose header this reader cannot place) in a worker thread, MP4 (AAC/ALAC) in an
- * ffmpeg subprocess (already isolated, so no worker is needed around it). Errors name the file: "song.wav: truncated
+ * time, MP4 (AAC/ALAC) and Ogg Vorbis in an ffmpeg subprocess (already isolated, so no worker is needed around it),
+ * FLAC/MP3/Opus (and a WAV or AIFF whose header this reader cannot place, and Vorbis ffmpeg leaves alone) in a worker
+ * thread. Errors name the file: "song.wav: truncated
  * WAV: …".
  */
 export async function readAudioFile(path: string, opts: ReadAudioFileOptions = {}): Promise<DecodedAudio> {
@@ -50,12 +60,21 @@ export async function readAudioFile(path: string, opts: ReadAudioFileOptions = {
       const maxDurationSeconds = opts.maxDurationSeconds ?? opts.limits?.maxDurationSeconds;
       return await decodeAudio(bytes, { externalDecoders: ffmpegExternalDecoders({ ffmpegPath, maxDurationSeconds, timeoutMs }) });
     }
-    // The buffer is ours alone, so it can move into the worker instead of being copied.
     const { maxHeapMb, timeoutMs, limits } = opts;
+    if (sniffContainer(bytes.subarray(0, 1024 * 1024)) === 'ogg' && vorbisDecoderOf(opts) === 'ffmpeg') {
+      const decoded = await decodeVorbisWithFfmpeg(bytes, { ffmpegPath: opts.ffmpegPath, timeoutMs, limits: { maxDurationSeconds: opts.maxDurationSeconds, ...limits } });
+      if (decoded) return decoded;
+    }
+    // The buffer is ours alone, so it can move into the worker instead of being copied.
     return await decodeInWorker(bytes, { maxHeapMb, timeoutMs, limits: { maxDurationSeconds: opts.maxDurationSeconds, ...limits }, transferInput: true });
   } catch (e) {
     throw prefixed(name, e as Error);
   }
+}
+
+/** Who decodes Ogg Vorbis (see ReadAudioFileOptions.vorbisDecoder). */
+export function vorbisDecoderOf(opts: ReadAudioFileOptions): 'ffmpeg' | 'libvorbis' {
+  return (opts.vorbisDecoder ?? process.env.MASTERING_VORBIS_DECODER) === 'libvorbis' ? 'libvorbis' : 'ffmpeg';
 }
 
 /** Where a WAV or AIFF file's samples lie, from its header: all the piece reader needs. */

@@ -1,26 +1,18 @@
 /**
- * Decodes MP4 audio (AAC, ALAC) with an ffmpeg subprocess. The only FAAD2-free AAC decoder within reach is
- * ffmpeg's own, and the WASM route (@audio/decode-aac) is GPL-2.0-only, which AGPL-3.0-or-later cannot ship.
+ * Decodes MP4 audio (AAC, ALAC) with an ffmpeg subprocess (ffmpegPcm.ts: how it is fenced in). The only FAAD2-free AAC
+ * decoder within reach is ffmpeg's own, and the WASM route (@audio/decode-aac) is GPL-2.0-only, which
+ * AGPL-3.0-or-later cannot ship.
  *
- * ffmpeg is old native code parsing untrusted uploads, so it is fenced in:
- * - the bytes arrive on stdin and only the pipe protocol is allowed: it cannot open files, URLs or MP4 data
- *   references; the demuxer (mov) and decoder are forced, so no other parser ever sees the bytes;
- * - what it prints is not trusted: rate, channels and the exact gapless length come from our own box parser
- *   (lib/audio/decode/mp4Boxes.ts); ffmpeg is told to output exactly that layout and to ignore the edit list,
- *   and we trim ourselves, identically for every ffmpeg version;
- * - it runs at the lowest CPU priority, is killed after a time limit and as soon as its output exceeds what the
- *   sample table can produce.
- *
- * Binary: env MASTERING_FFMPEG (a path, or a command name looked up on PATH), else the static build shipped in
- * @ffmpeg-installer/linux-x64 (GPLv3, ffmpeg 4.1 from 2018; a newer system ffmpeg is the better choice where
- * there is one).
+ * Rate, channels and the exact gapless length come from our own box parser (lib/audio/decode/mp4Boxes.ts); ffmpeg is
+ * forced to the mov demuxer, told to output exactly that layout and to ignore the edit list, and we trim ourselves,
+ * identically for every ffmpeg version.
  */
-import { spawn } from 'node:child_process';
-import { createRequire } from 'node:module';
-import { setPriority } from 'node:os';
 import { findMoov, moovFirstSegments, readAudioTrack } from '../audio/decode/mp4Boxes';
 import { assertMasterable } from '../audio/decode/limits';
 import { AudioFormatError, type DecodedAudio } from '../audio/types';
+import { ffmpegPath, firstLine, runFfmpegPcm } from './ffmpegPcm';
+
+export { ffmpegPath };
 
 export interface FfmpegDecodeOptions {
   /** ffmpeg executable; default env MASTERING_FFMPEG, else the npm-shipped static build. */
@@ -34,17 +26,6 @@ export interface FfmpegDecodeOptions {
 /** Output beyond the sample table's length: one codec frame of padding at the end (AAC decodes its last frame
  * whole) plus slack for decoders that emit an extra frame. More than this means the table lies. */
 const OUTPUT_MARGIN_FRAMES = 16384;
-
-export function ffmpegPath(): string {
-  const fromEnv = process.env.MASTERING_FFMPEG;
-  if (fromEnv) return fromEnv;
-  try {
-    return (createRequire(import.meta.url)('@ffmpeg-installer/ffmpeg') as { path: string }).path;
-  } catch (e) {
-    // The package throws a bare string on platforms it has no binary for.
-    throw new Error(`no bundled ffmpeg for this platform (${String(e)}); set MASTERING_FFMPEG to an ffmpeg binary`);
-  }
-}
 
 /** The injectable form decodeAudio expects: `decodeAudio(bytes, { externalDecoders: ffmpegExternalDecoders() })`. */
 export function ffmpegExternalDecoders(opts: FfmpegDecodeOptions = {}) {
@@ -113,84 +94,26 @@ export async function decodeMp4WithFfmpeg(bytes: Uint8Array, opts: FfmpegDecodeO
   };
 }
 
-interface RunSpec {
-  binary: string;
-  decoder: 'aac' | 'alac';
-  sampleRate: number;
-  channelCount: number;
-  maxFrames: number;
-  initialFrames: number;
-  timeoutMs: number;
-  what: string;
-}
-
-interface RunResult {
-  channels: Float32Array[];
-  frames: number;
-  firstError: string | null;
-}
-
-function runFfmpeg(input: Uint8Array[], spec: RunSpec): Promise<RunResult> {
-  const { channelCount } = spec;
-  const args = [
-    '-hide_banner', '-nostats', '-loglevel', 'error',
-    // Input side. Reading the input from pipe:0 already switches off ffmpeg's interactive keys on stdin
-    // (-nostdin would be redundant); the whitelist stops every other protocol, nested ones included.
-    '-protocol_whitelist', 'pipe',
-    '-f', 'mov', '-ignore_editlist', '1',
-    '-c:a', spec.decoder,
-    '-threads', '1',
-    '-i', 'pipe:0',
-    // Output: the first audio track as little-endian float in the layout our parser found (no resampling or
-    // remixing happens when the file agrees with it).
-    '-map', '0:a:0', '-vn', '-sn', '-dn',
-    '-f', 'f32le', '-ac', String(channelCount), '-ar', String(spec.sampleRate),
-    'pipe:1',
-  ];
-  return new Promise<RunResult>((resolve, reject) => {
-    const child = spawn(spec.binary, args, { stdio: ['pipe', 'pipe', 'pipe'], windowsHide: true });
-    if (child.pid !== undefined) {
-      try {
-        setPriority(child.pid, 19);
-      } catch {
-        // Not permitted in some sandboxes; the time and size limits still hold.
-      }
-    }
-    let channels = Array.from({ length: channelCount }, () => new Float32Array(Math.max(1, spec.initialFrames)));
-    let frames = 0;
-    const frameBytes = 4 * channelCount;
-    // stdout chunks split frames anywhere and need not be 4-byte aligned: gather each chunk behind the leftover
-    // bytes of the previous one in a small aligned scratch buffer, then de-interleave straight into the planes.
-    let scratch = new Uint8Array(1 << 16);
-    let pending = 0;
-    let stderr = '';
-    let failure: Error | null = null;
-    let settled = false;
-
-    const kill = (err: Error) => {
-      if (failure) return;
-      failure = err;
-      child.kill('SIGKILL');
-    };
-    const timer = setTimeout(
-      () => kill(new AudioFormatError(`decoding the ${spec.what} did not finish within ${Math.round(spec.timeoutMs / 1000)} s`)),
-      spec.timeoutMs,
-    );
-
-    child.stdout.on('data', (chunk: Buffer) => {
-      if (failure) return;
-      if (pending + chunk.length > scratch.length) {
-        const grown = new Uint8Array(pending + chunk.length);
-        grown.set(scratch.subarray(0, pending));
-        scratch = grown;
-      }
-      scratch.set(chunk, pending);
-      const available = pending + chunk.length;
-      const n = Math.floor(available / frameBytes);
-      if (frames + n > spec.maxFrames) {
-        kill(new AudioFormatError(`corrupt ${spec.what}: the decoder produced more audio than the file's index holds`));
-        return;
-      }
+/**
+ * ffmpeg's output gathered into planes sized for the sample table (grown if it under-counts), so the trimmed result can
+ * usually stay a view of them.
+ */
+async function runFfmpeg(input: Uint8Array[], spec: { binary: string; decoder: 'aac' | 'alac'; sampleRate: number; channelCount: number; maxFrames: number; initialFrames: number; timeoutMs: number; what: string }) {
+  let channels = Array.from({ length: spec.channelCount }, () => new Float32Array(Math.max(1, spec.initialFrames)));
+  let frames = 0;
+  const { stderr } = await runFfmpegPcm(
+    input,
+    {
+      binary: spec.binary,
+      inputArgs: ['-f', 'mov', '-ignore_editlist', '1', '-c:a', spec.decoder],
+      sampleRate: spec.sampleRate,
+      channelCount: spec.channelCount,
+      maxFrames: spec.maxFrames,
+      tooMuch: () => new AudioFormatError(`corrupt ${spec.what}: the decoder produced more audio than the file's index holds`),
+      timeoutMs: spec.timeoutMs,
+      what: spec.what,
+    },
+    (block, n) => {
       if (frames + n > channels[0].length) {
         const capacity = Math.min(spec.maxFrames, Math.max(frames + n, Math.ceil(channels[0].length * 1.5)));
         channels = channels.map((c) => {
@@ -199,88 +122,11 @@ function runFfmpeg(input: Uint8Array[], spec: RunSpec): Promise<RunResult> {
           return grown;
         });
       }
-      const samples = new Float32Array(scratch.buffer, 0, n * channelCount);
-      if (channelCount === 2) {
-        const [l, r] = channels;
-        for (let i = 0, j = 0; i < n; i++, j += 2) {
-          l[frames + i] = samples[j];
-          r[frames + i] = samples[j + 1];
-        }
-      } else {
-        channels[0].set(samples, frames);
-      }
+      for (let c = 0; c < channels.length; c++) channels[c].set(n === block[c].length ? block[c] : block[c].subarray(0, n), frames);
       frames += n;
-      pending = available - n * frameBytes;
-      scratch.copyWithin(0, n * frameBytes, available);
-    });
-    child.stderr.setEncoding('utf8');
-    child.stderr.on('data', (text: string) => {
-      if (stderr.length < 4096) stderr += text;
-    });
-    // ffmpeg stops reading when it gives up on the input; the resulting EPIPE is expected, its exit status tells.
-    child.stdin.on('error', () => {});
-
-    const finish = (fn: () => void) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      fn();
-    };
-    child.once('error', (err: NodeJS.ErrnoException) =>
-      finish(() =>
-        reject(
-          err.code === 'ENOENT'
-            ? new Error(`ffmpeg not found at '${spec.binary}' (set MASTERING_FFMPEG or install @ffmpeg-installer/ffmpeg)`)
-            : new Error(`could not start ffmpeg: ${err.message}`),
-        ),
-      ),
-    );
-    child.once('close', (code, signal) =>
-      finish(() => {
-        if (failure) return reject(failure);
-        const firstError = firstLine(stderr);
-        if (code !== 0) {
-          return reject(
-            new AudioFormatError(
-              `corrupt ${spec.what}: the decoder gave up (${signal ?? `exit ${code}`})${firstError ? `: ${firstError}` : ''}`,
-            ),
-          );
-        }
-        resolve({ channels, frames, firstError });
-      }),
-    );
-
-    void writeAll(child.stdin, input);
-  });
-}
-
-async function writeAll(stream: NodeJS.WritableStream, parts: Uint8Array[]): Promise<void> {
-  for (const part of parts) {
-    if (part.length === 0) continue;
-    if (!stream.write(part)) {
-      const closed = await new Promise<boolean>((resolve) => {
-        const onDrain = () => done(false);
-        const onClose = () => done(true);
-        const done = (v: boolean) => {
-          stream.removeListener('drain', onDrain);
-          stream.removeListener('close', onClose);
-          resolve(v);
-        };
-        stream.once('drain', onDrain);
-        stream.once('close', onClose);
-      });
-      if (closed) return;
-    }
-  }
-  stream.end();
-}
-
-/** ffmpeg's first complaint, reduced to something safe to show a user. */
-function firstLine(stderr: string): string | null {
-  const line = stderr.split('\n').find((l) => l.trim().length > 0);
-  if (!line) return null;
-  const clean = line.replace(/^\[[^\]]*\]\s*/, '').replace(/[^\x20-\x7e]/g, '?').trim();
-  return clean.length > 160 ? `${clean.slice(0, 157)}...` : clean;
+    },
+  );
+  return { channels, frames, firstError: firstLine(stderr) };
 }
 
 function formatDuration(seconds: number): string {

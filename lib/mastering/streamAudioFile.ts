@@ -1,7 +1,7 @@
 /**
- * A file's samples to a streaming consumer as they are read: WAV and AIFF pieces straight from disk; FLAC, MP3, Ogg
- * Vorbis and Opus from the decoder thread through a shared ring (decoding and consuming on two cores at once), so no
- * whole-track buffer is allocated. MP4 is decoded whole by readAudioFile and handed over in one piece. What the analyses
+ * A file's samples to a streaming consumer as they are read: WAV and AIFF pieces straight from disk; Ogg Vorbis from an
+ * ffmpeg subprocess (ffmpegVorbis.ts); FLAC, MP3, Opus (and Vorbis that ffmpeg leaves alone) from the decoder thread
+ * through a shared ring. Decoding and consuming run on two cores at once, and no whole-track buffer is allocated. MP4 is decoded whole by readAudioFile and handed over in one piece. What the analyses
  * of files (analyzeFile.ts, match/matchFile.ts, match/mixFile.ts) are built on.
  */
 import { readFile, stat } from 'node:fs/promises';
@@ -9,7 +9,8 @@ import { basename } from 'node:path';
 import { decodeStreamInWorker, type DecodeStreamConsumer } from '../audio/decode/decodeInWorker';
 import { sniffContainer } from '../audio/decode/probe';
 import { AudioFormatError, type DecodedAudio, type FormatInfo } from '../audio/types';
-import { HEAD_BYTES, placePcmFile, readAudioFile, readFileHead, streamPcmFile, type ReadAudioFileOptions } from './audioFile';
+import { streamVorbisWithFfmpeg } from './ffmpegVorbis';
+import { HEAD_BYTES, placePcmFile, readAudioFile, readFileHead, streamPcmFile, vorbisDecoderOf, type ReadAudioFileOptions } from './audioFile';
 
 /** One consumer of one stream: samples in order, then the result. */
 export interface StreamSink<T> {
@@ -72,7 +73,14 @@ export async function streamAudioFile<T>(path: string, handlers: StreamAudioFile
       return await sink!.finish(format);
     }
     if (container === 'ogg' || container === 'flac' || container === 'mp3') {
-      const decoding = decodeStreamInWorker(await readFile(path), consumer, { ...options, limits, transferInput: true });
+      const bytes = await readFile(path);
+      if (container === 'ogg' && vorbisDecoderOf(options) === 'ffmpeg') {
+        const { ffmpegPath, timeoutMs } = options;
+        const format = await streamVorbisWithFfmpeg(bytes, consumer, { ffmpegPath, timeoutMs, limits, meanwhile: handlers.meanwhile });
+        if (format) return await sink!.finish(format);
+        // Not for ffmpeg after all (see ffmpegVorbis.ts): libvorbis decides, from the start (the consumer restarts).
+      }
+      const decoding = decodeStreamInWorker(bytes, consumer, { ...options, limits, transferInput: true });
       handlers.meanwhile?.();
       const result = await decoding;
       if (result.streamed) return await sink!.finish(result.format);

@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { AudioFormatError } from '@/lib/audio/types';
 import { analyzeFile } from '@/lib/mastering/analyzeFile';
 import { formatAnalysisSummary } from './analysisSummary';
+import { processCpuSeconds } from './processCpu';
 import { UsageError } from './usageError';
 
 const HELP = `usage: mastering analyze FILE [--json] [--timings]
@@ -37,16 +38,15 @@ export async function runAnalyzeCommand(args: string[]): Promise<void> {
   const report = (stage: string, cpuSeconds: number, wallSeconds: number) => {
     process.stderr.write(`timing ${stage}: wall ${wallSeconds.toFixed(3)} s, CPU ${cpuSeconds.toFixed(3)} s, RSS ${Math.round(process.memoryUsage.rss() / 1e6)} MB\n`);
   };
-  const startCpu = process.cpuUsage();
+  const startCpu = processCpuSeconds();
   const startWall = performance.now();
   let analysis;
   try {
     // analyzeFile measures the file as it is decoded (untrusted input in a worker thread, MP4 through ffmpeg) and
-    // names the file in errors. The decoder thread's CPU is this process's CPU, so process.cpuUsage covers it.
+    // names the file in errors. The total counts the decoder thread and the ffmpeg decoder alike.
     analysis = (await analyzeFile(path, timings ? { onStage: report } : {})).analysis;
     if (timings) {
-      const used = process.cpuUsage(startCpu);
-      report('total', (used.user + used.system) / 1e6, (performance.now() - startWall) / 1000);
+      report('total', processCpuSeconds() - startCpu, (performance.now() - startWall) / 1000);
     }
   } catch (error) {
     if (error instanceof AudioFormatError) throw new UsageError(error.message.replace(/\s+/g, ' '));

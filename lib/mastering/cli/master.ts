@@ -27,6 +27,7 @@ import {
   type OutputFormat,
   type Platform,
 } from '@/lib/mastering/settings';
+import { processCpuSeconds } from './processCpu';
 import { UsageError } from './usageError';
 
 const USAGE =
@@ -261,18 +262,18 @@ export async function runMasterCommand(args: string[]): Promise<void> {
   }
 
   const started = performance.now();
-  const startCpu = process.cpuUsage();
+  const startCpu = processCpuSeconds();
   let lastWall = started;
-  let lastCpu = process.cpuUsage();
+  let lastCpu = startCpu;
   const timing = (stage: string, wallSeconds: number, cpuSeconds: number) => {
     if (v.timings) process.stderr.write(`timing ${stage}: wall ${wallSeconds.toFixed(2)} s, CPU ${cpuSeconds.toFixed(2)} s, RSS ${Math.round(process.memoryUsage.rss() / 1e6)} MB\n`);
   };
   const mark = (stage: string) => {
     const now = performance.now();
-    const cpu = process.cpuUsage(lastCpu);
-    timing(stage, (now - lastWall) / 1000, (cpu.user + cpu.system) / 1e6);
+    const cpu = processCpuSeconds();
+    timing(stage, (now - lastWall) / 1000, cpu - lastCpu);
     lastWall = now;
-    lastCpu = process.cpuUsage();
+    lastCpu = cpu;
   };
   const asUsageError = (error: unknown): never => {
     if (error instanceof AudioFormatError) throw new UsageError(error.message.replace(/\s+/g, ' '));
@@ -299,11 +300,10 @@ export async function runMasterCommand(args: string[]): Promise<void> {
       onProgress: progressToStderr ? (p) => process.stderr.write(`\r${p.step.padEnd(8)} ${Math.round(p.fraction * 100)} %`) : undefined,
     });
     lastWall = performance.now();
-    lastCpu = process.cpuUsage();
+    lastCpu = processCpuSeconds();
     await finish(result, progressToStderr, v.out);
     mark('write');
-    const total = process.cpuUsage(startCpu);
-    timing('total', (performance.now() - started) / 1000, (total.user + total.system) / 1e6);
+    timing('total', (performance.now() - started) / 1000, processCpuSeconds() - startCpu);
   } catch (error) {
     asUsageError(error);
   }
