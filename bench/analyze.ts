@@ -1,9 +1,11 @@
 /**
  * Analysis bench: decode + full analysis + peaks of a ~4-minute stereo 44.1 kHz corpus track by the shipped CLI
- * (`bin/mastering.js analyze --json --timings`: the runtime bundle, the decode in its worker thread, exactly what a user
- * runs), reporting the CLI's own figures for the measured work (CPU user+sys of all threads, wall, per stage), the whole
+ * (`bin/mastering.js analyze --json --timings`: the runtime bundle, the Vorbis decode in an ffmpeg process, exactly what a
+ * user runs), reporting the CLI's own figures for the measured work (CPU user+sys of all threads and of the ffmpeg
+ * process, wall, per stage), the whole
  * process's CPU including Node's start-up, and peak RSS; next to ffmpeg's ebur128 meter and essentia's LoudnessEBUR128 alone, each
- * the median of 3 runs; then the same music as a temporary 24-bit WAV so the cost of the Vorbis decode is visible.
+ * the median of 3 runs; then the same music as a temporary 24-bit WAV so the cost of the Vorbis decode is visible, and
+ * the Ogg again with the fallback decoder (libvorbis in the decoder thread, MASTERING_VORBIS_DECODER=libvorbis).
  * Budget from the issue: 1.5 s CPU, 300 MB peak RSS.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -23,9 +25,9 @@ interface Measured {
   peakRssMb: number;
 }
 
-function timed(command: string, args: string[]): Measured & { stdout: string; stderr: string } {
-  // GNU time reports the child's own rusage, which Node cannot read for a child.
-  const result = spawnSync('/usr/bin/time', ['-f', 'TIME %U %S %e %M', command, ...args], { encoding: 'utf8', cwd: repoRoot, maxBuffer: 64 << 20 });
+function timed(command: string, args: string[], env: NodeJS.ProcessEnv = process.env): Measured & { stdout: string; stderr: string } {
+  // GNU time reports the child's own rusage (with its waited-for children's), which Node cannot read for a child.
+  const result = spawnSync('/usr/bin/time', ['-f', 'TIME %U %S %e %M', command, ...args], { encoding: 'utf8', cwd: repoRoot, maxBuffer: 64 << 20, env });
   const match = /TIME ([\d.]+) ([\d.]+) ([\d.]+) (\d+)/.exec(result.stderr);
   if (result.status !== 0 || !match) throw new Error(`${command} failed: ${result.stderr.slice(-2000)}`);
   return { cpuSeconds: Number(match[1]) + Number(match[2]), wallSeconds: Number(match[3]), peakRssMb: Number(match[4]) / 1024, stdout: result.stdout, stderr: result.stderr };
@@ -50,8 +52,8 @@ export async function run(): Promise<void> {
   console.log(`${'run'.padEnd(34)} ${'CPU s'.padStart(7)} ${'wall s'.padStart(7)} ${'peak MB'.padStart(8)}`);
 
   type Run = Measured & { processCpuSeconds: number; processWallSeconds: number; stages: { stage: string; cpuSeconds: number; wallSeconds: number }[]; integratedLufs: number; truePeakDbtp: number };
-  const oursOnce = (path: string, label: string, i: number): Run => {
-    const m = timed(process.execPath, [join(repoRoot, 'bin/mastering.js'), 'analyze', path, '--json', '--timings']);
+  const oursOnce = (path: string, label: string, i: number, env?: NodeJS.ProcessEnv): Run => {
+    const m = timed(process.execPath, [join(repoRoot, 'bin/mastering.js'), 'analyze', path, '--json', '--timings'], env);
     const analysis = JSON.parse(m.stdout) as { loudness: { integratedLufs: number; truePeakDbtp: number } };
     const stages = [...m.stderr.matchAll(/^timing (.+): wall ([\d.]+) s, CPU ([\d.]+) s/gm)].map((t) => ({ stage: t[1], wallSeconds: Number(t[2]), cpuSeconds: Number(t[3]) }));
     const total = stages.find((s) => s.stage === 'total');
@@ -61,11 +63,11 @@ export async function run(): Promise<void> {
   };
   const medianOfRuns = <T extends Measured>(all: T[]): Measured => ({ cpuSeconds: median(all.map((r) => r.cpuSeconds)), wallSeconds: median(all.map((r) => r.wallSeconds)), peakRssMb: median(all.map((r) => r.peakRssMb)) });
   /** Ours on `path`, alternating with ffmpeg's meter on the same file when there is one. */
-  const measure = (path: string, label: string, withFfmpeg: boolean) => {
+  const measure = (path: string, label: string, withFfmpeg: boolean, env?: NodeJS.ProcessEnv) => {
     const runs: Run[] = [];
     const ff: (Measured & { stderr: string })[] = [];
     for (let i = 0; i < RUNS; i++) {
-      runs.push(oursOnce(path, label, i));
+      runs.push(oursOnce(path, label, i, env));
       if (withFfmpeg) ff.push(timed('ffmpeg', ['-nostats', '-hide_banner', '-i', path, '-af', 'ebur128=peak=true', '-f', 'null', '-']));
     }
     if (withFfmpeg) console.log(`  (ffmpeg ebur128 on the same file, alternating: ${ff.map((m) => `${m.cpuSeconds.toFixed(2)} s CPU / ${m.wallSeconds.toFixed(2)} s wall`).join(', ')})`);
@@ -79,6 +81,9 @@ export async function run(): Promise<void> {
     row('ours, Ogg Vorbis (median)', best, `I=${runs[0].integratedLufs?.toFixed(2)} LUFS TP=${runs[0].truePeakDbtp?.toFixed(2)} dBTP (decode + full analysis + peaks)`),
     row('ours, the whole CLI process', { cpuSeconds: median(runs.map((r) => r.processCpuSeconds)), wallSeconds: median(runs.map((r) => r.processWallSeconds)), peakRssMb: best.peakRssMb }, '(plus Node start-up, module loading, JSON output)'),
   ];
+
+  const libvorbis = measure(track.path, 'ours: Ogg, libvorbis decoder', false, { ...process.env, MASTERING_VORBIS_DECODER: 'libvorbis' });
+  table.push(row('ours, Ogg via libvorbis (median)', libvorbis.median, '(the fallback decoder: WebAssembly in the decoder thread)'));
 
   let wav: ReturnType<typeof measure> | undefined;
   if (ours.ffmpeg) {
@@ -107,7 +112,7 @@ export async function run(): Promise<void> {
   const essMedian = { cpuSeconds: median(essRuns.map((r) => r.cpuSeconds)), wallSeconds: median(essRuns.map((r) => r.wallSeconds)), peakRssMb: median(essRuns.map((r) => r.peakRssMb)) };
   table.push(row('essentia LoudnessEBUR128 alone', essMedian, `I=${essRuns[0].integratedLufs.toFixed(2)} LUFS (meter only, after our decode; RSS incl. decode)`));
 
-  console.log(`\nside by side, median of ${RUNS} runs (ours: CPU = user+sys of the CLI's decode + analysis, all threads; others: whole process):`);
+  console.log(`\nside by side, median of ${RUNS} runs (ours: CPU = user+sys of the CLI's decode + analysis, all threads and the ffmpeg decoder; others: whole process):`);
   console.log(`${''.padEnd(34)} ${'CPU s'.padStart(7)} ${'wall s'.padStart(7)} ${'peak MB'.padStart(8)}`);
   for (const line of table) console.log(line);
 
