@@ -197,7 +197,7 @@ export class LoudnessMeter {
       const end = Math.min(stop, pos + KWEIGHTING_PIECE_FRAMES);
       kernel.left.set(left.subarray(pos, end));
       kernel.right.set(right.subarray(pos, end));
-      const closed = kernel.run(end - pos, open, sub, false);
+      const closed = kernel.run(end - pos, open, sub);
       open = kernel.openFrames();
       const sums = kernel.segmentSums;
       for (let s = 0; s < closed; s++) {

@@ -21,18 +21,15 @@ export interface KWeightingKernel {
   openFrames(): number;
   /** Per closed segment: [left sum of squares, right sum of squares]. */
   readonly segmentSums: Float64Array;
-  /**
-   * Filters `frames` frames: the open segment takes `open` more, later ones `step`; with `last`, a segment still open
-   * at the end closes there. Returns the number of segments closed.
-   */
-  run(frames: number, open: number, step: number, last: boolean): number;
+  /** Filters `frames` frames: the open segment takes `open` more, later ones `step`. Returns the number closed. */
+  run(frames: number, open: number, step: number): number;
 }
 
 let kernel: KWeightingKernel | null | undefined;
 
 export function kWeightingKernel(): KWeightingKernel | null {
   if (kernel !== undefined) return kernel;
-  const exports = instantiateKernel<{ memory: WebAssembly.Memory; run: (frames: number, open: number, step: number, last: number) => number }>(kWeightingKernelWasm);
+  const exports = instantiateKernel<{ memory: WebAssembly.Memory; run: (frames: number, open: number, step: number) => number }>(kWeightingKernelWasm);
   if (!exports) return (kernel = null);
   // The module never grows its memory, so these views stay valid.
   const buffer = exports.memory.buffer;
@@ -45,7 +42,7 @@ export function kWeightingKernel(): KWeightingKernel | null {
     openSums: new Float64Array(buffer, 160, 2),
     openFrames: () => open[0],
     segmentSums: new Float64Array(buffer, 131328, 2 * KWEIGHTING_PIECE_FRAMES),
-    run: (frames, openFrames, step, last) => exports.run(frames, openFrames, step, last ? 1 : 0),
+    run: exports.run,
   };
   return kernel;
 }

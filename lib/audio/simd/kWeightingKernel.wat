@@ -4,14 +4,13 @@
 ;; the energies are bit-identical; as there, the recursive state is flushed to zero below 1e-30 after each segment.
 ;;
 ;; Segments are the meter's sub-blocks, never cut at the kernel's piece boundaries (a segment open at the end of a
-;; piece carries on into the next, and the meter carries it on into its next call). `last` closes the open segment at
-;; the piece's end instead, for a caller that wants each call's sums on their own.
+;; piece carries on into the next, and the meter carries it on into its next call).
 ;;
 ;; Memory (bytes): state at 0 (six f64x2: x1 x2 m1 m2 y1 y2, lanes L R), coefficients at 96 (f64: sb0 sb1 sb2 sa1 sa2
 ;; ha1 ha2), the open segment's sum at 160 (f64x2) and its frames still to come at 176 (i32), left samples (f32) at
 ;; 256, right at 65792, 16384 frames each; closed segments' sums (f64 pairs L R) from 131328, up to 16384 of them.
-;; run(frames, open, step, last): the open segment takes `open` more frames, later ones `step`; with `last` the
-;; segment still open at the end of the piece closes there. Returns how many segments closed. Built by
+;; run(frames, open, step): the open segment takes `open` more frames, later ones `step`. Returns how many segments
+;; closed. Built by
 ;; scripts/buildWasm.mjs.
 (module
   (memory (export "memory") 7)
@@ -19,8 +18,8 @@
   (func $flush (param $v v128) (result v128)
     (v128.andnot (local.get $v) (f64x2.lt (f64x2.abs (local.get $v)) (v128.const f64x2 1e-30 1e-30))))
 
-  (func (export "run") (param $frames i32) (param $open i32) (param $step i32) (param $last i32) (result i32)
-    (local $i i32) (local $segEnd i32) (local $count i32) (local $fed i32) (local $pl i32) (local $pr i32) (local $out i32)
+  (func (export "run") (param $frames i32) (param $open i32) (param $step i32) (result i32)
+    (local $i i32) (local $segEnd i32) (local $count i32) (local $pl i32) (local $pr i32) (local $out i32)
     (local $sb0 v128) (local $sb1 v128) (local $sb2 v128) (local $sa1 v128) (local $sa2 v128) (local $ha1 v128) (local $ha2 v128)
     (local $x v128) (local $x1 v128) (local $x2 v128) (local $m v128) (local $m1 v128) (local $m2 v128)
     (local $y v128) (local $y1 v128) (local $y2 v128) (local $sum v128)
@@ -71,10 +70,8 @@
         (local.set $pl (i32.add (local.get $pl) (i32.const 4)))
         (local.set $pr (i32.add (local.get $pr) (i32.const 4)))
         (local.set $i (i32.add (local.get $i) (i32.const 1)))
-        (local.set $fed (i32.const 1))
         (if (i32.eq (local.get $i) (local.get $segEnd))
           (then
-            (local.set $fed (i32.const 0))
             (v128.store (local.get $out) (local.get $sum))
             (local.set $out (i32.add (local.get $out) (i32.const 16)))
             (local.set $count (i32.add (local.get $count) (i32.const 1)))
@@ -85,17 +82,6 @@
             (local.set $y2 (call $flush (local.get $y2)))
             (local.set $segEnd (i32.add (local.get $i) (local.get $step)))))
         (br $frame)))
-    (if (i32.and (local.get $last) (local.get $fed))
-      (then
-        ;; the meter's call ends inside a segment: it closes here
-        (v128.store (local.get $out) (local.get $sum))
-        (local.set $count (i32.add (local.get $count) (i32.const 1)))
-        (local.set $sum (v128.const f64x2 0 0))
-        (local.set $m1 (call $flush (local.get $m1)))
-        (local.set $m2 (call $flush (local.get $m2)))
-        (local.set $y1 (call $flush (local.get $y1)))
-        (local.set $y2 (call $flush (local.get $y2)))
-        (local.set $segEnd (local.get $frames))))
     (v128.store offset=160 (i32.const 0) (local.get $sum))
     (i32.store offset=176 (i32.const 0) (i32.sub (local.get $segEnd) (local.get $frames)))
     (v128.store offset=0 (i32.const 0) (local.get $x1))
