@@ -1,7 +1,8 @@
 /**
- * Full analysis of an audio file, measured as it is read (streamAudioFile.ts): WAV and AIFF from disk, FLAC, MP3, Ogg
- * Vorbis and Opus from the decoder thread go through the streamed TrackAnalyzer, so no whole-track buffer exists; MP4
- * (and a stream the decoders leave to the general path) is decoded whole and analysed in place. The CLI's `analyze` and the "analyze" job run this.
+ * Full analysis of an audio file, measured as it is read (streamAudioFile.ts): WAV and AIFF from disk, Ogg Vorbis from
+ * ffmpeg, FLAC, MP3 and Opus from the decoder thread go through the streamed TrackAnalyzer, so no whole-track buffer
+ * exists; MP4 (and a stream the decoders leave to the general path) is decoded whole and analysed in place. The CLI's
+ * `analyze` and the "analyze" job run this.
  */
 import { TrackAnalyzer, type AnalysisWithPeaks, type AnalyzeOptions } from './analysis/trackAnalyzer';
 import type { ReadAudioFileOptions } from './audioFile';
@@ -21,7 +22,8 @@ export function analyzeFile(path: string, options: AnalyzeFileOptions = {}): Pro
         return { push: (channels, frames) => analyzer.push(channels, frames), finish: (format) => analyzer.finish(format) };
       },
       whole: (decoded) => TrackAnalyzer.analyzeWhole(decoded, options),
-      // The decoder thread takes ~150 ms to start and deliver its first samples: load the descriptor libraries meanwhile.
+      // The decoder takes a while to deliver its first samples (the thread ~150 ms, ffmpeg ~20 ms): load the descriptor
+      // libraries meanwhile.
       meanwhile: () => TrackAnalyzer.preload(options),
       onProgress: options.onProgress,
     },

@@ -9,7 +9,7 @@ import { decodeInWorker, type DecodeInWorkerOptions, type DecodeStreamConsumer }
 import { maxDecodedFrames, tooLongError, type DecodeLimits } from '../audio/decode/limits';
 import { aiffFormatInfo, aiffPcmLayout, parseAiffLayout } from '../audio/decode/aiff';
 import { pcmIntoPlanar, type PcmLayout } from '../audio/decode/pcmSamples';
-import { sniffContainer } from '../audio/decode/probe';
+import { sniffContainer, type AudioContainer } from '../audio/decode/probe';
 import { parseWavLayout, wavFormatInfo, wavPcmLayout } from '../audio/decode/wav';
 import { AudioFormatError, type DecodedAudio, type FormatInfo } from '../audio/types';
 import { ffmpegExternalDecoders, type FfmpegDecodeOptions } from './ffmpegDecoder';
@@ -34,19 +34,20 @@ const PCM_READ_BYTES = 1 << 20;
  * Reads and decodes an audio file: WAV and AIFF straight from the file into the planar output a few megabytes at a
  * time, MP4 (AAC/ALAC) and Ogg Vorbis in an ffmpeg subprocess (already isolated, so no worker is needed around it),
  * FLAC/MP3/Opus (and a WAV or AIFF whose header this reader cannot place, and Vorbis ffmpeg leaves alone) in a worker
- * thread. Errors name the file: "song.wav: truncated
- * WAV: …".
+ * thread. Errors name the file: "song.wav: truncated WAV: …".
  */
 export async function readAudioFile(path: string, opts: ReadAudioFileOptions = {}): Promise<DecodedAudio> {
   const name = basename(path);
+  const limits = decodeLimitsOf(opts);
   let bytes: Uint8Array;
+  let container: AudioContainer | null;
   try {
     const info = await stat(path);
     if (!info.isFile()) throw new AudioFormatError('not a regular file');
     const head = await readFileHead(path, HEAD_BYTES);
-    const placed = placePcmFile(head, info.size);
-    const pcm = placed ? await readPcmInChunks(path, placed, { maxDurationSeconds: opts.maxDurationSeconds, ...opts.limits }) : null;
-    if (pcm) return pcm;
+    container = sniffContainer(head);
+    const placed = placePcmFile(head, info.size, container);
+    if (placed) return await readPcmInChunks(path, placed, limits);
     bytes = await readFile(path);
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
@@ -55,21 +56,25 @@ export async function readAudioFile(path: string, opts: ReadAudioFileOptions = {
     throw prefixed(name, err);
   }
   try {
-    if (sniffContainer(bytes.subarray(0, 1024 * 1024)) === 'mp4') {
-      const { ffmpegPath, timeoutMs } = opts;
+    const { ffmpegPath, maxHeapMb, timeoutMs } = opts;
+    if (container === 'mp4') {
       const maxDurationSeconds = opts.maxDurationSeconds ?? opts.limits?.maxDurationSeconds;
       return await decodeAudio(bytes, { externalDecoders: ffmpegExternalDecoders({ ffmpegPath, maxDurationSeconds, timeoutMs }) });
     }
-    const { maxHeapMb, timeoutMs, limits } = opts;
-    if (sniffContainer(bytes.subarray(0, 1024 * 1024)) === 'ogg' && vorbisDecoderOf(opts) === 'ffmpeg') {
-      const decoded = await decodeVorbisWithFfmpeg(bytes, { ffmpegPath: opts.ffmpegPath, timeoutMs, limits: { maxDurationSeconds: opts.maxDurationSeconds, ...limits } });
+    if (container === 'ogg' && vorbisDecoderOf(opts) === 'ffmpeg') {
+      const decoded = await decodeVorbisWithFfmpeg(bytes, { ffmpegPath, timeoutMs, limits });
       if (decoded) return decoded;
     }
     // The buffer is ours alone, so it can move into the worker instead of being copied.
-    return await decodeInWorker(bytes, { maxHeapMb, timeoutMs, limits: { maxDurationSeconds: opts.maxDurationSeconds, ...limits }, transferInput: true });
+    return await decodeInWorker(bytes, { maxHeapMb, timeoutMs, limits, transferInput: true });
   } catch (e) {
     throw prefixed(name, e as Error);
   }
+}
+
+/** The output limits of a decode: `maxDurationSeconds` given on its own, or in `limits` (which wins). */
+export function decodeLimitsOf(opts: ReadAudioFileOptions): DecodeLimits {
+  return { maxDurationSeconds: opts.maxDurationSeconds, ...opts.limits };
 }
 
 /** Who decodes Ogg Vorbis (see ReadAudioFileOptions.vorbisDecoder). */

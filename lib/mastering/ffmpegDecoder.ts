@@ -8,7 +8,8 @@
  * identically for every ffmpeg version.
  */
 import { findMoov, moovFirstSegments, readAudioTrack } from '../audio/decode/mp4Boxes';
-import { assertMasterable } from '../audio/decode/limits';
+import { assertMasterable, MAX_FRAMES_PER_COMPRESSED_BYTE } from '../audio/decode/limits';
+import { PlanarAccumulator } from '../audio/decode/planarAccumulator';
 import { AudioFormatError, type DecodedAudio } from '../audio/types';
 import { ffmpegPath, firstLine, runFfmpegPcm } from './ffmpegPcm';
 
@@ -50,35 +51,39 @@ export async function decodeMp4WithFfmpeg(bytes: Uint8Array, opts: FfmpegDecodeO
   }
 
   const maxFrames = track.sampleTableFrames + OUTPUT_MARGIN_FRAMES;
-  const out = await runFfmpeg(segments, {
-    binary: opts.ffmpegPath ?? ffmpegPath(),
-    decoder: track.codec === 'alac' ? 'alac' : 'aac',
-    sampleRate,
-    channelCount,
-    maxFrames,
-    // Room for the table plus the last frame's padding, so the trimmed result can stay a view (no final copy). A
-    // forged table must not make us allocate its claim up front though: cap by what the bytes could plausibly hold
-    // (lossy codecs rarely exceed ~24 frames per byte; silence does, and then the planes grow).
-    initialFrames: Math.min(track.sampleTableFrames + 4096, bytes.length * 24 + 65536),
-    timeoutMs: opts.timeoutMs ?? 5 * 60_000,
-    what,
-  });
+  const tooMuch = () => new AudioFormatError(`corrupt ${what}: the decoder produced more audio than the file's index holds`);
+  // Room for the table plus the last frame's padding, so the trimmed result can stay a view (no final copy). A forged
+  // table must not make us allocate its claim up front though: capped by what the bytes could plausibly hold (silence
+  // exceeds it, and then the planes grow).
+  const output = new PlanarAccumulator(Math.min(track.sampleTableFrames + 4096, bytes.length * MAX_FRAMES_PER_COMPRESSED_BYTE + 65536), maxFrames, tooMuch);
+  const { stderr } = await runFfmpegPcm(
+    segments,
+    {
+      binary: opts.ffmpegPath ?? ffmpegPath(),
+      inputArgs: ['-f', 'mov', '-ignore_editlist', '1', '-c:a', track.codec === 'alac' ? 'alac' : 'aac'],
+      sampleRate,
+      channelCount,
+      maxFrames,
+      tooMuch,
+      timeoutMs: opts.timeoutMs ?? 5 * 60_000,
+      what,
+    },
+    (block) => output.append(block),
+  );
 
-  const decodedFrames = out.frames;
+  const decodedFrames = output.frames;
   // Same rule as the WASM decoders: a small shortfall is a decoder's edge, a large one a broken upload.
   if (decodedFrames < (skipFrames + keepFrames) * 0.98 - 4096) {
+    const firstError = firstLine(stderr);
     throw new AudioFormatError(
       decodedFrames === 0
-        ? `corrupt ${what}: no audio could be decoded${out.firstError ? ` (${out.firstError})` : ''}`
+        ? `corrupt ${what}: no audio could be decoded${firstError ? ` (${firstError})` : ''}`
         : `truncated ${what}: the index says ${keepFrames} samples per channel, only ${Math.max(0, decodedFrames - skipFrames)} could be decoded`,
     );
   }
   const frames = Math.min(keepFrames, decodedFrames - skipFrames);
-  const channels = out.channels.map((c) => {
-    const view = c.subarray(skipFrames, skipFrames + frames);
-    // Keep the trimmed view unless the buffer around it is mostly dead weight (it grew past the real length).
-    return c.length - frames > frames >> 5 ? view.slice() : view;
-  });
+  // The trimmed views, unless the buffer around them is mostly dead weight (it grew past the real length).
+  const channels = output.take(skipFrames, frames);
   return {
     sampleRate,
     channels,
@@ -92,41 +97,6 @@ export async function decodeMp4WithFfmpeg(bytes: Uint8Array, opts: FfmpegDecodeO
       durationSeconds: frames / sampleRate,
     },
   };
-}
-
-/**
- * ffmpeg's output gathered into planes sized for the sample table (grown if it under-counts), so the trimmed result can
- * usually stay a view of them.
- */
-async function runFfmpeg(input: Uint8Array[], spec: { binary: string; decoder: 'aac' | 'alac'; sampleRate: number; channelCount: number; maxFrames: number; initialFrames: number; timeoutMs: number; what: string }) {
-  let channels = Array.from({ length: spec.channelCount }, () => new Float32Array(Math.max(1, spec.initialFrames)));
-  let frames = 0;
-  const { stderr } = await runFfmpegPcm(
-    input,
-    {
-      binary: spec.binary,
-      inputArgs: ['-f', 'mov', '-ignore_editlist', '1', '-c:a', spec.decoder],
-      sampleRate: spec.sampleRate,
-      channelCount: spec.channelCount,
-      maxFrames: spec.maxFrames,
-      tooMuch: () => new AudioFormatError(`corrupt ${spec.what}: the decoder produced more audio than the file's index holds`),
-      timeoutMs: spec.timeoutMs,
-      what: spec.what,
-    },
-    (block, n) => {
-      if (frames + n > channels[0].length) {
-        const capacity = Math.min(spec.maxFrames, Math.max(frames + n, Math.ceil(channels[0].length * 1.5)));
-        channels = channels.map((c) => {
-          const grown = new Float32Array(capacity);
-          grown.set(c.subarray(0, frames));
-          return grown;
-        });
-      }
-      for (let c = 0; c < channels.length; c++) channels[c].set(n === block[c].length ? block[c] : block[c].subarray(0, n), frames);
-      frames += n;
-    },
-  );
-  return { channels, frames, firstError: firstLine(stderr) };
 }
 
 function formatDuration(seconds: number): string {

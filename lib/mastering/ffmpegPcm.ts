@@ -65,15 +65,15 @@ export interface FfmpegPcmSpec {
 }
 
 export interface FfmpegPcmResult {
-  frames: number;
   /** What ffmpeg printed at log level "error" (the first STDERR_KEEP_CHARS or a little more). */
   stderr: string;
 }
 
 /**
  * Runs ffmpeg over `input` and calls `onBlock` with its output in order, in blocks of FFMPEG_BLOCK_FRAMES frames (the
- * last one shorter; planar views, valid during the call). Output is read only once `ready` resolves (ffmpeg starts meanwhile,
- * and waits when its output buffer is full); `onSpawned` runs as soon as ffmpeg is running, while it starts up.
+ * last one shorter; planar views, valid during the call). Output is read only once `ready` resolves (ffmpeg starts
+ * meanwhile, and waits when its output buffer is full); `onSpawned` runs as soon as ffmpeg is running, while it starts
+ * up.
  * Rejects with an AudioFormatError when ffmpeg gives up on the file, hangs or floods, with a plain Error when it cannot
  * be started, and with whatever `onBlock` throws or `ready` rejects with; ffmpeg is killed in every one of those cases.
  */
@@ -106,8 +106,13 @@ export async function runFfmpegPcm(
   let frames = 0;
   const frameBytes = 4 * channelCount;
   let failure: unknown = null;
-  let kill = (err: unknown) => {
+  let child: ChildProcess | undefined;
+  let output: Readable | undefined;
+  /** Records the first failure and stops ffmpeg and the reading (once they exist). */
+  const kill = (err: unknown) => {
     failure ??= err;
+    child?.kill('SIGKILL');
+    output?.destroy();
   };
   // Reads split frames anywhere and need not be 4-byte aligned: each is gathered behind the previous one's leftover
   // bytes in an aligned scratch buffer, then de-interleaved straight into the block.
@@ -146,9 +151,8 @@ export async function runFfmpegPcm(
 
   const socket = await connectOutputSocket(take);
   // `exec` keeps the process id, so killing the child kills ffmpeg itself.
-  const limited = process.platform === 'linux' && existsSync(SHELL);
+  const limited = shellCanLimit();
   const stdio: StdioOptions = ['pipe', socket ? socket.childEnd : 'pipe', 'pipe'];
-  let child: ChildProcess;
   try {
     child = limited
       ? spawn(SHELL, ['-c', `ulimit -v ${ADDRESS_SPACE_KB} && exec "$0" "$@"`, spec.binary, ...args], { stdio })
@@ -160,12 +164,8 @@ export async function runFfmpegPcm(
     // The child holds its own copy: the reader sees the end of the output when ffmpeg exits.
     socket?.childEnd.destroy();
   }
-  const output: Readable = socket ? socket.reader : child.stdout!;
-  kill = (err: unknown) => {
-    failure ??= err;
-    child.kill('SIGKILL');
-    output.destroy();
-  };
+  const reading: Readable = socket ? socket.reader : child.stdout!;
+  output = reading;
   if (child.pid !== undefined) {
     try {
       setPriority(child.pid, 19);
@@ -181,17 +181,15 @@ export async function runFfmpegPcm(
   const closed = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
     child.once('close', (code, signal) => resolve({ code, signal }));
     child.once('error', (err: NodeJS.ErrnoException) => {
-      failure ??= err.code === 'ENOENT'
-        ? new Error(`ffmpeg not found at '${spec.binary}' (set MASTERING_FFMPEG or install @ffmpeg-installer/ffmpeg)`)
-        : new Error(`could not start ffmpeg: ${err.message}`);
-      output.destroy();
+      failure ??= err.code === 'ENOENT' ? notFound(spec.binary) : new Error(`could not start ffmpeg: ${err.message}`);
+      reading.destroy();
       resolve({ code: null, signal: null });
     });
   });
   const ended = new Promise<void>((resolve) => {
-    output.once('end', resolve);
-    output.once('close', resolve);
-    output.once('error', (e) => {
+    reading.once('end', resolve);
+    reading.once('close', resolve);
+    reading.once('error', (e) => {
       kill(e);
       resolve();
     });
@@ -208,7 +206,7 @@ export async function runFfmpegPcm(
     kill(e);
   }
   if (socket) socket.reader.resume();
-  else output.on('data', (chunk: Buffer) => take(chunk));
+  else reading.on('data', (chunk: Buffer) => take(chunk));
   await ended;
   if (!failure && filled > 0) {
     try {
@@ -221,13 +219,22 @@ export async function runFfmpegPcm(
   clearTimeout(timer);
   if (failure) throw failure;
   // The shell's words for a binary it could not run.
-  if (limited && code === 127) throw new Error(`ffmpeg not found at '${spec.binary}' (set MASTERING_FFMPEG or install @ffmpeg-installer/ffmpeg)`);
+  if (limited && code === 127) throw notFound(spec.binary);
   if (limited && code === 126) throw new Error(`could not start ffmpeg at '${spec.binary}': not executable`);
   if (code !== 0) {
     const reason = firstLine(stderr);
     throw new AudioFormatError(`corrupt ${spec.what}: the decoder gave up (${signal ?? `exit ${code}`})${reason ? `: ${reason}` : ''}`);
   }
-  return { frames, stderr };
+  return { stderr };
+}
+
+const notFound = (binary: string) => new Error(`ffmpeg not found at '${binary}' (set MASTERING_FFMPEG or install @ffmpeg-installer/ffmpeg)`);
+
+let canLimit: boolean | undefined;
+/** Whether ffmpeg can be started under the shell's ulimit (Linux with /bin/sh); checked once. */
+function shellCanLimit(): boolean {
+  canLimit ??= process.platform === 'linux' && existsSync(SHELL);
+  return canLimit;
 }
 
 const OUTPUT_READ_BYTES = 1 << 16;

@@ -13,7 +13,7 @@
  * - it reports anything but the f32le muxer's timestamp notes (damage it concealed).
  */
 import type { DecodeStreamConsumer } from '../audio/decode/decodeInWorker';
-import { maxDecodedFrames, type DecodeLimits } from '../audio/decode/limits';
+import { assertMasterable, MAX_FRAMES_PER_COMPRESSED_BYTE, maxDecodedFrames, type DecodeLimits } from '../audio/decode/limits';
 import { probeAudio } from '../audio/decode/probe';
 import { isSingleLogicalStream } from '../audio/decode/vorbisDirect';
 import type { DecodedAudio, FormatInfo } from '../audio/types';
@@ -40,16 +40,17 @@ export async function streamVorbisWithFfmpeg(bytes: Uint8Array, consumer: Decode
   try {
     binary = opts.ffmpegPath ?? ffmpegPath();
     header = probeAudio(bytes.subarray(0, 1 << 20), bytes.length, bytes.subarray(Math.max(0, bytes.length - 256 * 1024)));
+    // A layout we cannot master: libvorbis's path words the error.
+    assertMasterable(header.channelCount, header.sampleRate, 'Vorbis file');
   } catch {
     return null;
   }
   const { sampleRate, channelCount, frames: expectedFrames } = header;
-  if (header.codec !== 'vorbis' || !(expectedFrames > 0) || (channelCount !== 1 && channelCount !== 2)) return null;
-  if (!Number.isInteger(sampleRate) || sampleRate < 8000 || sampleRate > 384000) return null;
+  if (header.codec !== 'vorbis' || !(expectedFrames > 0) || !Number.isInteger(sampleRate)) return null;
   if (expectedFrames > maxDecodedFrames(opts.limits, sampleRate, channelCount)) return null;
-  // Consumers size their buffers by this length: a granule the bytes cannot plausibly hold (no Vorbis stream packs ~24
-  // frames per byte but near-silence) is left to the general decoder, which grows its output instead.
-  if (expectedFrames > bytes.length * 24 + 65536) return null;
+  // Consumers size their buffers by this length: a granule the bytes cannot plausibly hold is left to the general
+  // decoder, which grows its output instead.
+  if (expectedFrames > bytes.length * MAX_FRAMES_PER_COMPRESSED_BYTE + 65536) return null;
   if (!isSingleLogicalStream(bytes)) return null;
 
   let delivered = 0;

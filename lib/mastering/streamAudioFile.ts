@@ -1,8 +1,9 @@
 /**
  * A file's samples to a streaming consumer as they are read: WAV and AIFF pieces straight from disk; Ogg Vorbis from an
  * ffmpeg subprocess (ffmpegVorbis.ts); FLAC, MP3, Opus (and Vorbis that ffmpeg leaves alone) from the decoder thread
- * through a shared ring. Decoding and consuming run on two cores at once, and no whole-track buffer is allocated. MP4 is decoded whole by readAudioFile and handed over in one piece. What the analyses
- * of files (analyzeFile.ts, match/matchFile.ts, match/mixFile.ts) are built on.
+ * through a shared ring. Decoding and consuming run on two cores at once, and no whole-track buffer is allocated. MP4
+ * is decoded whole by readAudioFile and handed over in one piece. What the analyses of files (analyzeFile.ts,
+ * match/matchFile.ts, match/mixFile.ts) are built on.
  */
 import { readFile, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
@@ -10,7 +11,7 @@ import { decodeStreamInWorker, type DecodeStreamConsumer } from '../audio/decode
 import { sniffContainer } from '../audio/decode/probe';
 import { AudioFormatError, type DecodedAudio, type FormatInfo } from '../audio/types';
 import { streamVorbisWithFfmpeg } from './ffmpegVorbis';
-import { HEAD_BYTES, placePcmFile, readAudioFile, readFileHead, streamPcmFile, vorbisDecoderOf, type ReadAudioFileOptions } from './audioFile';
+import { decodeLimitsOf, HEAD_BYTES, placePcmFile, readAudioFile, readFileHead, streamPcmFile, vorbisDecoderOf, type ReadAudioFileOptions } from './audioFile';
 
 /** One consumer of one stream: samples in order, then the result. */
 export interface StreamSink<T> {
@@ -29,7 +30,7 @@ export interface StreamAudioFileHandlers<T> {
   open(sampleRate: number, channelCount: number, expectedFrames: number, source: StreamSource): Promise<StreamSink<T>>;
   /** The whole decoded file, when it could not be streamed (or had to start over). */
   whole(decoded: DecodedAudio): Promise<T>;
-  /** Called while the decoder thread starts, with time on this thread to spare. */
+  /** Called while the decoder (thread or ffmpeg) starts, with time on this thread to spare. */
   meanwhile?(): void;
   /** Share of the file consumed so far (0-1), every ~5 %. */
   onProgress?(fraction: number): void;
@@ -41,7 +42,7 @@ export async function streamAudioFile<T>(path: string, handlers: StreamAudioFile
     throw e.code === 'ENOENT' ? new AudioFormatError(`${name}: file not found`) : e;
   });
   if (!info.isFile()) throw new AudioFormatError(`${name}: not a regular file`);
-  const limits = { maxDurationSeconds: options.maxDurationSeconds, ...options.limits };
+  const limits = decodeLimitsOf(options);
   let sink: StreamSink<T> | undefined;
   let expected = NaN;
   let consumed = 0;

@@ -8,7 +8,7 @@
  * injected by the caller: see DecodeAudioOptions.externalDecoders in decode.ts and lib/mastering/ffmpegDecoder.ts.
  */
 import { AudioFormatError, type DecodedAudio, type FormatInfo } from '../types';
-import { assertMasterable, maxDecodedFrames, tooLongError, type DecodeLimits } from './limits';
+import { assertMasterable, MAX_FRAMES_PER_COMPRESSED_BYTE, maxDecodedFrames, tooLongError, type DecodeLimits } from './limits';
 import { PlanarAccumulator } from './planarAccumulator';
 import { skipId3v2 } from './mpegFrame';
 import { probeAudio, type AudioContainer } from './probe';
@@ -58,9 +58,8 @@ function headerFacts(bytes: Uint8Array, container: CompressedContainer, limits?:
   const header = probeAudio(bytes.subarray(0, headBytes), bytes.length, tail);
   const what = `${header.codec === 'unknown' ? container.toUpperCase() : header.codec.toUpperCase()} file`;
 
-  // The header's length is only a hint: a forged one must not make us allocate gigabytes up front. No codec here
-  // packs more than ~24 frames per input byte except near-silence, which the output grows into.
-  const hint = Number.isFinite(header.frames) ? Math.min(header.frames + 4096, bytes.length * 24) : 0;
+  // The header's length is only a hint, capped by what the bytes can plausibly hold.
+  const hint = Number.isFinite(header.frames) ? Math.min(header.frames + 4096, bytes.length * MAX_FRAMES_PER_COMPRESSED_BYTE) : 0;
   // Refuse what the header already says is too long; count the rest while decoding (the header may lie or be absent).
   // Codecs emit a frame or two past the end they trim to, hence the slack.
   const maxFrames = maxDecodedFrames(limits, header.sampleRate, header.channelCount);

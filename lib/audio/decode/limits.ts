@@ -20,6 +20,13 @@ export interface DecodeLimits {
 export const DEFAULT_MAX_DURATION_SECONDS = 3 * 3600;
 export const DEFAULT_MAX_PCM_BYTES = 4 * 1024 ** 3;
 
+/**
+ * No compressed codec here packs more than ~24 frames per input byte except near-silence (which an output grows
+ * into): what a header's or index's claimed length may make a decoder allocate up front is capped by it, so a forged
+ * length cannot cost gigabytes before a single frame is decoded.
+ */
+export const MAX_FRAMES_PER_COMPRESSED_BYTE = 24;
+
 /** The most frames a decode of this layout may produce. */
 export function maxDecodedFrames(limits: DecodeLimits | undefined, sampleRateHz: number, channelCount: number): number {
   const seconds = limits?.maxDurationSeconds ?? DEFAULT_MAX_DURATION_SECONDS;

@@ -287,7 +287,6 @@ function* oggPages(bytes: Uint8Array): Generator<OggPage> {
 }
 
 /** One logical stream: the first page begins it, and no later page begins another or carries another serial. */
-/** One logical stream from its first page on: no chained or multiplexed streams. */
 export function isSingleLogicalStream(bytes: Uint8Array): boolean {
   let serial: number | null = null;
   for (const page of oggPages(bytes)) {

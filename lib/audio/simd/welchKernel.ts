@@ -35,7 +35,7 @@ interface Exports extends WebAssembly.Exports {
 
 const PAGE_BYTES = 65536;
 
-/** A kernel for segments of `size` frames (even, as every FFT size here is), or null without WebAssembly SIMD. */
+/** A kernel for segments of `size` frames (a multiple of 4, as every FFT size here is), or null without WebAssembly SIMD. */
 export function createWelchKernel(size: number): WelchKernel | null {
   if (size % 4 !== 0) return null;
   const exports = instantiateKernel<Exports>(welchKernelWasm);
