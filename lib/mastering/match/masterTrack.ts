@@ -318,6 +318,9 @@ async function masterTrackWith(input: MasterTrackInput, worker: ChainWorker | nu
         const saturated = settings.saturation.enabled;
         loudnessLevel++;
         applyLoudnessLevel(settings, loudnessLevel);
+        // The next search starts afresh from the loudness gap: the drive that fell short at the lower level is far
+        // above the one the next level needs (saturation adds loudness), and starting there cost two evaluations.
+        settings.loudness.limiterInputGainDb = 0;
         // Saturation follows the compressor: the render so far can take it in place, unless it already has some.
         if (saturated) ({ work, stats: preStats } = await renderPre());
         else await renderStages(work, { eqAndDynamics: false, saturation: true });
