@@ -1,17 +1,17 @@
 /**
  * Worker-thread entry for the second core: the match analysis of a track, and the render stages of one time segment
- * (see splitRender.ts), rendered in place in shared memory, and the true peak of a shared render. Errors travel as
+ * (see splitRender.ts), rendered in place in shared memory, and the peaks and stereo image of a shared render. Errors travel as
  * {name, message}.
  */
 import { parentPort } from 'node:worker_threads';
 import { processLimiter, type LimiterSettingsInput } from '@/lib/audio/limiter';
-import { measureTruePeak } from '@/lib/audio/truePeak';
 import type { PcmAudio } from '@/lib/audio/types';
 import type { WorkingAudio } from '@/lib/audio/workingAudio';
 import { analyzeFileForMatch } from '../match/matchFile';
 import { analyzeForMatch, type MatchAnalysisOptions } from '../match/matchAnalysis';
 import type { MasteringSettings } from '../settings';
 import type { MidSideFir } from './midSideFir';
+import { measureOutputLevels } from './outputLevels';
 import { renderPreLimiter, type PreLimiterStages } from './render';
 
 export type ChainTask =
@@ -20,8 +20,8 @@ export type ChainTask =
   | { kind: 'analyzeFile'; path: string; options: MatchAnalysisOptions }
   | { kind: 'pre'; work: WorkingAudio; settings: MasteringSettings; fir: MidSideFir | null; stages?: PreLimiterStages }
   | { kind: 'limit'; work: WorkingAudio; limiter: LimiterSettingsInput }
-  /** True peak of audio in shared memory (read in place while the main thread measures loudness and spectrum). */
-  | { kind: 'truePeak'; pcm: PcmAudio }
+  /** Peaks and stereo image of audio in shared memory (read in place while the main thread measures loudness and spectrum). */
+  | { kind: 'outputLevels'; pcm: PcmAudio }
   | { kind: 'ping' };
 
 export type ChainReply = { id: number; ok: true; result: unknown } | { id: number; ok: false; name: string; message: string };
@@ -51,8 +51,8 @@ port.on('message', async ({ id, task }: { id: number; task: ChainTask }) => {
         port.postMessage({ id, ok: true, result: stats });
         return;
       }
-      case 'truePeak': {
-        port.postMessage({ id, ok: true, result: measureTruePeak(task.pcm, { maxOverPositions: 0 }).truePeakDbtp });
+      case 'outputLevels': {
+        port.postMessage({ id, ok: true, result: measureOutputLevels(task.pcm) });
         return;
       }
       case 'limit': {

@@ -7,17 +7,15 @@ import type { EncodedAudio } from '@/lib/audio/encode/encodedAudio';
 import { measureLoudness, type LoudnessResult } from '@/lib/audio/loudness';
 import { processLimiter, type LimiterStats } from '@/lib/audio/limiter';
 import { resample } from '@/lib/audio/resample';
-import { measureSamplePeak } from '@/lib/audio/samplePeak';
-import { measureTruePeak } from '@/lib/audio/truePeak';
 import type { PcmAudio } from '@/lib/audio/types';
 import { processGain } from '@/lib/audio/gain';
 import { narrowInPlace, toPcmAudio, type WorkingAudio } from '@/lib/audio/workingAudio';
 import { blocksFrom } from '@/lib/audio/encode/wav';
 import { longTermSpectrum, type LongTermSpectrum } from '../analysis/longTermSpectrum';
-import { measureStereoOverTime } from '../analysis/stereo';
 import { tonalDistanceDb, tonalSpectrumFromLongTerm, type TonalSpectrum } from '../analysis/tonalDistance';
 import { effectiveMidSideCurves } from '../chain/effectiveCurves';
 import { encodeMaster } from '../chain/encodeMaster';
+import { measureOutputLevels, type OutputLevels } from '../chain/outputLevels';
 import type { CompressorStats } from '@/lib/audio/compressor';
 import { ChainWorker } from '../chain/chainWorkerClient';
 import { collectGarbage } from '../collectGarbage';
@@ -259,20 +257,21 @@ async function masterTrackWith(input: MasterTrackInput, worker: ChainWorker | nu
   let workBuffer: WorkingAudio | null = null;
   const driveProbe = new DriveProbe(planProbe(frames, outRate, mixAnalysis.shortTermLufs, mixAnalysis.shortTermHopSeconds));
   let loudnessLevel = 0;
+  let lastSearch: { preLufs: number; driveDb: number; level: number } | null = null;
   // Derived settings always search their drive; given ones unless they ask for their stored drive and gain.
   const autoLoudness = derivation !== null || settings.loudness.mode === 'target';
   const rounds: LoopRound[] = [];
   // The analyses' garbage goes before the track's working copy arrives, not after (peak memory).
   collectGarbage?.();
-  /** Loudness and long-term spectrum here while the worker reads the true peak of the same shared buffer. */
-  const measureOutput = async (work: WorkingAudio): Promise<{ loud: LoudnessResult; tp: number; spectrum: LongTermSpectrum }> => {
+  /** Loudness and long-term spectrum here while the worker reads the peaks and stereo image of the same shared buffer. */
+  const measureOutput = async (work: WorkingAudio): Promise<{ loud: LoudnessResult; levels: OutputLevels; spectrum: LongTermSpectrum }> => {
     const shared = worker !== null && work.channels.every((c) => c.buffer instanceof SharedArrayBuffer);
-    const remote = shared ? worker.run<number>({ kind: 'truePeak', pcm: asPcm(work) }) : null;
+    const remote = shared ? worker.run<OutputLevels>({ kind: 'outputLevels', pcm: asPcm(work) }) : null;
     remote?.catch(() => undefined);
     const loud = measureLoudness(asPcm(work));
     const spectrum = await longTermSpectrum(asPcm(work));
-    const tp = remote ? await remote : measureTruePeak(asPcm(work), { maxOverPositions: 0 }).truePeakDbtp;
-    return { loud, tp, spectrum };
+    const levels = remote ? await remote : measureOutputLevels(asPcm(work));
+    return { loud, levels, spectrum };
   };
   const renderAndVerify = async () => {
     progress('render');
@@ -307,11 +306,15 @@ async function masterTrackWith(input: MasterTrackInput, worker: ChainWorker | nu
       // steps up (soft saturation before the limiter, a faster limiter) and the search runs again.
       for (;;) {
         const fullPre = measureLoudness(asPcm(work)).integratedLufs;
-        const start = settings.loudness.limiterInputGainDb !== 0 ? settings.loudness.limiterInputGainDb : undefined;
+        let start = settings.loudness.limiterInputGainDb !== 0 ? settings.loudness.limiterInputGainDb : undefined;
+        // Rendering again (the tonal correction) at the same level: the drive found for the last render, moved by
+        // what the pre-limiter loudness moved, is a better first guess than the drive alone (one evaluation less).
+        if (start !== undefined && lastSearch?.level === loudnessLevel && lastSearch.driveDb === start) start = clampDriveDb(start + lastSearch.preLufs - fullPre);
         // Given settings start from their stored drive and accept it more readily: re-rendering them reproduces the
         // render they came from, and the final gain trims the rest.
         const search = await searchDrive(work, driveProbe, settings, fullPre, target + LOUDNESS_AIM_LU, start, worker, derivation ? 0.05 : 0.2);
         settings.loudness.limiterInputGainDb = round2(search.driveDb);
+        lastSearch = { preLufs: fullPre, driveDb: settings.loudness.limiterInputGainDb, level: loudnessLevel };
         const needsMore = search.predictedLufs < target - 0.3 || search.probeLossDb > 8;
         // Given settings keep their own saturation and limiter timing: only a derivation may step them up.
         if (!needsMore || !derivation || loudnessLevel >= LOUDNESS_LEVELS.length - 1) break;
@@ -332,21 +335,21 @@ async function masterTrackWith(input: MasterTrackInput, worker: ChainWorker | nu
     }
     let limiterStats: LimiterStats = await runLimiter();
     stage('render: limiter');
-    let { loud, tp, spectrum } = await measureOutput(work);
+    let { loud, levels, spectrum } = await measureOutput(work);
     finishStep('render');
     progress('verify');
     if (autoLoudness) {
       let trim = target - loud.integratedLufs;
-      const headroom = settings.loudness.ceilingDbtp - tp - 0.01;
+      const headroom = settings.loudness.ceilingDbtp - levels.truePeakDbtp - 0.01;
       if (trim > headroom && trim > 0.4) {
         // Too quiet even with the headroom: drive harder once (full re-render; rare).
         settings.loudness.limiterInputGainDb = round2(clampDriveDb(settings.loudness.limiterInputGainDb + (trim - Math.max(0, headroom)) / 0.7 + LOUDNESS_AIM_LU));
         ({ work, stats: preStats } = await renderPre());
         limiterStats = await runLimiter();
-        ({ loud, tp, spectrum } = await measureOutput(work));
+        ({ loud, levels, spectrum } = await measureOutput(work));
         trim = target - loud.integratedLufs;
       }
-      const gain = Math.min(trim, Math.max(0, settings.loudness.ceilingDbtp - tp - 0.01));
+      const gain = Math.min(trim, Math.max(0, settings.loudness.ceilingDbtp - levels.truePeakDbtp - 0.01));
       settings.loudness.outputGainDb = Math.max(-40, Math.min(6, Math.round(gain * 1000) / 1000));
     }
     processGain(work, { gainDb: settings.loudness.outputGainDb });
@@ -357,12 +360,13 @@ async function masterTrackWith(input: MasterTrackInput, worker: ChainWorker | nu
       momentaryMaxLufs: loud.momentaryMaxLufs + gainDb,
       shortTermMaxLufs: loud.shortTermMaxLufs + gainDb,
     };
-    const afterTp = tp + gainDb;
+    const afterTp = levels.truePeakDbtp + gainDb;
+    const afterSamplePeak = levels.samplePeakDbfs + gainDb;
     // Measured before the final gain: every band moves by the same gain.
     const measuredTonal = tonalSpectrumFromLongTerm(spectrum, loud.integratedLufs);
     const afterTonal = { ...measuredTonal, levelsDb: measuredTonal.levelsDb.map((v) => v + gainDb), integratedLufs: afterLoud.integratedLufs };
     if (blend) rounds.push({ driveDb: settings.loudness.limiterInputGainDb, meanAbsResidualDb: tonalDistanceDb(blend, afterTonal) });
-    return { work, preStats, limiterStats, afterLoud, afterTp, afterTonal };
+    return { work, preStats, limiterStats, afterLoud, afterTp, afterSamplePeak, afterStereo: levels, afterTonal };
   };
   let pass = await renderAndVerify();
   if (derivation && blend && settings.eq.enabled && settings.eq.amount > 0 && settings.eq.mode === 'curve') {
@@ -384,9 +388,7 @@ async function masterTrackWith(input: MasterTrackInput, worker: ChainWorker | nu
       }
     }
   }
-  const { work, preStats, limiterStats, afterLoud, afterTp, afterTonal } = pass;
-  const afterStereo = measureStereoOverTime(asPcm(work), 60);
-  const afterSamplePeak = measureSamplePeak(asPcm(work)).samplePeakDbfs;
+  const { work, preStats, limiterStats, afterLoud, afterTp, afterSamplePeak, afterStereo, afterTonal } = pass;
   finishStep('verify');
 
   // 6. Encode.
