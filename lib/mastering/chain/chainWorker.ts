@@ -12,6 +12,7 @@ import { analyzeForMatch, type MatchAnalysisOptions } from '../match/matchAnalys
 import type { MasteringSettings } from '../settings';
 import type { MidSideFir } from './midSideFir';
 import { measureOutputLevels } from './outputLevels';
+import { longTermSpectrum } from '../analysis/longTermSpectrum';
 import { renderPreLimiter, type PreLimiterStages } from './render';
 
 export type ChainTask =
@@ -22,6 +23,8 @@ export type ChainTask =
   | { kind: 'limit'; work: WorkingAudio; limiter: LimiterSettingsInput }
   /** Peaks and stereo image of audio in shared memory (read in place while the main thread measures loudness and spectrum). */
   | { kind: 'outputLevels'; pcm: PcmAudio }
+  /** Long-term spectrum of audio in shared memory (the render before its limiter, while the main thread measures the probe). */
+  | { kind: 'spectrum'; pcm: PcmAudio }
   | { kind: 'ping' };
 
 export type ChainReply = { id: number; ok: true; result: unknown } | { id: number; ok: false; name: string; message: string };
@@ -49,6 +52,10 @@ port.on('message', async ({ id, task }: { id: number; task: ChainTask }) => {
       case 'pre': {
         const stats = await renderPreLimiter(task.work, task.settings, task.fir, task.stages);
         port.postMessage({ id, ok: true, result: stats });
+        return;
+      }
+      case 'spectrum': {
+        port.postMessage({ id, ok: true, result: await longTermSpectrum(task.pcm) });
         return;
       }
       case 'outputLevels': {

@@ -14,6 +14,7 @@
  */
 import { LoudnessMeter } from '@/lib/audio/loudness';
 import { processLimiter } from '@/lib/audio/limiter';
+import type { PcmAudio } from '@/lib/audio/types';
 import type { WorkingAudio } from '@/lib/audio/workingAudio';
 import { TONAL_BANDS } from '../analysis/tonalDistance';
 import { curveGainDbAt } from '../chain/midSideFir';
@@ -133,6 +134,34 @@ export class DriveProbe {
     return this.buffer;
   }
 
+  /** The last probe through the limiter (after searchDrive: at the drive it returned). */
+  get limited(): WorkingAudio {
+    if (!this.buffer) throw new Error('the drive probe has not been rendered yet');
+    return this.buffer;
+  }
+
+  /** The measured parts of the last limited probe, back to back, at float32. */
+  measuredOfLimited(): PcmAudio {
+    const work = this.limited;
+    return this.measuredPcm(work, this.plan.segments.map((s) => [s.measureStart, s.measureEnd]));
+  }
+
+  /** The same measured parts cut straight from a full-length buffer (e.g. the render before the limiter). */
+  measuredOfFull(full: WorkingAudio): PcmAudio {
+    return this.measuredPcm(full, this.plan.ranges.map((r) => [r.measureFrom, r.measureTo]));
+  }
+
+  private measuredPcm(work: WorkingAudio, spans: [number, number][]): PcmAudio {
+    const frames = spans.reduce((a, [from, to]) => a + to - from, 0);
+    const channels = work.channels.map((c) => {
+      const out = new Float32Array(frames);
+      let at = 0;
+      for (const [from, to] of spans) for (let i = from; i < to; i++) out[at++] = c[i];
+      return out;
+    });
+    return { sampleRate: work.sampleRate, channels };
+  }
+
   /**
    * Integrated loudness of the measured parts of a rendered probe (pre-roll and post-roll left out), back to back:
    * metered through small float32 pieces, which gives what metering one float32 copy of all of them would.
@@ -241,6 +270,8 @@ export function applyLoudnessLevel(settings: MasteringSettings, level: number): 
 export interface LoopRound {
   driveDb: number;
   meanAbsResidualDb: number;
+  /** Predicted before the limiter ran (the render was not finished: the EQ was corrected first). */
+  predicted?: boolean;
 }
 
 /** Residual at the tonal band centres → gain at f (log-interpolated, ends held). */
