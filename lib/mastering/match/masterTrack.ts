@@ -98,7 +98,7 @@ const LOUDNESS_AIM_LU = 0.1;
  * alone (its spectrum change through the whole chain, applied to the mix's spectrum) missed king_is_dead's render by
  * 0.9 dB per band on average, the compressor's and saturation's effects depending on which passages the probe holds.
  * The limiter's effect alone carries over from the probe: with the whole track's pre-limiter spectrum it predicted
- * the first render's distance within 0.05 dB on six corpus pairs (see foldBeforeLimiting).
+ * the first render's distance within 0.05 dB on the five corpus pairs that needed the fold (see foldBeforeLimiting).
  */
 const FULL_TRACK_CORRECTION_ABOVE_DB = 1.0;
 
