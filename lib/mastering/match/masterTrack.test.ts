@@ -7,7 +7,7 @@ import { float32AtOrBelow } from '@/lib/audio/limiter';
 import { designBiquad, processBiquad } from '@/lib/audio/biquad';
 import type { PcmAudio } from '@/lib/audio/types';
 import { masterTrack } from './masterTrack';
-import { syntheticMix } from './testSignals';
+import { kickMix, syntheticMix } from './testSignals';
 
 function errorDb(a: PcmAudio, b: PcmAudio): number {
   let err = 0;
@@ -177,4 +177,24 @@ test('a target the chain cannot reach ends below the ceiling with a warning, not
   assert.ok(measureTruePeak(result.audio).truePeakDbtp <= -1 + 1e-6);
   const lufs = measureLoudness(result.audio).integratedLufs;
   if (Math.abs(lufs - -8) > 0.5) assert.ok(result.report.warnings.some((w) => /from the target/.test(w)), result.report.warnings.join(' | '));
+});
+
+test('the first render\'s tonal residual is predicted before its limiter runs, as its measurement finds it', async () => {
+  // Long enough for a probe of separate segments (closedLoop.ts planProbe), with a kick whose low end the limiter
+  // takes down, so the first render misses the reference by more than the EQ derived from the analyses expects.
+  const mix = kickMix({ seconds: 90 });
+  const reference = syntheticMix({ seconds: 40, darkness: 0.7, levelDb: -8, dynamicsDb: 2, seed: 7 });
+  const measured = await masterTrack({ mix, references: [{ audio: reference }], options: { encode: false, predictResidual: false } });
+  const predicted = await masterTrack({ mix, references: [{ audio: reference }], options: { encode: false } });
+  const [firstMeasured] = measured.report.closedLoop;
+  const [firstPredicted, corrected] = predicted.report.closedLoop;
+  assert.ok(firstMeasured.meanAbsResidualDb > 1, `the first render needs no correction: ${JSON.stringify(measured.report.closedLoop)}`);
+  assert.equal(firstMeasured.predicted, undefined);
+  assert.equal(firstPredicted.predicted, true);
+  // The same first render up to its limiter: the same drive, and a prediction within 0.15 dB of the measurement.
+  assert.equal(firstPredicted.driveDb, firstMeasured.driveDb);
+  assert.ok(Math.abs(firstPredicted.meanAbsResidualDb - firstMeasured.meanAbsResidualDb) < 0.15, JSON.stringify([firstPredicted, firstMeasured]));
+  // The correction lands as well as the one folded from the measured render.
+  assert.ok(corrected.meanAbsResidualDb < firstPredicted.meanAbsResidualDb, JSON.stringify(predicted.report.closedLoop));
+  assert.ok(Math.abs(predicted.report.after.tonalDistanceToBlendDb! - measured.report.after.tonalDistanceToBlendDb!) < 0.15, JSON.stringify([predicted.report.closedLoop, measured.report.closedLoop]));
 });

@@ -58,6 +58,11 @@ export interface MasterOptions extends Omit<DeriveOptions, 'output'> {
   analyses?: { mix?: MatchAnalysis; references?: MatchAnalysis[] };
   /** After each stage: its wall time and the CPU time of the whole process (all threads) it took. */
   onStage?: (stage: string, wallSeconds: number, cpuSeconds: number) => void;
+  /**
+   * Predict the first render's tonal residual before its limiter runs and correct the EQ right away (default true);
+   * false finishes the first render and folds its measured residual (what the prediction is tested against).
+   */
+  predictResidual?: boolean;
   /** Use a worker thread (second core) for the reference analyses and half of each render (default true). */
   parallel?: boolean;
   /** A chain worker already started (e.g. before decoding, so its start-up overlaps); the caller closes it. */
@@ -429,7 +434,7 @@ async function masterTrackWith(input: MasterTrackInput, worker: ChainWorker | nu
     refitBands(settings);
     return true;
   };
-  let pass = await renderAndVerify(canFold ? foldBeforeLimiting : undefined);
+  let pass = await renderAndVerify(canFold && options.predictResidual !== false ? foldBeforeLimiting : undefined);
   if (pass === null) {
     // Folded before the first render was finished: keep the correction unless it came out worse than predicted
     // for the render without it, which is then finished after all.
