@@ -7,7 +7,7 @@ import { float32AtOrBelow } from '@/lib/audio/limiter';
 import { designBiquad, processBiquad } from '@/lib/audio/biquad';
 import type { PcmAudio } from '@/lib/audio/types';
 import { masterTrack } from './masterTrack';
-import { kickMix, syntheticMix } from './testSignals';
+import { kickMix as kickOverNoise, syntheticMix } from './testSignals';
 
 function errorDb(a: PcmAudio, b: PcmAudio): number {
   let err = 0;
@@ -182,7 +182,7 @@ test('a target the chain cannot reach ends below the ceiling with a warning, not
 test('the first render\'s tonal residual is predicted before its limiter runs, as its measurement finds it', async () => {
   // Long enough for a probe of separate segments (closedLoop.ts planProbe), with a kick whose low end the limiter
   // takes down, so the first render misses the reference by more than the EQ derived from the analyses expects.
-  const mix = kickMix({ seconds: 90 });
+  const mix = kickOverNoise({ seconds: 90 });
   const reference = syntheticMix({ seconds: 40, darkness: 0.7, levelDb: -8, dynamicsDb: 2, seed: 7 });
   const measured = await masterTrack({ mix, references: [{ audio: reference }], options: { encode: false, predictResidual: false } });
   const predicted = await masterTrack({ mix, references: [{ audio: reference }], options: { encode: false } });
