@@ -168,14 +168,16 @@ export async function designMidSideFir(mid: FirCurve, side: FirCurve, sampleRate
 }
 
 /**
- * Filters a stereo (or mono: mid only) working buffer in place. Overlap-add with an FFT of 2·(taps + 1): blocks of
- * size - taps + 1 new samples. The delay is compensated, so output sample n corresponds to input sample n.
+ * Filters a stereo (or mono: mid only) working buffer in place. Overlap-add with an FFT of 4·(taps + 1): blocks of
+ * size - taps + 1 new samples (three quarters of each FFT is new signal; with 2·(taps + 1) only half was, and a
+ * four-minute track took 440 ms instead of 268 ms; 8·(taps + 1) falls out of cache and is slower again). The delay is
+ * compensated, so output sample n corresponds to input sample n.
  */
 export async function processMidSideFir(work: WorkingAudio, fir: MidSideFir): Promise<void> {
   const [left, right] = work.channels;
   const n = left.length;
   if (n === 0) return;
-  const size = 2 * (fir.taps + 1);
+  const size = 4 * (fir.taps + 1);
   const block = size - fir.taps + 1;
   await withFft(size, (fft) => {
     // Filter spectra.
