@@ -1,18 +1,19 @@
 /**
- * Worker-thread entry for the second core: the match analysis of a track, and the render stages of one time segment
- * (see splitRender.ts), rendered in place in shared memory, and the peaks and stereo image of a shared render. Errors travel as
+ * Worker-thread entry for the second core: the match analysis of a track; the render stages of one time segment
+ * (see splitRender.ts), rendered in place in shared memory; and measurements of a shared render (its long-term
+ * spectrum, its peaks and stereo image) while the main thread measures something else. Errors travel as
  * {name, message}.
  */
 import { parentPort } from 'node:worker_threads';
 import { processLimiter, type LimiterSettingsInput } from '@/lib/audio/limiter';
 import type { PcmAudio } from '@/lib/audio/types';
 import type { WorkingAudio } from '@/lib/audio/workingAudio';
+import { longTermSpectrum } from '../analysis/longTermSpectrum';
 import { analyzeFileForMatch } from '../match/matchFile';
 import { analyzeForMatch, type MatchAnalysisOptions } from '../match/matchAnalysis';
 import type { MasteringSettings } from '../settings';
 import type { MidSideFir } from './midSideFir';
 import { measureOutputLevels } from './outputLevels';
-import { longTermSpectrum } from '../analysis/longTermSpectrum';
 import { renderPreLimiter, type PreLimiterStages } from './render';
 
 export type ChainTask =
