@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { processOversampledX4 } from './oversampler';
+import { SATURATION_KERNEL_BLOCK, saturationKernel } from './simd/saturationKernel';
 import type { PcmAudio } from './types';
 import { dbToGain, toPcmAudio, toWorkingAudio, type WorkingAudio } from './workingAudio';
 
@@ -41,6 +42,27 @@ export function processSaturation(work: WorkingAudio, settingsInput: SaturationS
   const inv = 1 / drive;
   const wet = s.mix;
   const dry = 1 - s.mix;
+  const simd = saturationKernel();
+  if (simd) {
+    // Channels in pairs, one per lane (a lane's filters never see the other's samples, so pairing changes nothing).
+    const frames = simd.frames;
+    for (let c = 0; c < work.channels.length; c += 2) {
+      const left = work.channels[c];
+      const right = c + 1 < work.channels.length ? work.channels[c + 1] : null;
+      simd.reset();
+      for (let start = 0; start < left.length; start += SATURATION_KERNEL_BLOCK) {
+        const count = Math.min(SATURATION_KERNEL_BLOCK, left.length - start);
+        for (let i = 0; i < count; i++) {
+          frames[2 * i] = left[start + i];
+          frames[2 * i + 1] = right ? right[start + i] : 0;
+        }
+        simd.process(count, drive, dry, wet * inv);
+        for (let i = 0; i < count; i++) left[start + i] = frames[2 * i];
+        if (right) for (let i = 0; i < count; i++) right[start + i] = frames[2 * i + 1];
+      }
+    }
+    return;
+  }
   processOversampledX4(work.channels, BLOCK, (b, count) => {
     for (let i = 0; i < count; i++) {
       const x = b[i];
