@@ -2,11 +2,12 @@
 // Writes lib/audio/simd/saturationKernel.wat: the saturator's x4 oversampling (two polyphase IIR half-band stages up,
 // the soft clipper, two down; lib/audio/oversampler.ts and saturation.ts) with left and right in the two lanes of each
 // f64x2. The cascades are unrolled, one pair of v128 locals per allpass section, which is tedious to write by hand and
-// easy to generate. Run after changing the stages' coefficient counts, then `node scripts/buildWasm.mjs`.
+// easy to generate. Run after changing the stages' coefficient counts, then `node scripts/buildWasm.mjs`; `--check`
+// fails when the .wat is not what it would write (a test runs it).
 //
 // The operations and their order are those of the scalar kernels (oversampler.ts generateStageKernel, saturation.ts
 // processSaturation); WebAssembly has no fused multiply-add, so the two lanes give bit-identical results.
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 // Coefficient counts of oversampler.ts's two stages (designHalfBand(90, 0.0232) and designHalfBand(90, 0.13));
@@ -129,6 +130,18 @@ ${saturate}
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const out = fileURLToPath(new URL('../lib/audio/simd/saturationKernel.wat', import.meta.url));
-  writeFileSync(out, wat);
-  process.stdout.write(`wrote ${out}\n`);
+  if (process.argv.includes('--check')) {
+    // A test runs this: the checked-in .wat must be what this generator writes.
+    let current = '';
+    try {
+      current = readFileSync(out, 'utf8');
+    } catch {}
+    if (current !== wat) {
+      process.stderr.write(`${out} is out of date: run node scripts/saturationKernelWat.mjs\n`);
+      process.exitCode = 1;
+    }
+  } else {
+    writeFileSync(out, wat);
+    process.stdout.write(`wrote ${out}\n`);
+  }
 }
