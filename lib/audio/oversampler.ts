@@ -134,7 +134,5 @@ export function processOversampledX4(
   }
 }
 
-export const OVERSAMPLER_COEFFICIENT_COUNTS = [STAGE1.length, STAGE2.length];
-
 /** The two stages' allpass coefficients (for the WebAssembly saturator, simd/saturationKernel.ts). */
 export const OVERSAMPLER_STAGES = { stage1: STAGE1, stage2: STAGE2 } as const;

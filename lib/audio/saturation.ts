@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { processOversampledX4 } from './oversampler';
-import { SATURATION_KERNEL_BLOCK, saturationKernel } from './simd/saturationKernel';
+import { saturationKernel, type SaturationKernel } from './simd/saturationKernel';
 import type { PcmAudio } from './types';
 import { dbToGain, toPcmAudio, toWorkingAudio, type WorkingAudio } from './workingAudio';
 
@@ -34,48 +34,50 @@ export function isSaturationNeutral(s: SaturationSettings): boolean {
   return !s.enabled || s.mix === 0;
 }
 
+export interface SaturationOptions {
+  /** The scalar oversampler and clipper even where the WebAssembly kernel runs (the same results; tests compare them). */
+  scalar?: boolean;
+}
+
 /** Applies saturation in place. Neutral settings leave the samples untouched (the oversampler is skipped). */
-export function processSaturation(work: WorkingAudio, settingsInput: SaturationSettingsInput): void {
+export function processSaturation(work: WorkingAudio, settingsInput: SaturationSettingsInput, options: SaturationOptions = {}): void {
   const s = saturationSettingsSchema.parse(settingsInput);
   if (isSaturationNeutral(s)) return;
   const drive = dbToGain(s.driveDb);
   const inv = 1 / drive;
   const wet = s.mix;
   const dry = 1 - s.mix;
-  const simd = saturationKernel();
+  const simd = options.scalar ? null : saturationKernel();
   if (simd) {
-    // Channels in pairs, one per lane (a lane's filters never see the other's samples, so pairing changes nothing).
-    const frames = simd.frames;
-    for (let c = 0; c < work.channels.length; c += 2) {
-      const left = work.channels[c];
-      const right = c + 1 < work.channels.length ? work.channels[c + 1] : null;
-      simd.reset();
-      for (let start = 0; start < left.length; start += SATURATION_KERNEL_BLOCK) {
-        const count = Math.min(SATURATION_KERNEL_BLOCK, left.length - start);
-        for (let i = 0; i < count; i++) {
-          frames[2 * i] = left[start + i];
-          frames[2 * i + 1] = right ? right[start + i] : 0;
-        }
-        simd.process(count, drive, dry, wet * inv);
-        for (let i = 0; i < count; i++) left[start + i] = frames[2 * i];
-        if (right) for (let i = 0; i < count; i++) right[start + i] = frames[2 * i + 1];
-      }
-    }
+    saturateWithKernel(simd, work.channels, drive, dry, wet * inv);
     return;
   }
   processOversampledX4(work.channels, BLOCK, (b, count) => {
     for (let i = 0; i < count; i++) {
       const x = b[i];
-      let d = x * drive;
-      if (d >= 3) d = 1;
-      else if (d <= -3) d = -1;
-      else {
-        const d2 = d * d;
-        d = (d * (27 + d2)) / (27 + 9 * d2);
-      }
-      b[i] = dry * x + wet * inv * d;
+      b[i] = dry * x + wet * inv * softClip(x * drive);
     }
   });
+}
+
+/** Channels in pairs, one per lane of the kernel (a lane's filters never see the other's samples, so pairing changes nothing). */
+function saturateWithKernel(simd: SaturationKernel, channels: Float64Array[], drive: number, dry: number, wetOverDrive: number): void {
+  const { frames, block } = simd;
+  for (let c = 0; c < channels.length; c += 2) {
+    const left = channels[c];
+    const right = c + 1 < channels.length ? channels[c + 1] : null;
+    simd.reset();
+    for (let start = 0; start < left.length; start += block) {
+      const count = Math.min(block, left.length - start);
+      for (let i = 0; i < count; i++) {
+        frames[2 * i] = left[start + i];
+        frames[2 * i + 1] = right ? right[start + i] : 0;
+      }
+      simd.process(count, drive, dry, wetOverDrive);
+      for (let i = 0; i < count; i++) left[start + i] = frames[2 * i];
+      if (right) for (let i = 0; i < count; i++) right[start + i] = frames[2 * i + 1];
+    }
+  }
 }
 
 export function applySaturation(pcm: PcmAudio, settings: SaturationSettingsInput): PcmAudio {

@@ -3,24 +3,15 @@
  * soft clip, x4 down for two channels at once, bit-identical to processOversampledX4 with saturation.ts's clipper
  * (the scalar kernels run left and right side by side as well; here they share each f64x2). One instance per thread,
  * used synchronously; null where WebAssembly SIMD is missing or the oversampler's stages changed shape (saturation.ts
- * then keeps to the scalar path).
+ * then keeps to the scalar path). The module exports its own memory layout, so nothing here restates it.
  */
 import { OVERSAMPLER_STAGES } from '../oversampler';
 import { instantiateKernel } from './instantiateKernel';
 import { saturationKernelWasm } from './saturationKernel.wasm';
 
-/** Frames per process() call. */
-export const SATURATION_KERNEL_BLOCK = 8192;
-// The module's memory layout (bytes), as scripts/saturationKernelWat.mjs lays it out.
-const COEFFICIENTS_1 = 0;
-const COEFFICIENTS_2 = 128;
-const STATE_FROM = 256;
-const STATE_TO = 1248;
-const FRAMES = 2048;
-const STAGE_1_COUNT = 9;
-const STAGE_2_COUNT = 5;
-
 export interface SaturationKernel {
+  /** Frames per process() call. */
+  readonly block: number;
   /** The block's frames as (left, right) pairs; process() replaces them with the result. */
   readonly frames: Float64Array;
   /** Zeroes the filters' state (a new signal starts). */
@@ -28,21 +19,26 @@ export interface SaturationKernel {
   process(count: number, drive: number, dry: number, wetOverDrive: number): void;
 }
 
+type Layout = 'stage1Count' | 'stage2Count' | 'coefficients1' | 'coefficients2' | 'stateFrom' | 'stateTo' | 'frames' | 'block';
+type Exports = { memory: WebAssembly.Memory; process: SaturationKernel['process'] } & Record<Layout, WebAssembly.Global>;
+
 let kernel: SaturationKernel | null | undefined;
 
 export function saturationKernel(): SaturationKernel | null {
   if (kernel !== undefined) return kernel;
-  const { stage1, stage2 } = OVERSAMPLER_STAGES;
-  if (stage1.length !== STAGE_1_COUNT || stage2.length !== STAGE_2_COUNT) return (kernel = null);
-  const exports = instantiateKernel<{ memory: WebAssembly.Memory; process: (count: number, drive: number, dry: number, wetOverDrive: number) => void }>(saturationKernelWasm);
+  const exports = instantiateKernel<Exports>(saturationKernelWasm);
   if (!exports) return (kernel = null);
+  const at = (name: Layout): number => exports[name].value as number;
+  const { stage1, stage2 } = OVERSAMPLER_STAGES;
+  if (stage1.length !== at('stage1Count') || stage2.length !== at('stage2Count')) return (kernel = null);
   // The module never grows its memory, so these views stay valid.
   const buffer = exports.memory.buffer;
-  new Float64Array(buffer, COEFFICIENTS_1, STAGE_1_COUNT).set(stage1);
-  new Float64Array(buffer, COEFFICIENTS_2, STAGE_2_COUNT).set(stage2);
-  const state = new Uint8Array(buffer, STATE_FROM, STATE_TO - STATE_FROM);
+  new Float64Array(buffer, at('coefficients1'), stage1.length).set(stage1);
+  new Float64Array(buffer, at('coefficients2'), stage2.length).set(stage2);
+  const state = new Uint8Array(buffer, at('stateFrom'), at('stateTo') - at('stateFrom'));
   kernel = {
-    frames: new Float64Array(buffer, FRAMES, 2 * SATURATION_KERNEL_BLOCK),
+    block: at('block'),
+    frames: new Float64Array(buffer, at('frames'), 2 * at('block')),
     reset: () => state.fill(0),
     process: exports.process,
   };

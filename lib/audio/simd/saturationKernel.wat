@@ -8,6 +8,14 @@
 ;; the x4 pairs at 395264; up to 8192 frames per call.
 (module
   (memory (export "memory") 15)
+  (global (export "stage1Count") i32 (i32.const 9))
+  (global (export "stage2Count") i32 (i32.const 5))
+  (global (export "coefficients1") i32 (i32.const 0))
+  (global (export "coefficients2") i32 (i32.const 128))
+  (global (export "stateFrom") i32 (i32.const 256))
+  (global (export "stateTo") i32 (i32.const 1248))
+  (global (export "frames") i32 (i32.const 2048))
+  (global (export "block") i32 (i32.const 8192))
 
   ;; x2 up: dst[2i], dst[2i+1] from src[i] (9 allpass sections)
   (func $up9 (param $src i32) (param $dst i32) (param $count i32) (param $state i32)
