@@ -19,6 +19,7 @@ import { effectiveMidSideCurves } from '../chain/effectiveCurves';
 import { encodeMaster } from '../chain/encodeMaster';
 import { measureOutputLevels, type OutputLevels } from '../chain/outputLevels';
 import type { CompressorStats } from '@/lib/audio/compressor';
+import type { ChainTask } from '../chain/chainWorker';
 import { ChainWorker } from '../chain/chainWorkerClient';
 import { collectGarbage } from '../collectGarbage';
 import { designChainFir, limiterSettingsFrom, renderPreLimiter, type PreLimiterStages, type PreLimiterStats } from '../chain/render';
@@ -280,15 +281,23 @@ async function masterTrackWith(input: MasterTrackInput, worker: ChainWorker | nu
   const rounds: LoopRound[] = [];
   // The analyses' garbage goes before the track's working copy arrives, not after (peak memory).
   collectGarbage?.();
+  /**
+   * Starts a measurement of `work` on the chain worker, which reads the shared buffer in place while this thread
+   * measures something else; the returned function gives its result. Without a worker, or for audio not in shared
+   * memory, it measures here (`here`) when asked.
+   */
+  const meanwhileOnWorker = <T>(work: WorkingAudio, task: ChainTask, here: () => T | Promise<T>): (() => Promise<T>) => {
+    if (worker === null || !work.channels.every((c) => c.buffer instanceof SharedArrayBuffer)) return async () => here();
+    const remote = worker.run<T>(task);
+    remote.catch(() => undefined);
+    return () => remote;
+  };
   /** Loudness and long-term spectrum here while the worker reads the peaks and stereo image of the same shared buffer. */
   const measureOutput = async (work: WorkingAudio): Promise<{ loud: LoudnessResult; levels: OutputLevels; spectrum: LongTermSpectrum }> => {
-    const shared = worker !== null && work.channels.every((c) => c.buffer instanceof SharedArrayBuffer);
-    const remote = shared ? worker.run<OutputLevels>({ kind: 'outputLevels', pcm: asPcm(work) }) : null;
-    remote?.catch(() => undefined);
+    const levels = meanwhileOnWorker(work, { kind: 'outputLevels', pcm: asPcm(work) }, () => measureOutputLevels(asPcm(work)));
     const loud = measureLoudness(asPcm(work));
     const spectrum = await longTermSpectrum(asPcm(work));
-    const levels = remote ? await remote : measureOutputLevels(asPcm(work));
-    return { loud, levels, spectrum };
+    return { loud, levels: await levels(), spectrum };
   };
   /**
    * Runs between the drive search and the limiter, with the pre-limiter render and its loudness: true abandons this
@@ -321,7 +330,6 @@ async function masterTrackWith(input: MasterTrackInput, worker: ChainWorker | nu
       const limiter = limiterSettingsFrom(settings);
       return mergeLimiterStats(await splitRender(work, worker, (part) => processLimiter(part, limiter), (part) => ({ kind: 'limit', work: part, limiter })));
     };
-    let fullPreLufs = NaN;
     if (autoLoudness) {
       // The drive comes from a probe (segments spread over the track) cut from this very pre-limiter render: the
       // limiter runs on the probe at a few drives until the predicted full-track loudness hits the target. When
@@ -329,7 +337,6 @@ async function masterTrackWith(input: MasterTrackInput, worker: ChainWorker | nu
       // steps up (soft saturation before the limiter, a faster limiter) and the search runs again.
       for (;;) {
         const fullPre = measureLoudness(asPcm(work)).integratedLufs;
-        fullPreLufs = fullPre;
         let start = settings.loudness.limiterInputGainDb !== 0 ? settings.loudness.limiterInputGainDb : undefined;
         // Rendering again (the tonal correction) at the same level: the drive found for the last render, moved by
         // what the pre-limiter loudness moved, is a better first guess than the drive alone (one evaluation less).
@@ -357,7 +364,8 @@ async function masterTrackWith(input: MasterTrackInput, worker: ChainWorker | nu
       }
       stage('render: drive search');
     }
-    if (beforeLimiter && (await beforeLimiter(work, fullPreLufs))) {
+    // The last search was this render's: its pre-limiter loudness is this render's.
+    if (beforeLimiter && lastSearch && (await beforeLimiter(work, lastSearch.preLufs))) {
       stage('render: predicted residual');
       return null;
     }
@@ -412,13 +420,10 @@ async function masterTrackWith(input: MasterTrackInput, worker: ChainWorker | nu
    */
   let predictedFirst: { distance: number; settings: MasteringSettings } | null = null;
   const foldBeforeLimiting: BeforeLimiter = async (work, fullPreLufs) => {
-    const shared = worker !== null && work.channels.every((c) => c.buffer instanceof SharedArrayBuffer);
-    const remote = shared ? worker.run<LongTermSpectrum>({ kind: 'spectrum', pcm: asPcm(work) }) : null;
-    remote?.catch(() => undefined);
+    const preSpectrum = meanwhileOnWorker(work, { kind: 'spectrum', pcm: asPcm(work) }, () => longTermSpectrum(asPcm(work)));
     const probeBefore = await tonalOf(driveProbe.measuredOfFull(work));
     const probeAfter = await tonalOf(driveProbe.measuredOfLimited());
-    const preSpectrum = remote ? await remote : await longTermSpectrum(asPcm(work));
-    const pre = tonalSpectrumFromLongTerm(preSpectrum, fullPreLufs);
+    const pre = tonalSpectrumFromLongTerm(await preSpectrum(), fullPreLufs);
     const levelsDb = pre.levelsDb.map((level, b) => {
       const delta = probeAfter.levelsDb[b] - probeAfter.integratedLufs - (probeBefore.levelsDb[b] - probeBefore.integratedLufs);
       return Number.isFinite(delta) ? level + delta : level;
