@@ -9,6 +9,7 @@ import { processLimiter, type LimiterSettingsInput } from '@/lib/audio/limiter';
 import type { PcmAudio } from '@/lib/audio/types';
 import type { WorkingAudio } from '@/lib/audio/workingAudio';
 import { longTermSpectrum } from '../analysis/longTermSpectrum';
+import { collectGarbage } from '../collectGarbage';
 import { analyzeFileForMatch } from '../match/matchFile';
 import { analyzeForMatch, type MatchAnalysisOptions } from '../match/matchAnalysis';
 import type { MasteringSettings } from '../settings';
@@ -48,6 +49,8 @@ port.on('message', async ({ id, task }: { id: number; task: ChainTask }) => {
         // Measured as it is read: a reference's samples are never needed whole.
         const result = await analyzeFileForMatch(task.path, task.options);
         port.postMessage({ id, ok: true, result });
+        // The same thread renders next (masterFiles.ts): what reading the reference touched is freed before that.
+        collectGarbage?.();
         return;
       }
       case 'pre': {
