@@ -201,11 +201,14 @@ export interface DriveSearch {
   predictedLufs: number;
   /** Loudness lost to limiting on the probe at that drive (LU). */
   probeLossDb: number;
+  /** The search's last two evaluations (drive, predicted loudness), for a later search to continue from. */
+  previous?: { driveDb: number; predictedLufs: number };
 }
 
 /**
  * Limiter drive so that fullPreLufs + drive - loss(drive) = targetLufs, loss measured on the probe. Secant
- * iterations; each costs one limiter pass over the probe.
+ * iterations; each costs one limiter pass over the probe. `resume`: a coarser search of this same render, whose last
+ * evaluation (still in the probe) is taken as the first instead of evaluating a start again.
  */
 export async function searchDrive(
   full: WorkingAudio,
@@ -216,21 +219,33 @@ export async function searchDrive(
   startDriveDb?: number,
   worker: ChainWorker | null = null,
   toleranceLu = 0.05,
+  resume?: DriveSearch,
 ): Promise<DriveSearch> {
   const preLufs = probe.measuredLufs(probe.cut(full));
   const predict = async (drive: number) => {
     const loss = preLufs + drive - probe.measuredLufs(await limitedProbe(full, probe, settings, drive, worker));
     return { loss, full: fullPreLufs + drive - loss };
   };
-  let g0 = clampDriveDb(startDriveDb ?? targetLufs - fullPreLufs);
-  let r0 = await predict(g0);
-  if (Math.abs(r0.full - targetLufs) < toleranceLu) return { driveDb: g0, predictedLufs: r0.full, probeLossDb: r0.loss };
+  const result = (driveDb: number, r: { loss: number; full: number }, previous?: { driveDb: number; predictedLufs: number }): DriveSearch => ({
+    driveDb,
+    predictedLufs: r.full,
+    probeLossDb: r.loss,
+    ...(previous ? { previous } : {}),
+  });
+  let g0 = clampDriveDb(resume?.driveDb ?? startDriveDb ?? targetLufs - fullPreLufs);
+  let r0 = resume ? { loss: resume.probeLossDb, full: resume.predictedLufs } : await predict(g0);
+  if (Math.abs(r0.full - targetLufs) < toleranceLu) return result(g0, r0);
   // The drives known to land below and above the target: once both are known, the next guess stays between them.
   // (Loudness against drive flattens where the limiter and saturation take over, and a secant through two points on
   // the flat part can throw the next guess far out: measured, 9.9 -> 8.4 -> 3.5 dB for a root at 6.7.)
   let below = r0.full < targetLufs ? g0 : -Infinity;
   let above = r0.full < targetLufs ? Infinity : g0;
-  let g1 = clampDriveDb(g0 + (targetLufs - r0.full) / 0.7);
+  // Resuming: the secant through the coarse search's last two evaluations, when it had two.
+  const p = resume?.previous;
+  if (p && p.predictedLufs < targetLufs) below = Math.max(below, p.driveDb);
+  if (p && p.predictedLufs >= targetLufs) above = Math.min(above, p.driveDb);
+  const resumeSlope = p && p.driveDb !== g0 ? (r0.full - p.predictedLufs) / (g0 - p.driveDb) : NaN;
+  let g1 = clampDriveDb(g0 + (targetLufs - r0.full) / (resumeSlope > 0.05 ? resumeSlope : 0.7));
   let r1 = await predict(g1);
   for (let i = 0; i < 3 && Math.abs(r1.full - targetLufs) >= toleranceLu; i++) {
     if (r1.full < targetLufs) below = Math.max(below, g1);
@@ -245,7 +260,7 @@ export async function searchDrive(
     g1 = clampDriveDb(g2);
     r1 = await predict(g1);
   }
-  return { driveDb: g1, predictedLufs: r1.full, probeLossDb: r1.loss };
+  return result(g1, r1, { driveDb: g0, predictedLufs: r0.full });
 }
 
 /**

@@ -191,8 +191,9 @@ test('the first render\'s tonal residual is predicted before its limiter runs, a
   assert.ok(firstMeasured.meanAbsResidualDb > 1, `the first render needs no correction: ${JSON.stringify(measured.report.closedLoop)}`);
   assert.equal(firstMeasured.predicted, undefined);
   assert.equal(firstPredicted.predicted, true);
-  // The same first render up to its limiter: the same drive, and a prediction within 0.15 dB of the measurement.
-  assert.equal(firstPredicted.driveDb, firstMeasured.driveDb);
+  // The same first render up to its limiter, its drive searched to a coarser tolerance when the prediction may
+  // abandon it (masterTrack.ts COARSE_SEARCH_LU), and a prediction within 0.15 dB of the measurement.
+  assert.ok(Math.abs(firstPredicted.driveDb - firstMeasured.driveDb) < 0.5, JSON.stringify([firstPredicted, firstMeasured]));
   assert.ok(Math.abs(firstPredicted.meanAbsResidualDb - firstMeasured.meanAbsResidualDb) < 0.15, JSON.stringify([firstPredicted, firstMeasured]));
   // The correction lands as well as the one folded from the measured render.
   assert.ok(corrected.meanAbsResidualDb < firstPredicted.meanAbsResidualDb, JSON.stringify(predicted.report.closedLoop));

@@ -26,7 +26,7 @@ import { designChainFir, limiterSettingsFrom, renderPreLimiter, type PreLimiterS
 import { allocateSplittable, mergeGainReductionStats, splitRender } from '../chain/splitRender';
 import { buildReport, nullIfNonFinite, type LoudnessFigures, type MasterState, type MasteringReport } from '../report/report';
 import { defaultDeliveryRate, masteringSettingsSchema, type MasteringSettings, type OutputSettings } from '../settings';
-import { applyLoudnessLevel, clampDriveDb, DriveProbe, foldResidual, LOUDNESS_LEVELS, planProbe, searchDrive, type LoopRound } from './closedLoop';
+import { applyLoudnessLevel, clampDriveDb, DriveProbe, foldResidual, LOUDNESS_LEVELS, planProbe, searchDrive, type DriveSearch, type LoopRound } from './closedLoop';
 import { deriveSettings, refitBands, round2, type DeriveOptions, type Derivation } from './derive';
 import { eqLimitWarning } from './eqLimitWarning';
 import { analyzeForMatch, type MatchAnalysis } from './matchAnalysis';
@@ -96,6 +96,13 @@ export interface MasterTrackResult {
 const STEP_WEIGHTS: Record<MasterStep, number> = { analyse: 0.25, derive: 0.02, render: 0.45, verify: 0.13, encode: 0.15 };
 /** Aim the drive a little loud: a final trim down keeps the ceiling, a trim up may not. */
 const LOUDNESS_AIM_LU = 0.1;
+/**
+ * The first render's drive search stops within this of the aim when the render may yet be abandoned for a tonal
+ * correction (predicted before its limiter runs): that render's drive then only has to be close enough for the
+ * limiter's effect on the spectrum, and to start the next render's search from. It is refined to the usual
+ * tolerance when the render is kept.
+ */
+const COARSE_SEARCH_LU = 0.3;
 /**
  * Tonal distance (dB) above which the full render's residual is folded into the EQ and the track rendered once more.
  * The residual comes from the whole track, not from an excerpt: one fold from it did better than three rounds on a
@@ -275,9 +282,13 @@ async function masterTrackWith(input: MasterTrackInput, worker: ChainWorker | nu
   let workBuffer: WorkingAudio | null = null;
   const driveProbe = new DriveProbe(planProbe(frames, outRate, mixAnalysis.shortTermLufs, mixAnalysis.shortTermHopSeconds));
   let loudnessLevel = 0;
-  let lastSearch: { preLufs: number; driveDb: number; level: number } | null = null;
+  let lastSearch: { preLufs: number; driveDb: number; level: number; search: DriveSearch } | null = null;
   // Derived settings always search their drive; given ones unless they ask for their stored drive and gain.
   const autoLoudness = derivation !== null || settings.loudness.mode === 'target';
+  const aimLufs = target + LOUDNESS_AIM_LU;
+  // Given settings accept their stored drive more readily: re-rendering them reproduces the render they came from,
+  // and the final gain trims the rest.
+  const fineToleranceLu = derivation ? 0.05 : 0.2;
   const rounds: LoopRound[] = [];
   // The analyses' garbage goes before the track's working copy arrives, not after (peak memory).
   collectGarbage?.();
@@ -339,13 +350,16 @@ async function masterTrackWith(input: MasterTrackInput, worker: ChainWorker | nu
         const fullPre = measureLoudness(asPcm(work)).integratedLufs;
         let start = settings.loudness.limiterInputGainDb !== 0 ? settings.loudness.limiterInputGainDb : undefined;
         // Rendering again (the tonal correction) at the same level: the drive found for the last render, moved by
-        // what the pre-limiter loudness moved, is a better first guess than the drive alone (one evaluation less).
-        if (start !== undefined && lastSearch?.level === loudnessLevel && lastSearch.driveDb === start) start = clampDriveDb(start + lastSearch.preLufs - fullPre);
-        // Given settings start from their stored drive and accept it more readily: re-rendering them reproduces the
-        // render they came from, and the final gain trims the rest.
-        const search = await searchDrive(work, driveProbe, settings, fullPre, target + LOUDNESS_AIM_LU, start, worker, derivation ? 0.05 : 0.2);
+        // what the pre-limiter loudness moved and by what that search left of the gap (a coarse one: up to
+        // COARSE_SEARCH_LU), is a better first guess than the drive alone (one evaluation less).
+        if (start !== undefined && lastSearch?.level === loudnessLevel && lastSearch.driveDb === start) {
+          const left = aimLufs - lastSearch.search.predictedLufs;
+          start = clampDriveDb(start + lastSearch.preLufs - fullPre + (Math.abs(left) < COARSE_SEARCH_LU ? left / 0.7 : 0));
+        }
+        // Given settings start from their stored drive.
+        const search = await searchDrive(work, driveProbe, settings, fullPre, aimLufs, start, worker, beforeLimiter ? COARSE_SEARCH_LU : fineToleranceLu);
         settings.loudness.limiterInputGainDb = round2(search.driveDb);
-        lastSearch = { preLufs: fullPre, driveDb: settings.loudness.limiterInputGainDb, level: loudnessLevel };
+        lastSearch = { preLufs: fullPre, driveDb: settings.loudness.limiterInputGainDb, level: loudnessLevel, search };
         const needsMore = search.predictedLufs < target - 0.3 || search.probeLossDb > 8;
         // Given settings keep their own saturation and limiter timing: only a derivation may step them up.
         if (!needsMore || !derivation || loudnessLevel >= LOUDNESS_LEVELS.length - 1) break;
@@ -368,6 +382,13 @@ async function masterTrackWith(input: MasterTrackInput, worker: ChainWorker | nu
     if (beforeLimiter && lastSearch && (await beforeLimiter(work, lastSearch.preLufs))) {
       stage('render: predicted residual');
       return null;
+    }
+    if (autoLoudness && beforeLimiter && lastSearch && Math.abs(lastSearch.search.predictedLufs - aimLufs) >= fineToleranceLu) {
+      // Kept after all: the coarse search goes on to the usual tolerance from where it stopped.
+      const search = await searchDrive(work, driveProbe, settings, lastSearch.preLufs, aimLufs, undefined, worker, fineToleranceLu, lastSearch.search);
+      settings.loudness.limiterInputGainDb = round2(search.driveDb);
+      lastSearch = { ...lastSearch, driveDb: settings.loudness.limiterInputGainDb, search };
+      stage('render: drive search (refined)');
     }
     let limiterStats: LimiterStats = await runLimiter();
     stage('render: limiter');
