@@ -7,6 +7,8 @@ import { createComplexFft, hannWindow } from '@/lib/audio/fft';
 import { createWelchKernel, type WelchKernel } from '@/lib/audio/simd/welchKernel';
 import { packedFrameCount } from '@/lib/audio/stft';
 import type { PcmAudio } from '@/lib/audio/types';
+import type { BandSet } from './bands';
+import { SegmentBandRecorder, type SegmentBands } from './segmentBands';
 
 export const WELCH_SEGMENT_SIZE = 32768;
 
@@ -24,6 +26,8 @@ export interface LongTermSpectrum {
   totalWeight: number;
   /** Kept frames for descriptors (see LongTermSpectrumOptions.keepFrames). */
   keptFrames: KeptFrames;
+  /** Each segment's band powers (see LongTermSpectrumOptions.segmentBands). */
+  segmentBands?: SegmentBands;
 }
 
 export interface LongTermSpectrumOptions {
@@ -37,6 +41,10 @@ export interface LongTermSpectrumOptions {
   keepFrames?: { every: number; fineMaxHz: number; coarseGroup: number };
   /** Window and sum with the scalar functions instead of the SIMD kernel (the same results; tests compare them). */
   scalar?: boolean;
+  /** Also record every segment's mid and side power in these bands (segmentBands.ts). */
+  segmentBands?: BandSet;
+  /** Segments expected (sizes the per-segment record; a wrong guess only costs growing it). */
+  expectedSegments?: number;
 }
 
 export interface KeptFrames {
@@ -80,6 +88,7 @@ export class LongTermSpectrumAccumulator {
   private readonly coarseBins: number;
   private readonly keptFrames: KeptFrames;
   private readonly weightOf: LongTermSpectrumOptions['segmentWeight'];
+  private readonly bandRecorder: SegmentBandRecorder | null;
   private totalWeight = 0;
   /** Segments analysed so far. */
   private frame = 0;
@@ -107,6 +116,7 @@ export class LongTermSpectrumAccumulator {
     this.coarseBins = Math.floor((this.bins - 1) / this.coarseGroup) + 1;
     this.keptFrames = { timesSeconds: [], fine: [], coarse: [], coarseBinHz: (sampleRate / this.size) * this.coarseGroup };
     this.weightOf = options.segmentWeight;
+    this.bandRecorder = options.segmentBands ? new SegmentBandRecorder(options.segmentBands, this.size, sampleRate, options.expectedSegments) : null;
   }
 
   static async create(sampleRate: number, options: LongTermSpectrumOptions = {}): Promise<LongTermSpectrumAccumulator> {
@@ -152,6 +162,7 @@ export class LongTermSpectrumAccumulator {
       segments,
       totalWeight: this.totalWeight,
       keptFrames: this.keptFrames,
+      ...(this.bandRecorder ? { segmentBands: this.bandRecorder.finish() } : {}),
     };
   }
 
@@ -185,6 +196,7 @@ export class LongTermSpectrumAccumulator {
     this.fft.forward();
     const z = this.fft.output;
     const frame = this.frame++;
+    this.bandRecorder?.add(z);
     const centreSeconds = (start + size / 2) / this.sampleRate;
     const weight = this.weightOf ? this.weightOf(centreSeconds) : 1;
     if (weight > 0) {

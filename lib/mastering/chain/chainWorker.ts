@@ -27,7 +27,9 @@ export type ChainTask =
   | { kind: 'outputLevels'; pcm: PcmAudio }
   /** Long-term spectrum of audio in shared memory (the render before its limiter, while the main thread measures the probe). */
   | { kind: 'spectrum'; pcm: PcmAudio }
-  | { kind: 'ping' };
+  | { kind: 'ping' }
+  /** A full collection now: frees shared buffers this thread was handed (the memory is freed once no thread holds it). */
+  | { kind: 'collectGarbage' };
 
 export type ChainReply = { id: number; ok: true; result: unknown } | { id: number; ok: false; name: string; message: string };
 
@@ -38,6 +40,10 @@ port.on('message', async ({ id, task }: { id: number; task: ChainTask }) => {
   try {
     switch (task.kind) {
       case 'ping':
+        port.postMessage({ id, ok: true, result: null });
+        return;
+      case 'collectGarbage':
+        collectGarbage?.();
         port.postMessage({ id, ok: true, result: null });
         return;
       case 'analyze': {

@@ -112,10 +112,38 @@ const METER_PIECE_FRAMES = 1 << 16;
  * render's search: dropped, its memory would come back only once both threads' collectors freed it.
  */
 export class DriveProbe {
-  private buffer: WorkingAudio | null = null;
-  private pieces: Float32Array[] = [];
+  constructor(
+    readonly plan: ProbePlan,
+    /** The buffers, shared with the probes made by withPlan. */
+    private readonly store: { buffer: WorkingAudio | null; pieces: Float32Array[] } = { buffer: null, pieces: [] },
+  ) {}
 
-  constructor(readonly plan: ProbePlan) {}
+  private get buffer(): WorkingAudio | null {
+    return this.store.buffer;
+  }
+
+  private set buffer(buffer: WorkingAudio | null) {
+    this.store.buffer = buffer;
+  }
+
+  private get pieces(): Float32Array[] {
+    return this.store.pieces;
+  }
+
+  private set pieces(pieces: Float32Array[]) {
+    this.store.pieces = pieces;
+  }
+
+  /** The same segments cut from audio laid out as the probe itself is (a probe rendered on its own), in this probe's buffer. */
+  asRendered(): DriveProbe {
+    let at = 0;
+    const ranges = this.plan.ranges.map((r) => {
+      const range = { from: at, measureFrom: at + r.measureFrom - r.from, measureTo: at + r.measureTo - r.from, to: at + r.to - r.from };
+      at = range.to;
+      return range;
+    });
+    return new DriveProbe({ ...this.plan, ranges }, this.store);
+  }
 
   /** The plan's ranges of `full`, back to back in the probe buffer. */
   cut(full: WorkingAudio): WorkingAudio {
@@ -220,11 +248,15 @@ export async function searchDrive(
   worker: ChainWorker | null = null,
   toleranceLu = 0.05,
   resume?: DriveSearch,
+  /** The full track's loudness from the limited probe, instead of fullPreLufs + drive - the probe's loss. */
+  predictFull?: (limited: WorkingAudio, limitedLufs: number) => Promise<number>,
 ): Promise<DriveSearch> {
   const preLufs = probe.measuredLufs(probe.cut(full));
   const predict = async (drive: number) => {
-    const loss = preLufs + drive - probe.measuredLufs(await limitedProbe(full, probe, settings, drive, worker));
-    return { loss, full: fullPreLufs + drive - loss };
+    const limited = await limitedProbe(full, probe, settings, drive, worker);
+    const limitedLufs = probe.measuredLufs(limited);
+    const loss = preLufs + drive - limitedLufs;
+    return { loss, full: predictFull ? await predictFull(limited, limitedLufs) : fullPreLufs + drive - loss };
   };
   const result = (driveDb: number, r: { loss: number; full: number }, previous?: { driveDb: number; predictedLufs: number }): DriveSearch => ({
     driveDb,
@@ -285,7 +317,7 @@ export function applyLoudnessLevel(settings: MasteringSettings, level: number): 
 export interface LoopRound {
   driveDb: number;
   meanAbsResidualDb: number;
-  /** Predicted before the limiter ran (the render was not finished: the EQ was corrected first). */
+  /** Predicted, not measured (from the probe through the tonal model, or before the render's limiter ran): the EQ was corrected before a render was finished. */
   predicted?: boolean;
 }
 

@@ -6,7 +6,7 @@ import { measureTruePeak } from '@/lib/audio/truePeak';
 import { float32AtOrBelow } from '@/lib/audio/limiter';
 import { designBiquad, processBiquad } from '@/lib/audio/biquad';
 import type { PcmAudio } from '@/lib/audio/types';
-import { masterTrack } from './masterTrack';
+import { FULL_TRACK_CORRECTION_ABOVE_DB, masterTrack } from './masterTrack';
 import { kickMix as kickOverNoise, syntheticMix } from './testSignals';
 
 function errorDb(a: PcmAudio, b: PcmAudio): number {
@@ -184,8 +184,9 @@ test('the first render\'s tonal residual is predicted before its limiter runs, a
   // takes down, so the first render misses the reference by more than the EQ derived from the analyses expects.
   const mix = kickOverNoise({ seconds: 90 });
   const reference = syntheticMix({ seconds: 40, darkness: 0.7, levelDb: -8, dynamicsDb: 2, seed: 7 });
-  const measured = await masterTrack({ mix, references: [{ audio: reference }], options: { encode: false, predictResidual: false } });
-  const predicted = await masterTrack({ mix, references: [{ audio: reference }], options: { encode: false } });
+  // Without the tonal model's correction before the first render (tested below), which would leave little to fold.
+  const measured = await masterTrack({ mix, references: [{ audio: reference }], options: { encode: false, predictResidual: false, modelResidual: false } });
+  const predicted = await masterTrack({ mix, references: [{ audio: reference }], options: { encode: false, modelResidual: false } });
   const [firstMeasured] = measured.report.closedLoop;
   const [firstPredicted, corrected] = predicted.report.closedLoop;
   assert.ok(firstMeasured.meanAbsResidualDb > 1, `the first render needs no correction: ${JSON.stringify(measured.report.closedLoop)}`);
@@ -198,4 +199,25 @@ test('the first render\'s tonal residual is predicted before its limiter runs, a
   // The correction lands as well as the one folded from the measured render.
   assert.ok(corrected.meanAbsResidualDb < firstPredicted.meanAbsResidualDb, JSON.stringify(predicted.report.closedLoop));
   assert.ok(Math.abs(predicted.report.after.tonalDistanceToBlendDb! - measured.report.after.tonalDistanceToBlendDb!) < 0.15, JSON.stringify([predicted.report.closedLoop, measured.report.closedLoop]));
+});
+
+test('the tonal model predicts the uncorrected render from its probe, and its correction leaves one render to make', async () => {
+  // Kicks the limiter takes down over a bed loud enough to be matched: a first render that needs a correction.
+  const mix = kickOverNoise({ seconds: 90, noiseDb: -18 });
+  const reference = syntheticMix({ seconds: 40, darkness: 0.6, levelDb: -9, dynamicsDb: 3, seed: 7 });
+  // The first render with the EQ as derived, measured (no prediction, no model).
+  const measured = await masterTrack({ mix, references: [{ audio: reference }], options: { encode: false, predictResidual: false, modelResidual: false } });
+  const modelled = await masterTrack({ mix, references: [{ audio: reference }], options: { encode: false } });
+  const [uncorrected] = measured.report.closedLoop;
+  const [model, rendered, ...more] = modelled.report.closedLoop;
+  assert.ok(uncorrected.meanAbsResidualDb > 1, `the first render needs a correction: ${JSON.stringify(measured.report.closedLoop)}`);
+  assert.equal(model.predicted, true);
+  assert.ok(Math.abs(model.meanAbsResidualDb - uncorrected.meanAbsResidualDb) < 0.2, JSON.stringify([model, uncorrected]));
+  // One full render, as close to the reference as rendering, measuring and rendering again.
+  assert.equal(rendered.predicted, undefined);
+  assert.deepEqual(more, [], JSON.stringify(modelled.report.closedLoop));
+  assert.ok(rendered.meanAbsResidualDb < FULL_TRACK_CORRECTION_ABOVE_DB, JSON.stringify(modelled.report.closedLoop));
+  assert.ok(modelled.report.after.tonalDistanceToBlendDb! < measured.report.after.tonalDistanceToBlendDb! + 0.15, JSON.stringify([modelled.report.closedLoop, measured.report.closedLoop]));
+  assert.ok(Math.abs(measureLoudness(modelled.audio).integratedLufs - modelled.settings.loudness.targetLufs) <= 0.5);
+  assert.ok(measureTruePeak(modelled.audio).truePeakDbtp <= -1 + 1e-6);
 });

@@ -1,8 +1,11 @@
 /**
  * One mastering run: analyse → derive (or take given settings) → render the full track (drive found on a probe of
  * it) → verify loudness/true peak (trim), and once more with the tonal residual folded in when it is off → encode.
- * The residual of the first render is predicted before its limiter runs (pre-limiter spectrum of the whole track plus
- * the limiter's effect on the probe), so a render that is going to be corrected is not finished first.
+ * Before the track is rendered, the probe alone (rendered from the mix) finds the loudness level and drive, and the
+ * tonal model (tonalModel.ts) predicts from it the whole render's residual, which is folded into the EQ first. Without
+ * the model (a mono mix, a mix resampled for delivery, a short track), the first render's residual is predicted
+ * before its limiter runs (pre-limiter spectrum of the whole track plus the limiter's effect on the probe), so a
+ * render that is going to be corrected is not finished first.
  * The "master" job and the CLI both call this through masterFiles.ts.
  */
 import type { EncodedAudio } from '@/lib/audio/encode/encodedAudio';
@@ -29,6 +32,7 @@ import { defaultDeliveryRate, masteringSettingsSchema, type MasteringSettings, t
 import { applyLoudnessLevel, clampDriveDb, DriveProbe, foldResidual, LOUDNESS_LEVELS, planProbe, searchDrive, type DriveSearch, type LoopRound } from './closedLoop';
 import { deriveSettings, refitBands, round2, type DeriveOptions, type Derivation } from './derive';
 import { eqLimitWarning } from './eqLimitWarning';
+import { TonalModel } from './tonalModel';
 import { analyzeForMatch, type MatchAnalysis } from './matchAnalysis';
 import type { StreamedMix } from './mixFile';
 import { layoutOffsetDb, referenceInMixLayout } from './playbackLayout';
@@ -64,6 +68,11 @@ export interface MasterOptions extends Omit<DeriveOptions, 'output'> {
    * false finishes the first render and folds its measured residual (what the prediction is tested against).
    */
   predictResidual?: boolean;
+  /**
+   * Fold the tonal correction the model predicts from the probe (tonalModel.ts) into the EQ before the track is
+   * rendered (default true); false starts from the derived EQ.
+   */
+  modelResidual?: boolean;
   /** Use a worker thread (second core) for the reference analyses and half of each render (default true). */
   parallel?: boolean;
   /** A chain worker already started (e.g. before decoding, so its start-up overlaps); the caller closes it. */
@@ -113,7 +122,9 @@ const COARSE_SEARCH_LU = 0.3;
  * The limiter's effect alone carries over from the probe: with the whole track's pre-limiter spectrum it predicted
  * the first render's distance within 0.05 dB on the five corpus pairs that needed the fold (see foldBeforeLimiting).
  */
-const FULL_TRACK_CORRECTION_ABOVE_DB = 1.0;
+export const FULL_TRACK_CORRECTION_ABOVE_DB = 1.0;
+/** A tonal distance difference (dB) not worth another full render (the ear cannot tell it; run-to-run noise is ~0.01). */
+const MARGINAL_DISTANCE_DB = 0.05;
 
 function loudnessFigures(l: LoudnessResult, truePeakDbtp: number, samplePeakDbfs: number): LoudnessFigures {
   return {
@@ -148,6 +159,11 @@ function tonalOf(pcm: PcmAudio): Promise<TonalSpectrum> {
 
 function asPcm(work: WorkingAudio): PcmAudio {
   return work as unknown as PcmAudio;
+}
+
+/** Float32 audio where only reading (cutting, measuring) is done with it. */
+function asWorking(pcm: PcmAudio): WorkingAudio {
+  return pcm as unknown as WorkingAudio;
 }
 
 export async function masterTrack(input: MasterTrackInput): Promise<MasterTrackResult> {
@@ -222,7 +238,7 @@ async function masterTrackWith(input: MasterTrackInput, worker: ChainWorker | nu
       })();
   refPromise.catch(() => undefined);
   if (!options.analyses?.mix && !mix) throw new Error('a streamed mix comes with its analysis');
-  const mixAnalysis = options.analyses?.mix ?? (await analyzeForMatch(mix!, { truePeak: true }));
+  const mixAnalysis = options.analyses?.mix ?? (await analyzeForMatch(mix!, { truePeak: true, segmentBands: true }));
   // Compared as heard: a reference in another layout (mono against stereo) is put in the mix's terms (playbackLayout.ts).
   const refAnalyses = (await refPromise).map((r) => referenceInMixLayout(r, channelCount));
   const weights = input.references.map((r) => r.weight ?? 1);
@@ -303,6 +319,22 @@ async function masterTrackWith(input: MasterTrackInput, worker: ChainWorker | nu
     remote.catch(() => undefined);
     return () => remote;
   };
+  /** The target is out of reach at this loudness level, or needs more than ~8 dB of limiting, and a next level exists. */
+  const needsMoreLoudness = (search: DriveSearch): boolean =>
+    (search.predictedLufs < target - 0.3 || search.probeLossDb > 8) && loudnessLevel < LOUDNESS_LEVELS.length - 1;
+  /** The next loudness level (closedLoop.ts LOUDNESS_LEVELS); true when the audio rendered so far is saturated already. */
+  const stepUpLoudness = (): boolean => {
+    const saturated = settings.saturation.enabled;
+    loudnessLevel++;
+    applyLoudnessLevel(settings, loudnessLevel);
+    // The next search starts afresh from the loudness gap: the drive that fell short at the lower level is far above
+    // the one the next level needs (saturation adds loudness), and starting there cost two evaluations.
+    settings.loudness.limiterInputGainDb = 0;
+    derivation!.reasons.push(
+      `The target needs a very low peak-to-loudness ratio: soft saturation (${settings.saturation.driveDb} dB drive) rounds peaks off so the limiter has less to do.`,
+    );
+    return saturated;
+  };
   /** Loudness and long-term spectrum here while the worker reads the peaks and stereo image of the same shared buffer. */
   const measureOutput = async (work: WorkingAudio): Promise<{ loud: LoudnessResult; levels: OutputLevels; spectrum: LongTermSpectrum }> => {
     const levels = meanwhileOnWorker(work, { kind: 'outputLevels', pcm: asPcm(work) }, () => measureOutputLevels(asPcm(work)));
@@ -360,21 +392,11 @@ async function masterTrackWith(input: MasterTrackInput, worker: ChainWorker | nu
         const search = await searchDrive(work, driveProbe, settings, fullPre, aimLufs, start, worker, beforeLimiter ? COARSE_SEARCH_LU : fineToleranceLu);
         settings.loudness.limiterInputGainDb = round2(search.driveDb);
         lastSearch = { preLufs: fullPre, driveDb: settings.loudness.limiterInputGainDb, level: loudnessLevel, search };
-        const needsMore = search.predictedLufs < target - 0.3 || search.probeLossDb > 8;
         // Given settings keep their own saturation and limiter timing: only a derivation may step them up.
-        if (!needsMore || !derivation || loudnessLevel >= LOUDNESS_LEVELS.length - 1) break;
-        const saturated = settings.saturation.enabled;
-        loudnessLevel++;
-        applyLoudnessLevel(settings, loudnessLevel);
-        // The next search starts afresh from the loudness gap: the drive that fell short at the lower level is far
-        // above the one the next level needs (saturation adds loudness), and starting there cost two evaluations.
-        settings.loudness.limiterInputGainDb = 0;
+        if (!derivation || !needsMoreLoudness(search)) break;
         // Saturation follows the compressor: the render so far can take it in place, unless it already has some.
-        if (saturated) ({ work, stats: preStats } = await renderPre());
+        if (stepUpLoudness()) ({ work, stats: preStats } = await renderPre());
         else await renderStages(work, { eqAndDynamics: false, saturation: true });
-        derivation.reasons.push(
-          `The target needs a very low peak-to-loudness ratio: soft saturation (${settings.saturation.driveDb} dB drive) rounds peaks off so the limiter has less to do.`,
-        );
       }
       stage('render: drive search');
     }
@@ -460,7 +482,65 @@ async function masterTrackWith(input: MasterTrackInput, worker: ChainWorker | nu
     refitBands(settings);
     return true;
   };
-  let pass = await renderAndVerify(canFold && options.predictResidual !== false ? foldBeforeLimiting : undefined);
+  /**
+   * Before the track is rendered at all: the probe alone, cut from the mix and rendered through the chain, finds the
+   * loudness level and drive, and the tonal model (tonalModel.ts) predicts from it what the whole track would come
+   * out as. A prediction off by more than FULL_TRACK_CORRECTION_ABOVE_DB is folded into the EQ now, so the first full
+   * render is usually the last: on the corpus, one render where rendering, predicting and rendering again took two.
+   * The render's measured residual still gets its fold when the model missed (a render more, as before the model).
+   */
+  const foldFromModel = async (model: TonalModel, mixWork: WorkingAudio): Promise<void> => {
+    progress('render');
+    // The probe's segments, rendered on their own (each with its pre-roll) in the probe's buffer and kept at float32
+    // (half the memory of another float64 copy, plenty for a search and a spectrum), which the drive search then cuts
+    // from as it cuts from a full render.
+    const probe = driveProbe.asRendered();
+    const rendered = asWorking({ sampleRate: outRate, channels: Array.from({ length: channelCount }, () => new Float32Array(driveProbe.plan.length)) });
+    const mixProbeLufs = probe.measuredLufs(driveProbe.cut(mixWork));
+    const renderProbe = async (stages: PreLimiterStages) => {
+      const work = stages.eqAndDynamics ? driveProbe.cut(mixWork) : probe.cut(rendered);
+      const fir = stages.eqAndDynamics ? await designChainFir(settings, outRate) : null;
+      const snapshot = structuredClone(settings);
+      await splitRender(work, worker, (part) => renderPreLimiter(part, snapshot, fir, stages), (part) => ({ kind: 'pre', work: part, settings: snapshot, fir, stages }), driveProbe.plan.splitAt);
+      rendered.channels.forEach((c, i) => c.set(work.channels[i]));
+    };
+    await renderProbe({ eqAndDynamics: true, saturation: true });
+    // The model's loudness of the whole track, from the probe before the limiter and through it: it weighs the
+    // passages as the track does (the probe's own loss stands for the track's less well, and the track's loudness
+    // before the limiter is not known yet).
+    const predictTonal = (audio: WorkingAudio, probeLufs = probe.measuredLufs(audio)) => model.predict(settings, audio, { probeLufs, mixProbeLufs });
+    const predictLufs = async (audio: WorkingAudio, probeLufs?: number) => (await predictTonal(audio, probeLufs)).integratedLufs;
+    let preLufs = await predictLufs(rendered);
+    let search: DriveSearch;
+    for (;;) {
+      search = await searchDrive(rendered, probe, settings, preLufs, aimLufs, undefined, worker, COARSE_SEARCH_LU, undefined, predictLufs);
+      if (!needsMoreLoudness(search)) break;
+      await renderProbe(stepUpLoudness() ? { eqAndDynamics: true, saturation: true } : { eqAndDynamics: false, saturation: true });
+      preLufs = await predictLufs(rendered);
+    }
+    settings.loudness.limiterInputGainDb = round2(search.driveDb);
+    // The full render's search starts here, moved by how far the model's pre-limiter loudness was off.
+    lastSearch = { preLufs, driveDb: settings.loudness.limiterInputGainDb, level: loudnessLevel, search };
+    const predicted = await predictTonal(probe.limited);
+    const distance = tonalDistanceDb(blend!, predicted);
+    if (distance > FULL_TRACK_CORRECTION_ABOVE_DB) {
+      rounds.push({ driveDb: settings.loudness.limiterInputGainDb, meanAbsResidualDb: distance, predicted: true });
+      foldResidual(settings, derivation!.limits, residualTo(predicted), 0.9);
+      refitBands(settings);
+    }
+    stage('render: probe through the tonal model');
+  };
+  const mixWork = source ? asWorking(source) : streamed?.loaded;
+  const tonalModel = canFold && autoLoudness && mixWork && options.modelResidual !== false ? TonalModel.of(mixAnalysis, driveProbe.plan, outRate) : null;
+  if (tonalModel && mixWork) {
+    await foldFromModel(tonalModel, mixWork);
+    // The probe's own render goes before the track's working copy is touched (peak memory): it is shared memory,
+    // freed once neither thread holds it.
+    collectGarbage?.();
+    await worker?.run({ kind: 'collectGarbage' });
+  }
+  // After the model's correction the render is predicted no further: its measured residual (below) catches a miss.
+  let pass = await renderAndVerify(canFold && !tonalModel && options.predictResidual !== false ? foldBeforeLimiting : undefined);
   if (pass === null) {
     // Folded before the first render was finished: keep the correction unless it came out worse than predicted
     // for the render without it, which is then finished after all.
@@ -478,9 +558,10 @@ async function masterTrackWith(input: MasterTrackInput, worker: ChainWorker | nu
       foldResidual(settings, derivation.limits, residualTo(pass.afterTonal), 0.9);
       refitBands(settings);
       const second = (await renderAndVerify())!;
-      if (tonalDistanceDb(blend, second.afterTonal) < distance) pass = second;
+      // Keep what was better (and the settings that made it), unless the newer render is worse by less than
+      // MARGINAL_DISTANCE_DB: restoring the other would take one more full render.
+      if (tonalDistanceDb(blend, second.afterTonal) < distance + MARGINAL_DISTANCE_DB) pass = second;
       else {
-        // Keep what was better (and the settings that made it).
         Object.assign(settings, previous);
         pass = (await renderAndVerify())!;
       }

@@ -13,10 +13,11 @@ import { SlidingWindow } from '@/lib/audio/slidingWindow';
 import { TruePeakMeter } from '@/lib/audio/truePeak';
 import type { PcmAudio } from '@/lib/audio/types';
 import { integrateBands, powerToDb, type BandSet } from '../analysis/bands';
-import { LongTermSpectrumAccumulator } from '../analysis/longTermSpectrum';
+import { LongTermSpectrumAccumulator, WELCH_SEGMENT_SIZE } from '../analysis/longTermSpectrum';
+import type { SegmentBands } from '../analysis/segmentBands';
 import { stereoOverTimeFromSums } from '../analysis/stereo';
 import { ANALYSIS_WINDOW_LOOKBACK, ANALYSIS_WINDOW_ROOM } from '../analysis/trackAnalyzer';
-import { tonalSpectrumFromLongTerm, type TonalSpectrum } from '../analysis/tonalDistance';
+import { TONAL_BANDS_AND_OUTSIDE, tonalSpectrumFromLongTerm, type TonalSpectrum } from '../analysis/tonalDistance';
 import { curveFrequenciesHz } from '../settings';
 
 export interface MatchAnalysis {
@@ -38,6 +39,8 @@ export interface MatchAnalysis {
   tonal: TonalSpectrum;
   /** dB re integrated loudness on the curve grid (1/3-octave smoothing): mid, side and their sum. */
   fine: { frequenciesHz: number[]; midDb: number[]; sideDb: number[]; totalDb: number[] };
+  /** Mid and side power of each Welch segment in the tonal bands and outside them, when asked for (a mix: tonalModel.ts). */
+  segmentBands?: SegmentBands;
 }
 
 /** 1/3-octave-wide windows centred on the 1/12-octave grid: the smoothing the EQ curve is derived with. */
@@ -48,6 +51,8 @@ export function fineSmoothingBands(frequenciesHz: number[]): BandSet {
 
 export interface MatchAnalysisOptions {
   truePeak?: boolean;
+  /** Keep each segment's tonal band powers (MatchAnalysis.segmentBands). */
+  segmentBands?: boolean;
 }
 
 export async function analyzeForMatch(pcm: PcmAudio, options: MatchAnalysisOptions = {}): Promise<MatchAnalysis> {
@@ -81,7 +86,8 @@ export class MatchAnalyzer {
   }
 
   static async create(sampleRate: number, channelCount: number, options: MatchAnalysisOptions & { expectedFrames?: number } = {}): Promise<MatchAnalyzer> {
-    const spectrum = await LongTermSpectrumAccumulator.create(sampleRate);
+    const expectedSegments = options.expectedFrames ? Math.ceil(options.expectedFrames / (WELCH_SEGMENT_SIZE / 2)) : undefined;
+    const spectrum = await LongTermSpectrumAccumulator.create(sampleRate, options.segmentBands ? { segmentBands: TONAL_BANDS_AND_OUTSIDE, expectedSegments } : {});
     return new MatchAnalyzer(sampleRate, channelCount, spectrum, options.expectedFrames, options.truePeak ?? false);
   }
 
@@ -145,6 +151,7 @@ export class MatchAnalyzer {
           sideDb: Array.from(side, norm),
           totalDb: Array.from(mid, (m, i) => norm(m + side[i])),
         },
+        ...(spectrum.segmentBands ? { segmentBands: spectrum.segmentBands } : {}),
       };
     } finally {
       this.spectrum.dispose();

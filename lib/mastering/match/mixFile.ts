@@ -91,7 +91,7 @@ export async function readMixForRender(path: string, options: ReadMixForRenderOp
       {
         open: async (sampleRate, channelCount, expectedFrames, source) => {
           const known = Number.isFinite(expectedFrames) && expectedFrames > 0;
-          const analyzer = await MatchAnalyzer.create(sampleRate, channelCount, { truePeak: true, expectedFrames: known ? expectedFrames : undefined });
+          const analyzer = await MatchAnalyzer.create(sampleRate, channelCount, { truePeak: true, segmentBands: true, expectedFrames: known ? expectedFrames : undefined });
           // Sized by the header's length (exact for WAV, FLAC and Ogg); one that under-counts only costs growing it.
           const samples = renderBuffer(sampleRate, known ? expectedFrames : sampleRate * 60);
           await startSpill(channelCount, source.fromPcmFile);
@@ -113,7 +113,7 @@ export async function readMixForRender(path: string, options: ReadMixForRenderOp
           await startSpill(decoded.channels.length, false);
           spill?.append(decoded.channels, decoded.channels[0]?.length ?? 0);
           spill?.finish();
-          return { work: { sampleRate: decoded.sampleRate, channels: samples.views() }, analysis: await analyzeForMatch(decoded, { truePeak: true }), format: decoded.format };
+          return { work: { sampleRate: decoded.sampleRate, channels: samples.views() }, analysis: await analyzeForMatch(decoded, { truePeak: true, segmentBands: true }), format: decoded.format };
         },
       },
       options,

@@ -56,7 +56,11 @@ export const masteringReportSchema = z.object({
   }),
   dynamics: z.object({ compressor: z.array(gainReductionSchema), limiter: gainReductionSchema.nullable(), limiterDriveDb: z.number() }),
   loudness: z.object({ targetLufs: z.number(), ceilingDbtp: z.number(), outputGainDb: z.number() }),
-  /** One entry per full render, and (predicted: true) for a render whose residual was predicted before its limiter ran. */
+  /**
+   * One entry per full render, and (predicted: true) for a residual predicted instead of measured: from the probe
+   * through the tonal model before the track was rendered, or before a render's limiter ran. Either was folded into
+   * the EQ for the next render.
+   */
   closedLoop: z.array(z.object({ driveDb: z.number(), meanAbsResidualDb: z.number(), predicted: z.boolean().optional() })),
   tonalBands: z.object({ centresHz: z.array(z.number()), referenceDbReLufs: z.array(measured), beforeDbReLufs: z.array(measured), afterDbReLufs: z.array(measured) }),
 });
