@@ -16,6 +16,7 @@ import { parseArgs } from 'node:util';
 import { trackMetadataSchema, type TrackMetadataInput } from '@/lib/audio/metadata';
 import { AudioFormatError } from '@/lib/audio/types';
 import type { LoudnessTarget } from '@/lib/mastering/match/derive';
+import type { ChainWorker } from '@/lib/mastering/chain/chainWorkerClient';
 import { masterFiles } from '@/lib/mastering/match/masterFiles';
 import type { masterTrack } from '@/lib/mastering/match/masterTrack';
 import {
@@ -136,7 +137,7 @@ function metadataFrom(v: Record<string, string | boolean | string[] | undefined>
   return raw as TrackMetadataInput;
 }
 
-export async function runMasterCommand(args: string[]): Promise<void> {
+export async function runMasterCommand(args: string[], prepared: { worker?: ChainWorker } = {}): Promise<void> {
   if (args.includes('--help') || args.includes('-h')) {
     process.stdout.write(HELP);
     return;
@@ -283,6 +284,7 @@ export async function runMasterCommand(args: string[]): Promise<void> {
     const progressToStderr = !v.json && !v.timings && process.stderr.isTTY;
     const result = await masterFiles({
       mixPath,
+      worker: prepared.worker,
       references: references.map((r) => ({ path: r.path, weight: r.weight })),
       settings,
       options: {

@@ -22,11 +22,14 @@ export interface MasterFilesInput {
   onProgress?: (progress: MasterProgress) => void;
   /** After the mix is decoded (its wall and CPU time), before masterTrack's own stages. */
   onDecoded?: () => void;
+  /** A chain worker already started (its start-up overlapping the caller's); the caller closes it. */
+  worker?: ChainWorker;
 }
 
 export async function masterFiles(input: MasterFilesInput): Promise<MasterTrackResult> {
   const parallel = input.options?.parallel !== false;
-  const renderWorker = parallel ? new ChainWorker() : null;
+  const ownWorker = parallel && !input.worker ? new ChainWorker() : null;
+  const renderWorker = parallel ? (input.worker ?? ownWorker) : null;
   const referenceWorker = renderWorker ?? (input.references.length > 0 ? new ChainWorker() : null);
   let mix: StreamedMix | undefined;
   try {
@@ -51,6 +54,6 @@ export async function masterFiles(input: MasterFilesInput): Promise<MasterTrackR
       onProgress: input.onProgress,
     });
   } finally {
-    await Promise.all([referenceWorker?.close(), renderWorker?.close(), mix?.dispose()]);
+    await Promise.all([referenceWorker === renderWorker ? undefined : referenceWorker?.close(), ownWorker?.close(), mix?.dispose()]);
   }
 }
