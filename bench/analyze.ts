@@ -1,6 +1,6 @@
 /**
  * Analysis bench: decode + full analysis + peaks of a ~4-minute stereo 44.1 kHz corpus track by the shipped CLI
- * (`bin/mastering.js analyze --json --timings`: the runtime bundle, the Vorbis decode in an ffmpeg process, exactly what a
+ * (`bin/mastering analyze --json --timings`: the package bin, the runtime bundle, the Vorbis decode in an ffmpeg process, exactly what a
  * user runs), reporting the CLI's own figures for the measured work (CPU user+sys of all threads and of the ffmpeg
  * process, wall, per stage), the whole
  * process's CPU including Node's start-up, and peak RSS; next to ffmpeg's ebur128 meter and essentia's LoudnessEBUR128 alone, each
@@ -53,7 +53,7 @@ export async function run(): Promise<void> {
 
   type Run = Measured & { processCpuSeconds: number; processWallSeconds: number; stages: { stage: string; cpuSeconds: number; wallSeconds: number }[]; integratedLufs: number; truePeakDbtp: number };
   const oursOnce = (path: string, label: string, i: number, env?: NodeJS.ProcessEnv): Run => {
-    const m = timed(process.execPath, [join(repoRoot, 'bin/mastering.js'), 'analyze', path, '--json', '--timings'], env);
+    const m = timed(join(repoRoot, 'bin/mastering'), ['analyze', path, '--json', '--timings'], { ...(env ?? process.env), MASTERING_NODE: process.execPath } as NodeJS.ProcessEnv);
     const analysis = JSON.parse(m.stdout) as { loudness: { integratedLufs: number; truePeakDbtp: number } };
     const stages = [...m.stderr.matchAll(/^timing (.+): wall ([\d.]+) s, CPU ([\d.]+) s/gm)].map((t) => ({ stage: t[1], wallSeconds: Number(t[2]), cpuSeconds: Number(t[3]) }));
     const total = stages.find((s) => s.stage === 'total');

@@ -1,6 +1,7 @@
 /**
- * Reference matching bench: the full `mastering master` command (decode both, analyse both, derive, render (twice when the
- * full-track tonal correction is needed), verify, encode a 24-bit WAV, write) in a child process per run, so peak RSS is the command's own. Prints wall, CPU
+ * Reference matching bench: the full `mastering master` command as the package bin starts it (bin/mastering: decode
+ * both, analyse both, derive, render a probe and predict the tonal correction, render, verify, encode a 24-bit WAV,
+ * write) in a child process per run, so peak RSS is the command's own. Prints wall, CPU
  * (all threads), peak RSS, the per-stage breakdown from `--timings`, figures scaled to a 240 s mix, then the quality
  * table (tonal distance unprocessed / ours / Matchering 2.0.6, LUFS, true peak, LRA).
  *   npm run bench -- master      (env MASTER_BENCH_WAV=1: also from 24-bit WAV copies, so the Vorbis decode cost shows;
@@ -38,8 +39,8 @@ interface MasterRun {
 
 function runMaster(mixPath: string, refPath: string, outPath: string): MasterRun {
   // GNU time reports the child's own rusage (all its threads), which Node cannot read for a child.
-  const args = ['-f', 'TIME %U %S %e %M', 'nice', '-n', '10', process.execPath, join(repoRoot, 'bin/mastering.js'), 'master', mixPath, '--reference', refPath, '--out', outPath, '--format', 'wav24', '--json', '--timings'];
-  const result = spawnSync('/usr/bin/time', args, { encoding: 'utf8', cwd: repoRoot, maxBuffer: 256 << 20 });
+  const args = ['-f', 'TIME %U %S %e %M', 'nice', '-n', '10', join(repoRoot, 'bin/mastering'), 'master', mixPath, '--reference', refPath, '--out', outPath, '--format', 'wav24', '--json', '--timings'];
+  const result = spawnSync('/usr/bin/time', args, { encoding: 'utf8', cwd: repoRoot, maxBuffer: 256 << 20, env: { ...process.env, MASTERING_NODE: process.execPath } });
   const time = /TIME ([\d.]+) ([\d.]+) ([\d.]+) (\d+)/.exec(result.stderr);
   if (result.status !== 0 || !time) throw new Error(`mastering master failed: ${result.stderr.slice(-3000)}`);
   const stages = [...result.stderr.matchAll(/^timing (.+): wall ([\d.]+) s, CPU ([\d.]+) s(?:, RSS (\d+) MB)?$/gm)].map((m) => ({ stage: m[1], wallSeconds: Number(m[2]), cpuSeconds: Number(m[3]), rssMb: m[4] ? Number(m[4]) : null }));

@@ -70,3 +70,37 @@ test('unknown command and missing arguments are usage errors', () => {
   assert.equal(run('frobnicate').status, 2);
   assert.equal(run('analyze').status, 2);
 });
+
+test('the package bin starts the heavy commands with their start-up settings', () => {
+  // bin/mastering (a shell script) sets them; bin/mastering.js, started directly, goes through it. A copy of the script
+  // beside a stand-in for the CLI (named as the CLI it starts) shows what the CLI's process is started with.
+  const packageBin = fileURLToPath(new URL('../../../bin/mastering', import.meta.url));
+  const script = join(dir, 'mastering');
+  writeFileSync(script, readFileSync(packageBin, 'utf8'));
+  writeFileSync(join(dir, 'mastering.js'), "process.stdout.write(JSON.stringify({ execArgv: process.execArgv, tuned: process.env.MASTERING_CLI_TUNED, tunables: process.env.GLIBC_TUNABLES ?? null, argv: process.argv.slice(2) }));\n");
+  const env = { ...process.env, MASTERING_NODE: process.execPath };
+  delete env.GLIBC_TUNABLES;
+  const viaScript = (args: string[], extra: NodeJS.ProcessEnv = {}) => {
+    const r = spawnSync('/bin/sh', [script, ...args], { encoding: 'utf8', env: { ...env, ...extra } });
+    assert.equal(r.status, 0, r.stderr);
+    return JSON.parse(r.stdout) as { execArgv: string[]; tuned?: string; tunables: string | null; argv: string[] };
+  };
+  const master = viaScript(['master', 'mix.wav', '--reference', 'ref.wav']);
+  assert.deepEqual(master.execArgv, ['--single-threaded']);
+  assert.equal(master.tuned, '1');
+  assert.match(master.tunables ?? '', /glibc\.malloc\.arena_max=2.*hugetlb=1/);
+  assert.deepEqual(master.argv, ['master', 'mix.wav', '--reference', 'ref.wav']);
+  const analyze = viaScript(['analyze', 'x.wav']);
+  assert.deepEqual(analyze.execArgv, ['--single-threaded']);
+  assert.equal(analyze.tunables, null);
+  // Tunables the user set are left as they are; other commands start plainly.
+  assert.equal(viaScript(['master'], { GLIBC_TUNABLES: 'glibc.malloc.arena_max=1' }).tunables, 'glibc.malloc.arena_max=1');
+  const help = viaScript(['--help']);
+  assert.deepEqual(help.execArgv, []);
+  assert.equal(help.tuned, undefined);
+  // The real script and CLI: a usage error in one line either way.
+  for (const r of [spawnSync(packageBin, ['master', '--reference', 'x'], { encoding: 'utf8', env }), run('master', '--reference', 'x')]) {
+    assert.equal(r.status, 2, r.stderr);
+    assert.match(r.stderr, /^mastering master: missing MIX/);
+  }
+});
