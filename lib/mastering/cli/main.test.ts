@@ -78,10 +78,10 @@ test('the package bin starts the heavy commands with their start-up settings', (
   const script = join(dir, 'mastering');
   writeFileSync(script, readFileSync(packageBin, 'utf8'));
   writeFileSync(join(dir, 'mastering.js'), "process.stdout.write(JSON.stringify({ execArgv: process.execArgv, tuned: process.env.MASTERING_CLI_TUNED, tunables: process.env.GLIBC_TUNABLES ?? null, argv: process.argv.slice(2) }));\n");
-  const env = { ...process.env, MASTERING_NODE: process.execPath };
+  const env: Record<string, string | undefined> = { ...process.env, MASTERING_NODE: process.execPath };
   delete env.GLIBC_TUNABLES;
-  const viaScript = (args: string[], extra: NodeJS.ProcessEnv = {}) => {
-    const r = spawnSync('/bin/sh', [script, ...args], { encoding: 'utf8', env: { ...env, ...extra } });
+  const viaScript = (args: string[], extra: Record<string, string> = {}) => {
+    const r = spawnSync('/bin/sh', [script, ...args], { encoding: 'utf8', env: { ...env, ...extra } as NodeJS.ProcessEnv });
     assert.equal(r.status, 0, r.stderr);
     return JSON.parse(r.stdout) as { execArgv: string[]; tuned?: string; tunables: string | null; argv: string[] };
   };
@@ -99,7 +99,7 @@ test('the package bin starts the heavy commands with their start-up settings', (
   assert.deepEqual(help.execArgv, []);
   assert.equal(help.tuned, undefined);
   // The real script and CLI: a usage error in one line either way.
-  for (const r of [spawnSync(packageBin, ['master', '--reference', 'x'], { encoding: 'utf8', env }), run('master', '--reference', 'x')]) {
+  for (const r of [spawnSync(packageBin, ['master', '--reference', 'x'], { encoding: 'utf8', env: env as NodeJS.ProcessEnv }), run('master', '--reference', 'x')]) {
     assert.equal(r.status, 2, r.stderr);
     assert.match(r.stderr, /^mastering master: missing MIX/);
   }
