@@ -141,3 +141,18 @@ export async function segmentBandsAt(work: WorkingAudio, starts: readonly number
     fft.dispose();
   }
 }
+
+/** Segment band powers measured in parts (e.g. on two threads), joined in order. */
+export function joinSegmentBands(parts: readonly SegmentBands[]): SegmentBands {
+  const [first] = parts;
+  const count = parts.reduce((a, p) => a + p.count, 0);
+  const mid = new Float32Array(count * first.bandCount);
+  const side = new Float32Array(count * first.bandCount);
+  let at = 0;
+  for (const p of parts) {
+    mid.set(p.mid, at);
+    side.set(p.side, at);
+    at += p.mid.length;
+  }
+  return { segmentFrames: first.segmentFrames, hopFrames: first.hopFrames, count, bandCount: first.bandCount, mid, side };
+}

@@ -9,6 +9,8 @@ import { processLimiter, type LimiterSettingsInput } from '@/lib/audio/limiter';
 import type { PcmAudio } from '@/lib/audio/types';
 import type { WorkingAudio } from '@/lib/audio/workingAudio';
 import { longTermSpectrum } from '../analysis/longTermSpectrum';
+import type { BandSet } from '../analysis/bands';
+import { segmentBandsAt } from '../analysis/segmentBands';
 import { collectGarbage } from '../collectGarbage';
 import { analyzeFileForMatch } from '../match/matchFile';
 import { analyzeForMatch, type MatchAnalysisOptions } from '../match/matchAnalysis';
@@ -27,6 +29,8 @@ export type ChainTask =
   | { kind: 'outputLevels'; pcm: PcmAudio }
   /** Long-term spectrum of audio in shared memory (the render before its limiter, while the main thread measures the probe). */
   | { kind: 'spectrum'; pcm: PcmAudio }
+  /** Band powers of segments of audio in shared memory (half of a probe's, while the main thread measures the rest). */
+  | { kind: 'segmentBands'; work: WorkingAudio; starts: number[]; bands: BandSet; segmentFrames: number }
   | { kind: 'ping' }
   /** A full collection now: frees shared buffers this thread was handed (the memory is freed once no thread holds it). */
   | { kind: 'collectGarbage' };
@@ -66,6 +70,10 @@ port.on('message', async ({ id, task }: { id: number; task: ChainTask }) => {
       }
       case 'spectrum': {
         port.postMessage({ id, ok: true, result: await longTermSpectrum(task.pcm) });
+        return;
+      }
+      case 'segmentBands': {
+        port.postMessage({ id, ok: true, result: await segmentBandsAt(task.work, task.starts, task.bands, task.segmentFrames) });
         return;
       }
       case 'outputLevels': {

@@ -33,6 +33,8 @@ import { applyLoudnessLevel, clampDriveDb, DriveProbe, foldResidual, LOUDNESS_LE
 import { deriveSettings, refitBands, round2, type DeriveOptions, type Derivation } from './derive';
 import { eqLimitWarning } from './eqLimitWarning';
 import { TonalModel } from './tonalModel';
+import type { BandSet } from '../analysis/bands';
+import { joinSegmentBands, segmentBandsAt, type SegmentBands } from '../analysis/segmentBands';
 import { analyzeForMatch, type MatchAnalysis } from './matchAnalysis';
 import type { StreamedMix } from './mixFile';
 import { layoutOffsetDb, referenceInMixLayout } from './playbackLayout';
@@ -510,20 +512,33 @@ async function masterTrackWith(input: MasterTrackInput, worker: ChainWorker | nu
     // The model's loudness of the whole track, from the probe before the limiter and through it: it weighs the
     // passages as the track does (the probe's own loss stands for the track's less well, and the track's loudness
     // before the limiter is not known yet).
-    const predictTonal = (audio: WorkingAudio, probeLufs = probe.measuredLufs(audio)) => model.predict(settings, audio, { probeLufs, mixProbeLufs });
-    const predictLufs = async (audio: WorkingAudio, probeLufs?: number) => (await predictTonal(audio, probeLufs)).integratedLufs;
-    let preLufs = await predictLufs(rendered);
+    // Half of the probe's segments are measured on the chain worker when the probe is in shared memory.
+    const measureSegments = async (audio: WorkingAudio, starts: number[], bands: BandSet, segmentFrames: number): Promise<SegmentBands> => {
+      const half = Math.floor(starts.length / 2);
+      const there = meanwhileOnWorker(audio, { kind: 'segmentBands', work: audio, starts: starts.slice(half), bands, segmentFrames }, () => segmentBandsAt(audio, starts.slice(half), bands, segmentFrames));
+      const here = await segmentBandsAt(audio, starts.slice(0, half), bands, segmentFrames);
+      return joinSegmentBands([here, await there()]);
+    };
+    const predictTonal = (audio: WorkingAudio, probeLufs = probe.measuredLufs(audio)) => model.predict(settings, audio, { probeLufs, mixProbeLufs }, measureSegments);
+    // The search's last evaluation is the drive it returns, and the probe holds its render: its prediction is the one
+    // the correction is folded from.
+    let lastLimited: TonalSpectrum | null = null;
+    const predictLimited = async (limited: WorkingAudio, probeLufs: number) => {
+      lastLimited = await predictTonal(limited, probeLufs);
+      return lastLimited.integratedLufs;
+    };
+    let preLufs = (await predictTonal(rendered)).integratedLufs;
     let search: DriveSearch;
     for (;;) {
-      search = await searchDrive(rendered, probe, settings, preLufs, aimLufs, undefined, worker, COARSE_SEARCH_LU, undefined, predictLufs);
+      search = await searchDrive(rendered, probe, settings, preLufs, aimLufs, undefined, worker, COARSE_SEARCH_LU, undefined, predictLimited);
       if (!needsMoreLoudness(search)) break;
       await renderProbe(stepUpLoudness() ? { eqAndDynamics: true, saturation: true } : { eqAndDynamics: false, saturation: true });
-      preLufs = await predictLufs(rendered);
+      preLufs = (await predictTonal(rendered)).integratedLufs;
     }
     settings.loudness.limiterInputGainDb = round2(search.driveDb);
     // The full render's search starts here, moved by how far the model's pre-limiter loudness was off.
     lastSearch = { preLufs, driveDb: settings.loudness.limiterInputGainDb, level: loudnessLevel, search };
-    const predicted = await predictTonal(probe.limited);
+    const predicted = lastLimited ?? (await predictTonal(probe.limited));
     const distance = tonalDistanceDb(blend!, predicted);
     if (distance > FULL_TRACK_CORRECTION_ABOVE_DB) {
       rounds.push({ driveDb: settings.loudness.limiterInputGainDb, meanAbsResidualDb: distance, predicted: true });

@@ -18,6 +18,7 @@
  * (king_is_dead), 0.77 (wanderer), 0.68 (battle) where rendering, measuring and rendering again gave 0.82, 0.85, 0.70.
  */
 import { kWeightingCoefficients, type Biquad } from '@/lib/audio/kWeighting';
+import type { BandSet } from '../analysis/bands';
 import type { WorkingAudio } from '@/lib/audio/workingAudio';
 import { segmentBandsAt, type SegmentBands } from '../analysis/segmentBands';
 import { TONAL_BANDS_AND_OUTSIDE, type TonalSpectrum } from '../analysis/tonalDistance';
@@ -140,7 +141,13 @@ export class TonalModel {
    * loudness meter gates: a mix whose kicks leave quiet blocks between them (gated out) but whose render fills them
    * in was 0.9 LU off. What the probe's metered loudness changed, beyond what its own segments say, is that part.
    */
-  async predict(settings: MasteringSettings, probe: WorkingAudio, loudness: { probeLufs: number; mixProbeLufs: number }): Promise<TonalSpectrum> {
+  async predict(
+    settings: MasteringSettings,
+    probe: WorkingAudio,
+    loudness: { probeLufs: number; mixProbeLufs: number },
+    /** How the probe's segments are measured (e.g. half of them on another thread); segmentBandsAt by default. */
+    measure: (audio: WorkingAudio, starts: number[], bands: BandSet, segmentFrames: number) => Promise<SegmentBands> = segmentBandsAt,
+  ): Promise<TonalSpectrum> {
     const { bandCount, segments } = this;
     const h = this.eqPowerGains(settings);
     // The mix's segments through the EQ, and their levels.
@@ -156,7 +163,7 @@ export class TonalModel {
       levelDb[f] = 10 * Math.log10(total + 1e-30);
     }
     // The probe's segments after the chain: their broadband gain against their level, and their band powers.
-    const out = await segmentBandsAt(probe, this.probeSegments.map((s) => s.probeStart), BANDS, segments.segmentFrames);
+    const out = await measure(probe, this.probeSegments.map((s) => s.probeStart), BANDS, segments.segmentFrames);
     const probeOut = new Float64Array(bandCount);
     const probeModel = new Float64Array(bandCount);
     const points: { levelDb: number; gainDb: number }[] = [];
