@@ -72,46 +72,37 @@ describe('readMixForRender', () => {
   });
 });
 
+/**
+ * The mix and reference written as files, mastered from them and from the same audio in memory: the settings and the
+ * audio must be the same. `modelResidual: false` leaves the tonal model out, so the first render is corrected by a
+ * second one, which reads the mix again.
+ */
+async function masterBothWays(name: string, mixBytes: Uint8Array, options: { encode: false; modelResidual?: false }) {
+  const mixPath = join(dir, name);
+  const refPath = join(dir, `${name}-ref.wav`);
+  writeFileSync(mixPath, mixBytes);
+  writeFileSync(refPath, encodedBytes(encodeWav(syntheticMix({ seconds: 30, darkness: 0.7, levelDb: -8, dynamicsDb: 2, seed: 7 }), { bitDepth: 24, dither: 'none' })));
+  const fromFiles = await masterFiles({ mixPath, references: [{ path: refPath }], options });
+  const inMemory = await masterTrack({ mix: await readAudioFile(mixPath), references: [{ audio: await readAudioFile(refPath) }], options });
+  assert.deepEqual(fromFiles.settings, inMemory.settings);
+  assert.deepEqual(fromFiles.audio.channels, inMemory.audio.channels);
+  return fromFiles.report.closedLoop;
+}
+
 describe('masterFiles', () => {
   it('masters a mix read from its file exactly as the same mix in memory, through a second full render', async () => {
-    const mixAudio = kickMix({ seconds: 40 });
-    const refAudio = syntheticMix({ seconds: 30, darkness: 0.7, levelDb: -8, dynamicsDb: 2, seed: 7 });
-    const mixPath = join(dir, 'master-mix.wav');
-    const refPath = join(dir, 'master-ref.wav');
-    writeFileSync(mixPath, encodedBytes(encodeWav(mixAudio, { bitDepth: 24, dither: 'none' })));
-    writeFileSync(refPath, encodedBytes(encodeWav(refAudio, { bitDepth: 24, dither: 'none' })));
-    // Without the tonal model's correction, which could leave the first render as the only one.
-    const options = { encode: false, modelResidual: false };
-    const fromFiles = await masterFiles({ mixPath, references: [{ path: refPath }], options });
-    const inMemory = await masterTrack({ mix: await readAudioFile(mixPath), references: [{ audio: await readAudioFile(refPath) }], options });
+    const rounds = await masterBothWays('master-mix.wav', encodedBytes(encodeWav(kickMix({ seconds: 40 }), { bitDepth: 24, dither: 'none' })), { encode: false, modelResidual: false });
     // Two full renders: the second one read the mix from its file again.
-    assert.equal(fromFiles.report.closedLoop.length, 2, JSON.stringify(fromFiles.report.closedLoop));
-    assert.deepEqual(fromFiles.settings, inMemory.settings);
-    assert.deepEqual(fromFiles.audio.channels, inMemory.audio.channels);
+    assert.equal(rounds.length, 2, JSON.stringify(rounds));
   });
 
   it('masters a compressed mix (its second render from the decoded copy) exactly as the same mix in memory', async () => {
-    const mixPath = join(dir, 'master-mix.flac');
-    const refPath = join(dir, 'master-ref-2.wav');
-    writeFileSync(mixPath, encodedBytes(await encodeFlac(kickMix({ seconds: 40 }), { bitDepth: 24, dither: 'none' })));
-    writeFileSync(refPath, encodedBytes(encodeWav(syntheticMix({ seconds: 30, darkness: 0.7, levelDb: -8, dynamicsDb: 2, seed: 7 }), { bitDepth: 24, dither: 'none' })));
-    const options = { encode: false, modelResidual: false };
-    const fromFiles = await masterFiles({ mixPath, references: [{ path: refPath }], options });
-    const inMemory = await masterTrack({ mix: await readAudioFile(mixPath), references: [{ audio: await readAudioFile(refPath) }], options });
-    assert.equal(fromFiles.report.closedLoop.length, 2, JSON.stringify(fromFiles.report.closedLoop));
-    assert.deepEqual(fromFiles.settings, inMemory.settings);
-    assert.deepEqual(fromFiles.audio.channels, inMemory.audio.channels);
+    const rounds = await masterBothWays('master-mix.flac', encodedBytes(await encodeFlac(kickMix({ seconds: 40 }), { bitDepth: 24, dither: 'none' })), { encode: false, modelResidual: false });
+    assert.equal(rounds.length, 2, JSON.stringify(rounds));
   });
 
   it('masters a mix through the tonal model (its probe cut from the buffer the mix was read into) exactly as in memory', async () => {
-    const mixPath = join(dir, 'model-mix.wav');
-    const refPath = join(dir, 'model-ref.wav');
-    writeFileSync(mixPath, encodedBytes(encodeWav(kickMix({ seconds: 40, noiseDb: -18 }), { bitDepth: 24, dither: 'none' })));
-    writeFileSync(refPath, encodedBytes(encodeWav(syntheticMix({ seconds: 30, darkness: 0.6, levelDb: -9, dynamicsDb: 3, seed: 7 }), { bitDepth: 24, dither: 'none' })));
-    const fromFiles = await masterFiles({ mixPath, references: [{ path: refPath }], options: { encode: false } });
-    const inMemory = await masterTrack({ mix: await readAudioFile(mixPath), references: [{ audio: await readAudioFile(refPath) }], options: { encode: false } });
-    assert.equal(fromFiles.report.closedLoop[0].predicted, true, JSON.stringify(fromFiles.report.closedLoop));
-    assert.deepEqual(fromFiles.settings, inMemory.settings);
-    assert.deepEqual(fromFiles.audio.channels, inMemory.audio.channels);
+    const rounds = await masterBothWays('model-mix.wav', encodedBytes(encodeWav(kickMix({ seconds: 40, noiseDb: -18 }), { bitDepth: 24, dither: 'none' })), { encode: false });
+    assert.equal(rounds[0].predicted, true, JSON.stringify(rounds));
   });
 });
