@@ -114,25 +114,9 @@ const METER_PIECE_FRAMES = 1 << 16;
 export class DriveProbe {
   constructor(
     readonly plan: ProbePlan,
-    /** The buffers, shared with the probes made by withPlan. */
+    /** The buffers, shared with the probe asRendered makes. */
     private readonly store: { buffer: WorkingAudio | null; pieces: Float32Array[] } = { buffer: null, pieces: [] },
   ) {}
-
-  private get buffer(): WorkingAudio | null {
-    return this.store.buffer;
-  }
-
-  private set buffer(buffer: WorkingAudio | null) {
-    this.store.buffer = buffer;
-  }
-
-  private get pieces(): Float32Array[] {
-    return this.store.pieces;
-  }
-
-  private set pieces(pieces: Float32Array[]) {
-    this.store.pieces = pieces;
-  }
 
   /** The same segments cut from audio laid out as the probe itself is (a probe rendered on its own), in this probe's buffer. */
   asRendered(): DriveProbe {
@@ -148,24 +132,24 @@ export class DriveProbe {
   /** The plan's ranges of `full`, back to back in the probe buffer. */
   cut(full: WorkingAudio): WorkingAudio {
     const { length, ranges } = this.plan;
-    if (!this.buffer || this.buffer.channels.length !== full.channels.length) {
-      this.buffer = { sampleRate: full.sampleRate, channels: full.channels.map(() => new Float64Array(new SharedArrayBuffer(length * Float64Array.BYTES_PER_ELEMENT))) };
+    if (!this.store.buffer || this.store.buffer.channels.length !== full.channels.length) {
+      this.store.buffer = { sampleRate: full.sampleRate, channels: full.channels.map(() => new Float64Array(new SharedArrayBuffer(length * Float64Array.BYTES_PER_ELEMENT))) };
     }
-    this.buffer.sampleRate = full.sampleRate;
+    this.store.buffer.sampleRate = full.sampleRate;
     full.channels.forEach((c, ch) => {
       let at = 0;
       for (const r of ranges) {
-        this.buffer!.channels[ch].set(c.subarray(r.from, r.to), at);
+        this.store.buffer!.channels[ch].set(c.subarray(r.from, r.to), at);
         at += r.to - r.from;
       }
     });
-    return this.buffer;
+    return this.store.buffer;
   }
 
   /** The last probe through the limiter (after searchDrive: at the drive it returned). */
   get limited(): WorkingAudio {
-    if (!this.buffer) throw new Error('the drive probe has not been rendered yet');
-    return this.buffer;
+    if (!this.store.buffer) throw new Error('the drive probe has not been rendered yet');
+    return this.store.buffer;
   }
 
   /** The measured parts of the last limited probe, back to back, at float32. */
@@ -196,8 +180,8 @@ export class DriveProbe {
    */
   measuredLufs(work: WorkingAudio): number {
     const meter = new LoudnessMeter(work.sampleRate, work.channels.length);
-    if (this.pieces.length !== work.channels.length) this.pieces = work.channels.map(() => new Float32Array(METER_PIECE_FRAMES));
-    const pieces = this.pieces;
+    if (this.store.pieces.length !== work.channels.length) this.store.pieces = work.channels.map(() => new Float32Array(METER_PIECE_FRAMES));
+    const pieces = this.store.pieces;
     for (const s of this.plan.segments) {
       for (let at = s.measureStart; at < s.measureEnd; at += METER_PIECE_FRAMES) {
         const frames = Math.min(METER_PIECE_FRAMES, s.measureEnd - at);
@@ -229,7 +213,7 @@ export interface DriveSearch {
   predictedLufs: number;
   /** Loudness lost to limiting on the probe at that drive (LU). */
   probeLossDb: number;
-  /** The search's last two evaluations (drive, predicted loudness), for a later search to continue from. */
+  /** The evaluation before the last (drive, predicted loudness), for a later search to continue the secant from. */
   previous?: { driveDb: number; predictedLufs: number };
 }
 
@@ -317,7 +301,10 @@ export function applyLoudnessLevel(settings: MasteringSettings, level: number): 
 export interface LoopRound {
   driveDb: number;
   meanAbsResidualDb: number;
-  /** Predicted, not measured (from the probe through the tonal model, or before the render's limiter ran): the EQ was corrected before a render was finished. */
+  /**
+   * Predicted, not measured (from the probe through the tonal model, or before the render's limiter ran): the EQ was
+   * corrected before a render was finished.
+   */
   predicted?: boolean;
 }
 

@@ -16,7 +16,9 @@ import type { PcmAudio } from '@/lib/audio/types';
 import { processGain } from '@/lib/audio/gain';
 import { narrowInPlace, toPcmAudio, type WorkingAudio } from '@/lib/audio/workingAudio';
 import { blocksFrom } from '@/lib/audio/encode/wav';
+import type { BandSet } from '../analysis/bands';
 import { longTermSpectrum, type LongTermSpectrum } from '../analysis/longTermSpectrum';
+import { joinSegmentBands, segmentBandsAt, type SegmentBands } from '../analysis/segmentBands';
 import { measureTonalSpectrum, tonalDistanceDb, tonalSpectrumFromLongTerm, type TonalSpectrum } from '../analysis/tonalDistance';
 import { effectiveMidSideCurves } from '../chain/effectiveCurves';
 import { encodeMaster } from '../chain/encodeMaster';
@@ -33,8 +35,6 @@ import { applyLoudnessLevel, clampDriveDb, DriveProbe, foldResidual, LOUDNESS_LE
 import { deriveSettings, refitBands, round2, type DeriveOptions, type Derivation } from './derive';
 import { eqLimitWarning } from './eqLimitWarning';
 import { TonalModel } from './tonalModel';
-import type { BandSet } from '../analysis/bands';
-import { joinSegmentBands, segmentBandsAt, type SegmentBands } from '../analysis/segmentBands';
 import { analyzeForMatch, type MatchAnalysis } from './matchAnalysis';
 import type { StreamedMix } from './mixFile';
 import { layoutOffsetDb, referenceInMixLayout } from './playbackLayout';
@@ -108,10 +108,10 @@ const STEP_WEIGHTS: Record<MasterStep, number> = { analyse: 0.25, derive: 0.02, 
 /** Aim the drive a little loud: a final trim down keeps the ceiling, a trim up may not. */
 const LOUDNESS_AIM_LU = 0.15;
 /**
- * The first render's drive search stops within this of the aim when the render may yet be abandoned for a tonal
- * correction (predicted before its limiter runs): that render's drive then only has to be close enough for the
- * limiter's effect on the spectrum, and to start the next render's search from. It is refined to the usual
- * tolerance when the render is kept.
+ * A drive search stops within this of the aim where its drive only has to be close enough for the limiter's effect on
+ * the spectrum, and to start the next search from: on the probe rendered before the track (the tonal model's), and in
+ * a first render that may yet be abandoned for a tonal correction (predicted before its limiter runs), where it is
+ * refined to the usual tolerance when the render is kept.
  */
 const COARSE_SEARCH_LU = 0.3;
 /**
@@ -306,8 +306,8 @@ async function masterTrackWith(input: MasterTrackInput, worker: ChainWorker | nu
   const aimLufs = target + LOUDNESS_AIM_LU;
   // Within 0.1 LU of the aim, the render lands a little above the target (the probe tends to predict it ~0.1 LU loud),
   // which the final gain trims down without touching the ceiling: a tighter search cost a probe evaluation in about
-  // half of the corpus masters. Given settings accept their stored drive more readily: re-rendering them reproduces the render they came
-  // from, and the final gain trims the rest.
+  // half of the corpus masters. Given settings accept their stored drive more readily: re-rendering them reproduces
+  // the render they came from, and the final gain trims the rest.
   const fineToleranceLu = derivation ? 0.1 : 0.2;
   const rounds: LoopRound[] = [];
   // The analyses' garbage goes before the track's working copy arrives, not after (peak memory).
@@ -509,9 +509,6 @@ async function masterTrackWith(input: MasterTrackInput, worker: ChainWorker | nu
       rendered.channels.forEach((c, i) => c.set(work.channels[i]));
     };
     await renderProbe({ eqAndDynamics: true, saturation: true });
-    // The model's loudness of the whole track, from the probe before the limiter and through it: it weighs the
-    // passages as the track does (the probe's own loss stands for the track's less well, and the track's loudness
-    // before the limiter is not known yet).
     // Half of the probe's segments are measured on the chain worker when the probe is in shared memory.
     const measureSegments = async (audio: WorkingAudio, starts: number[], bands: BandSet, segmentFrames: number): Promise<SegmentBands> => {
       const half = Math.floor(starts.length / 2);
@@ -519,6 +516,9 @@ async function masterTrackWith(input: MasterTrackInput, worker: ChainWorker | nu
       const here = await segmentBandsAt(audio, starts.slice(0, half), bands, segmentFrames);
       return joinSegmentBands([here, await there()]);
     };
+    // The search goes by the model's loudness of the whole track, from the probe before the limiter and through it: it
+    // weighs the passages as the track does (the probe's own loss stands for the track's less well, and the track's
+    // loudness before the limiter is not known yet).
     const predictTonal = (audio: WorkingAudio, probeLufs = probe.measuredLufs(audio)) => model.predict(settings, audio, { probeLufs, mixProbeLufs }, measureSegments);
     // The search's last evaluation is the drive it returns, and the probe holds its render: its prediction is the one
     // the correction is folded from.
@@ -551,8 +551,8 @@ async function masterTrackWith(input: MasterTrackInput, worker: ChainWorker | nu
   const tonalModel = canFold && autoLoudness && mixWork && options.modelResidual !== false ? TonalModel.of(mixAnalysis, driveProbe.plan, outRate) : null;
   if (tonalModel && mixWork) {
     await foldFromModel(tonalModel, mixWork);
-    // The probe's own render goes before the track's working copy is touched (peak memory): it is shared memory,
-    // freed once neither thread holds it.
+    // The probe's own render and what both threads' searches left go before the track's working copy is touched
+    // (peak memory).
     collectGarbage?.();
     await worker?.run({ kind: 'collectGarbage' });
   }

@@ -13,9 +13,10 @@
  *   (gain against level, interpolated between them): the compressor, saturation and limiter are mostly level-driven;
  * - times, per band, what the probe's output has beyond that (the chain's spectral effect within a segment: a limiter
  *   ducking the kick, the harmonics of saturation).
- * Measured on the corpus against the rendered track: the predicted tonal distance within 0.02-0.06 dB of the
- * rendered one, loudness within 0.3 LU; with the model's correction folded in, a single render came out at 0.87
- * (king_is_dead), 0.77 (wanderer), 0.68 (battle) where rendering, measuring and rendering again gave 0.82, 0.85, 0.70.
+ * Measured on the corpus against the rendered track at the same drive: the predicted tonal distance within
+ * 0.02-0.06 dB of the rendered one, loudness within 0.3 LU. In the master, with the model's correction folded in, the
+ * one render came out at 0.91 dB (king_is_dead), 0.80 (wanderer), 0.67 (battle), where rendering, predicting and
+ * rendering again had given 0.82, 0.85 and 0.70.
  */
 import { kWeightingCoefficients, type Biquad } from '@/lib/audio/kWeighting';
 import type { BandSet } from '../analysis/bands';
