@@ -33,7 +33,13 @@ export interface ProbeSegment {
   startSeconds: number;
 }
 
-const PRE_ROLL_SECONDS = 2;
+/**
+ * Long enough for the linear-phase FIR's reach (≤ 0.19 s), a derived compressor's release (≤ 0.3 s) and the limiter's
+ * slow attack (0.3 s) to settle before the measured part. Measured against 2 s on the six corpus masters: the same
+ * loudness and tonal distance to 0.01, drives within 0.02 dB, each probe evaluation a sixth cheaper (the probe is 42 s
+ * of audio instead of 50) and ~10 MB less peak memory.
+ */
+const PRE_ROLL_SECONDS = 1;
 const POST_ROLL_SECONDS = 0.3;
 export const PROBE_SEGMENTS = 8;
 export const PROBE_SEGMENT_SECONDS = 4;
