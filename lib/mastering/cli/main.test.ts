@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
@@ -77,6 +77,7 @@ test('the package bin starts the heavy commands with their start-up settings', (
   const packageBin = fileURLToPath(new URL('../../../bin/mastering', import.meta.url));
   const script = join(dir, 'mastering');
   writeFileSync(script, readFileSync(packageBin, 'utf8'));
+  chmodSync(script, 0o755);
   writeFileSync(join(dir, 'mastering.js'), "process.stdout.write(JSON.stringify({ execArgv: process.execArgv, tuned: process.env.MASTERING_CLI_TUNED, tunables: process.env.GLIBC_TUNABLES ?? null, argv: process.argv.slice(2) }));\n");
   const env: Record<string, string | undefined> = { ...process.env, MASTERING_NODE: process.execPath };
   delete env.GLIBC_TUNABLES;
@@ -95,6 +96,12 @@ test('the package bin starts the heavy commands with their start-up settings', (
   assert.equal(analyze.tunables, null);
   // Tunables the user set are left as they are; other commands start plainly.
   assert.equal(viaScript(['master'], { GLIBC_TUNABLES: 'glibc.malloc.arena_max=1' }).tunables, 'glibc.malloc.arena_max=1');
+  // Started through a link to it (as npm links a package's bin), it still finds the CLI beside itself.
+  const links = mkdtempSync(join(dir, 'bin-'));
+  symlinkSync(script, join(links, 'mastering'));
+  const linked = spawnSync(join(links, 'mastering'), ['master', 'x'], { encoding: 'utf8', env: env as NodeJS.ProcessEnv });
+  assert.equal(linked.status, 0, linked.stderr);
+  assert.deepEqual(JSON.parse(linked.stdout).argv, ['master', 'x']);
   const help = viaScript(['--help']);
   assert.deepEqual(help.execArgv, []);
   assert.equal(help.tuned, undefined);
