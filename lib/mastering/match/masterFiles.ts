@@ -28,17 +28,15 @@ export interface MasterFilesInput {
 
 export async function masterFiles(input: MasterFilesInput): Promise<MasterTrackResult> {
   const parallel = input.options?.parallel !== false;
-  const ownWorker = parallel && !input.worker ? new ChainWorker() : null;
-  const renderWorker = parallel ? (input.worker ?? ownWorker) : null;
-  const referenceWorker = renderWorker ?? (input.references.length > 0 ? new ChainWorker() : null);
+  // One worker analyses the references and then renders; without parallel rendering it ends after the references.
+  const ownWorker = (parallel && !input.worker) || (!parallel && input.references.length > 0) ? new ChainWorker() : null;
+  const worker = parallel ? (input.worker ?? ownWorker) : ownWorker;
   let mix: StreamedMix | undefined;
   try {
-    const analyses = input.references.map((r) =>
-      referenceWorker!.run<MatchAnalysis>({ kind: 'analyzeFile', path: r.path, options: {} }),
-    );
+    const analyses = input.references.map((r) => worker!.run<MatchAnalysis>({ kind: 'analyzeFile', path: r.path, options: {} }));
     for (const p of analyses) p.catch(() => undefined);
-    if (!renderWorker) {
-      const allAnalysed = Promise.allSettled(analyses).then(() => referenceWorker?.close());
+    if (!parallel) {
+      const allAnalysed = Promise.allSettled(analyses).then(() => worker?.close());
       allAnalysed.catch(() => undefined);
     }
     // Measured while it is read: the mix's analysis is ready when its last samples are.
@@ -50,10 +48,10 @@ export async function masterFiles(input: MasterFilesInput): Promise<MasterTrackR
       mix,
       references: analyses.map((analysis, i) => ({ analysis, weight: input.references[i].weight })),
       settings: input.settings,
-      options: { ...input.options, worker: renderWorker ?? undefined, parallel, analyses: { mix: mixAnalysis } },
+      options: { ...input.options, worker: parallel ? (worker ?? undefined) : undefined, parallel, analyses: { mix: mixAnalysis } },
       onProgress: input.onProgress,
     });
   } finally {
-    await Promise.all([referenceWorker === renderWorker ? undefined : referenceWorker?.close(), ownWorker?.close(), mix?.dispose()]);
+    await Promise.all([ownWorker?.close(), mix?.dispose()]);
   }
 }

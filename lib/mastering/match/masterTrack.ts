@@ -22,6 +22,7 @@ import { joinSegmentBands, segmentBandsAt, type SegmentBands } from '../analysis
 import { measureTonalSpectrum, tonalDistanceDb, tonalSpectrumFromLongTerm, type TonalSpectrum } from '../analysis/tonalDistance';
 import { effectiveMidSideCurves } from '../chain/effectiveCurves';
 import { encodeMaster } from '../chain/encodeMaster';
+import type { MidSideFir } from '../chain/midSideFir';
 import { measureOutputLevels, type OutputLevels } from '../chain/outputLevels';
 import type { CompressorStats } from '@/lib/audio/compressor';
 import type { ChainTask } from '../chain/chainWorker';
@@ -300,7 +301,12 @@ async function masterTrackWith(input: MasterTrackInput, worker: ChainWorker | nu
   let workBuffer: WorkingAudio | null = null;
   const driveProbe = new DriveProbe(planProbe(frames, outRate, mixAnalysis.shortTermLufs, mixAnalysis.shortTermHopSeconds));
   let loudnessLevel = 0;
-  let lastSearch: { preLufs: number; driveDb: number; level: number; search: DriveSearch } | null = null;
+  let lastSearch: { preLufs: number; level: number; search: DriveSearch } | null = null;
+  /** A search's drive into the settings; the search is kept (with the pre-limiter loudness it went by) for the next. */
+  const adoptSearch = (search: DriveSearch, preLufs: number) => {
+    settings.loudness.limiterInputGainDb = round2(search.driveDb);
+    lastSearch = { preLufs, level: loudnessLevel, search };
+  };
   // Derived settings always search their drive; given ones unless they ask for their stored drive and gain.
   const autoLoudness = derivation !== null || settings.loudness.mode === 'target';
   const aimLufs = target + LOUDNESS_AIM_LU;
@@ -339,6 +345,12 @@ async function masterTrackWith(input: MasterTrackInput, worker: ChainWorker | nu
     );
     return saturated;
   };
+  /** The settings' pre-limiter stages on both cores (splitRender.ts; `probeCutAt`: a probe's independent halves). */
+  const renderPreOn2 = async (work: WorkingAudio, stages: PreLimiterStages, fir: MidSideFir | null, probeCutAt?: number | null): Promise<PreLimiterStats> => {
+    const snapshot = structuredClone(settings);
+    const parts = await splitRender(work, worker, (part) => renderPreLimiter(part, snapshot, fir, stages), (part) => ({ kind: 'pre', work: part, settings: snapshot, fir, stages }), probeCutAt);
+    return { eqApplied: parts[0].stats.eqApplied, compressor: mergeCompressorStats(parts) };
+  };
   /** Loudness and long-term spectrum here while the worker reads the peaks and stereo image of the same shared buffer. */
   const measureOutput = async (work: WorkingAudio): Promise<{ loud: LoudnessResult; levels: OutputLevels; spectrum: LongTermSpectrum }> => {
     const levels = meanwhileOnWorker(work, { kind: 'outputLevels', pcm: asPcm(work) }, () => measureOutputLevels(asPcm(work)));
@@ -354,11 +366,7 @@ async function masterTrackWith(input: MasterTrackInput, worker: ChainWorker | nu
   const renderAndVerify = async (beforeLimiter?: BeforeLimiter) => {
     progress('render');
     const fir = await designChainFir(settings, outRate);
-    const renderStages = async (work: WorkingAudio, stages: PreLimiterStages): Promise<PreLimiterStats> => {
-      const snapshot = structuredClone(settings);
-      const parts = await splitRender(work, worker, (part) => renderPreLimiter(part, snapshot, fir, stages), (part) => ({ kind: 'pre', work: part, settings: snapshot, fir, stages }));
-      return { eqApplied: parts[0].stats.eqApplied, compressor: mergeCompressorStats(parts) };
-    };
+    const renderStages = (work: WorkingAudio, stages: PreLimiterStages) => renderPreOn2(work, stages, fir);
     const renderPre = async (): Promise<{ work: WorkingAudio; stats: PreLimiterStats }> => {
       if (source) {
         workBuffer ??= allocateSplittable(outRate, channelCount, frames);
@@ -388,14 +396,13 @@ async function masterTrackWith(input: MasterTrackInput, worker: ChainWorker | nu
         // Rendering again (the tonal correction) at the same level: the drive found for the last render, moved by
         // what the pre-limiter loudness moved and by what that search left of the gap (a coarse one: up to
         // COARSE_SEARCH_LU), is a better first guess than the drive alone (one evaluation less).
-        if (start !== undefined && lastSearch?.level === loudnessLevel && lastSearch.driveDb === start) {
+        if (start !== undefined && lastSearch?.level === loudnessLevel && round2(lastSearch.search.driveDb) === start) {
           const left = aimLufs - lastSearch.search.predictedLufs;
           start = clampDriveDb(start + lastSearch.preLufs - fullPre + (Math.abs(left) < COARSE_SEARCH_LU ? left / 0.7 : 0));
         }
         // Given settings start from their stored drive.
         const search = await searchDrive(work, driveProbe, settings, fullPre, aimLufs, start, worker, beforeLimiter ? COARSE_SEARCH_LU : fineToleranceLu);
-        settings.loudness.limiterInputGainDb = round2(search.driveDb);
-        lastSearch = { preLufs: fullPre, driveDb: settings.loudness.limiterInputGainDb, level: loudnessLevel, search };
+        adoptSearch(search, fullPre);
         // Given settings keep their own saturation and limiter timing: only a derivation may step them up.
         if (!derivation || !needsMoreLoudness(search)) break;
         // Saturation follows the compressor: the render so far can take it in place, unless it already has some.
@@ -411,9 +418,7 @@ async function masterTrackWith(input: MasterTrackInput, worker: ChainWorker | nu
     }
     if (autoLoudness && beforeLimiter && lastSearch && Math.abs(lastSearch.search.predictedLufs - aimLufs) >= fineToleranceLu) {
       // Kept after all: the coarse search goes on to the usual tolerance from where it stopped.
-      const search = await searchDrive(work, driveProbe, settings, lastSearch.preLufs, aimLufs, undefined, worker, fineToleranceLu, lastSearch.search);
-      settings.loudness.limiterInputGainDb = round2(search.driveDb);
-      lastSearch = { ...lastSearch, driveDb: settings.loudness.limiterInputGainDb, search };
+      adoptSearch(await searchDrive(work, driveProbe, settings, lastSearch.preLufs, aimLufs, undefined, worker, fineToleranceLu, lastSearch.search), lastSearch.preLufs);
       stage('render: drive search (refined)');
     }
     let limiterStats: LimiterStats = await runLimiter();
@@ -500,15 +505,14 @@ async function masterTrackWith(input: MasterTrackInput, worker: ChainWorker | nu
     // from as it cuts from a full render.
     const probe = driveProbe.asRendered();
     const rendered = asWorking({ sampleRate: outRate, channels: Array.from({ length: channelCount }, () => new Float32Array(driveProbe.plan.length)) });
-    const mixProbeLufs = probe.measuredLufs(driveProbe.cut(mixWork));
-    const renderProbe = async (stages: PreLimiterStages) => {
-      const work = stages.eqAndDynamics ? driveProbe.cut(mixWork) : probe.cut(rendered);
-      const fir = stages.eqAndDynamics ? await designChainFir(settings, outRate) : null;
-      const snapshot = structuredClone(settings);
-      await splitRender(work, worker, (part) => renderPreLimiter(part, snapshot, fir, stages), (part) => ({ kind: 'pre', work: part, settings: snapshot, fir, stages }), driveProbe.plan.splitAt);
+    /** `work`: the probe cut from the mix (all stages), or from the render so far (saturation only). */
+    const renderProbe = async (work: WorkingAudio, stages: PreLimiterStages) => {
+      await renderPreOn2(work, stages, stages.eqAndDynamics ? await designChainFir(settings, outRate) : null, driveProbe.plan.splitAt);
       rendered.channels.forEach((c, i) => c.set(work.channels[i]));
     };
-    await renderProbe({ eqAndDynamics: true, saturation: true });
+    const mixCut = driveProbe.cut(mixWork);
+    const mixProbeLufs = probe.measuredLufs(mixCut);
+    await renderProbe(mixCut, { eqAndDynamics: true, saturation: true });
     // Half of the probe's segments are measured on the chain worker when the probe is in shared memory.
     const measureSegments = async (audio: WorkingAudio, starts: number[], bands: BandSet, segmentFrames: number): Promise<SegmentBands> => {
       const half = Math.floor(starts.length / 2);
@@ -532,12 +536,13 @@ async function masterTrackWith(input: MasterTrackInput, worker: ChainWorker | nu
     for (;;) {
       search = await searchDrive(rendered, probe, settings, preLufs, aimLufs, undefined, worker, COARSE_SEARCH_LU, undefined, predictLimited);
       if (!needsMoreLoudness(search)) break;
-      await renderProbe(stepUpLoudness() ? { eqAndDynamics: true, saturation: true } : { eqAndDynamics: false, saturation: true });
+      // As in a full render: saturation follows the compressor, in place unless the probe is saturated already.
+      if (stepUpLoudness()) await renderProbe(driveProbe.cut(mixWork), { eqAndDynamics: true, saturation: true });
+      else await renderProbe(probe.cut(rendered), { eqAndDynamics: false, saturation: true });
       preLufs = (await predictTonal(rendered)).integratedLufs;
     }
-    settings.loudness.limiterInputGainDb = round2(search.driveDb);
     // The full render's search starts here, moved by how far the model's pre-limiter loudness was off.
-    lastSearch = { preLufs, driveDb: settings.loudness.limiterInputGainDb, level: loudnessLevel, search };
+    adoptSearch(search, preLufs);
     const predicted = lastLimited ?? (await predictTonal(probe.limited));
     const distance = tonalDistanceDb(blend!, predicted);
     if (distance > FULL_TRACK_CORRECTION_ABOVE_DB) {
