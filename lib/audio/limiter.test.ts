@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { applyLimiter, computeLimiterGain, limiterSettingsSchema, processLimiter } from './limiter';
-import { measureTruePeak } from './truePeak';
+import { interSampleScreenKernel } from './simd/interSampleScreenKernel';
+import { measureTruePeak, truePeakInterpolator } from './truePeak';
 import { syntheticProgram } from './testSignals';
 import { dbToGain, toPcmAudio } from './workingAudio';
 
@@ -83,4 +84,38 @@ test('sustained 40 Hz + kick: the gain does not follow bass cycles (ripple < 0.5
     if (sg !== 0) prevSign = sg;
   }
   assert.ok(changes <= 2, `gain changed direction ${changes} times within one beat`);
+});
+
+test('the SIMD inter-sample screen limits exactly as the scalar screen: samples and statistics to the last bit', () => {
+  const interp = truePeakInterpolator(4);
+  const cs = -1 - interp.firstOffset;
+  const taps = Float64Array.from([1, 2, 3].flatMap((p) => Array.from(interp.coefficients[p].subarray(cs, cs + 4))));
+  assert.ok(interSampleScreenKernel(taps), 'WebAssembly SIMD is missing here: the scalar screen would run unnoticed');
+  let seed = 11;
+  const rand = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32) * 2 - 1;
+  // Program material, a near-fs/4 tone whose samples sit below its inter-sample peaks, and noise bursts; longer than
+  // one kernel call (8192 frames) with an odd tail, and a signal shorter than the filter's reach at both ends.
+  const program = (sampleRate: number, n: number, channelCount: number) =>
+    Array.from({ length: channelCount }, (_, c) =>
+      Float64Array.from({ length: n }, (_, i) => {
+        const tone = 0.6 * Math.sin((Math.PI / 2) * i * 0.999 + Math.PI / 4 + c);
+        const burst = i % 9000 < 3000 ? 0.5 * rand() : 0.05 * rand();
+        return tone * (i % 20000 < 12000 ? 1 : 0.2) + burst + 0.3 * Math.sin((2 * Math.PI * 55 * i) / sampleRate);
+      }),
+    );
+  for (const sampleRate of [44100, 48000]) {
+    for (const [n, channelCount] of [[30_011, 2], [30_011, 1], [40, 2]] as const) {
+      for (const settings of [{ inputGainDb: 9, ceilingDbtp: -1 }, { inputGainDb: 2, ceilingDbtp: -0.1, holdMs: 5, lookaheadMs: 1 }]) {
+        const input = program(sampleRate, n, channelCount);
+        const simd = { sampleRate, channels: input.map((c) => c.slice()) };
+        const scalar = { sampleRate, channels: input.map((c) => c.slice()) };
+        const simdStats = processLimiter(simd, settings);
+        const scalarStats = processLimiter(scalar, settings, { scalar: true });
+        const label = `${sampleRate} Hz, ${n} frames, ${channelCount} channel(s), ${JSON.stringify(settings)}`;
+        assert.deepEqual(simdStats, scalarStats, label);
+        simd.channels.forEach((c, ch) => assert.deepEqual(c, scalar.channels[ch], label));
+        if (n > 1000) assert.ok(simdStats.gainReduction.maxDb > 3, `${label}: the limiter really works`);
+      }
+    }
+  }
 });

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { GainReductionAccumulator, type GainReductionStats } from './gainReductionStats';
 import { SparseSlidingMinRuns, slidingMax, slidingMin, slidingMinSparse } from './slidingExtremum';
+import { interSampleScreenKernel, type InterSampleScreenKernel } from './simd/interSampleScreenKernel';
 import { oversamplingFactor, truePeakInterpolator, type TruePeakInterpolator } from './truePeak';
 import type { PcmAudio } from './types';
 import { dbToGain, dbToGainFast, toPcmAudio, toWorkingAudio, type WorkingAudio } from './workingAudio';
@@ -11,6 +12,8 @@ import { dbToGain, dbToGainFast, toPcmAudio, toWorkingAudio, type WorkingAudio }
  *
  * 1. Each sample gets the gain it needs so that neither it nor the inter-sample values up to the next sample
  *    (interpolated with the same polyphase filter as lib/audio/truePeak.ts) exceed the ceiling. Channels are linked.
+ *    Most values are ruled out by a bound from the filter's 4 central taps, screened in WebAssembly SIMD where the
+ *    engine has it (simd/interSampleScreenKernel.ts: ~4x faster than the scalar screen, the same result).
  * 2. A running minimum over [n - hold, n + lookahead] turns that into a target envelope. The hold (default 35 ms,
  *    longer than one period of 30 Hz) spans every half-cycle of sustained bass, so the envelope does not follow
  *    individual low-frequency cycles: no pumping, no added harmonic distortion.
@@ -138,7 +141,8 @@ function scanInterSample(
   blockThreshold: Float64Array | null,
   fixedThreshold: number,
   out: PositionList,
-  blockMax: Float64Array | null = null,
+  blockMax: Float64Array | null,
+  scalar: boolean,
 ): void {
   if (interp.factor === 1) return;
   const n = channels[0].length;
@@ -166,6 +170,13 @@ function scanInterSample(
     tail = Math.max(tail, t);
   }
   tail *= 1 + 1e-9;
+  if (factor === 4 && !scalar) {
+    const kernel = interSampleScreenKernel(Float64Array.from([c1, c2, c3].flatMap((c) => [c[cs], c[cs + 1], c[cs + 2], c[cs + 3]])));
+    if (kernel) {
+      scanWithKernel(kernel, channels, lo, hi, interp, cs, l1, bm, bmFrom, blockThreshold, fixedThreshold, out);
+      return;
+    }
+  }
   const p10 = c1[cs], p11 = c1[cs + 1], p12 = c1[cs + 2], p13 = c1[cs + 3];
   const p20 = c2[cs], p21 = c2[cs + 1], p22 = c2[cs + 2], p23 = c2[cs + 3];
   const p30 = c3[cs], p31 = c3[cs + 1], p32 = c3[cs + 2], p33 = c3[cs + 3];
@@ -229,6 +240,146 @@ function scanInterSample(
   }
 }
 
+/**
+ * scanInterSample with the screen in WebAssembly SIMD (simd/interSampleScreenKernel.ts), a chunk of blocks per call:
+ * the kernel names the frames whose 4-tap core of some phase exceeds that phase's limit, and those are evaluated here
+ * with every tap, as the scalar scan evaluates them. Each phase's limit is (threshold - tail·local) / slack with that
+ * phase's own tail (|value| <= |core| + tail·local), so no frame the kernel passes over could have reported a value:
+ * the positions and values are the scalar scan's. Blocks whose filter span leaves the signal are evaluated here whole.
+ */
+function scanWithKernel(
+  kernel: InterSampleScreenKernel,
+  channels: Float64Array[],
+  lo: number,
+  hi: number,
+  interp: TruePeakInterpolator,
+  cs: number,
+  l1: number,
+  bm: Float64Array,
+  bmFrom: number,
+  blockThreshold: Float64Array | null,
+  fixedThreshold: number,
+  out: PositionList,
+): void {
+  const n = channels[0].length;
+  const { firstOffset, tapsPerPhase: taps } = interp;
+  const phases = [interp.coefficients[1], interp.coefficients[2], interp.coefficients[3]];
+  const slack = 1 + 1e-9;
+  const tails = phases.map((c) => {
+    let t = 0;
+    c.forEach((v, j) => {
+      if (j < cs || j > cs + 3) t += Math.abs(v);
+    });
+    return t * slack;
+  });
+  const { limits, samples, candidates, maxBlocks } = kernel;
+  const chunkFrames = maxBlocks * BLOCK;
+  const peaks = new Float64Array(chunkFrames);
+  const thresholds = new Float64Array(maxBlocks);
+  // 0: nothing to evaluate; 1: screened by the kernel; 2: at the signal's ends, every frame evaluated here.
+  const mode = new Uint8Array(maxBlocks);
+  const found = new Uint8Array(maxBlocks);
+  for (let c0 = lo; c0 < hi; c0 += chunkFrames) {
+    const frames = Math.min(hi, c0 + chunkFrames) - c0;
+    const blocks = Math.ceil(frames / BLOCK);
+    let screened = false;
+    let edges = false;
+    for (let k = 0; k < blocks; k++) {
+      const b0 = c0 + k * BLOCK;
+      const b1 = Math.min(hi, b0 + BLOCK);
+      const threshold = blockThreshold ? blockThreshold[Math.floor(b0 / BLOCK)] : fixedThreshold;
+      thresholds[k] = threshold;
+      // the filter reaches less than BLOCK samples to either side
+      const k0 = Math.max(0, Math.floor((b0 - BLOCK - bmFrom) / BLOCK));
+      const k1 = Math.min(bm.length - 1, Math.floor((b1 + BLOCK - bmFrom) / BLOCK));
+      let local = 0;
+      for (let j = k0; j <= k1; j++) if (bm[j] > local) local = bm[j];
+      limits[3 * k] = Infinity;
+      if (l1 * local <= threshold) {
+        mode[k] = 0;
+      } else if (b0 + firstOffset >= 0 && b1 - 1 + firstOffset + taps <= n) {
+        mode[k] = 1;
+        screened = true;
+        for (let p = 0; p < 3; p++) limits[3 * k + p] = (threshold - tails[p] * local) / slack;
+      } else {
+        mode[k] = 2;
+        edges = true;
+      }
+    }
+    for (const x of channels) {
+      if (screened) {
+        // Sample j is x[c0 + j - 1] (the first central tap of frame c0 + j), read for j < frames + 4.
+        const from = c0 - 1;
+        const to = Math.min(n, from + frames + 4);
+        samples.set(x.subarray(Math.max(0, from), to), Math.max(0, -from));
+        const count = kernel.screen(blocks, frames);
+        for (let q = 0; q < count; q++) {
+          const j = candidates[q];
+          const k = j >> BLOCK_SHIFT;
+          const a = interSamplePeakAt(x, c0 + j, n, phases, firstOffset, taps);
+          if (a > thresholds[k] && a > peaks[j]) {
+            peaks[j] = a;
+            found[k] = 1;
+          }
+        }
+      }
+      if (edges) {
+        for (let k = 0; k < blocks; k++) {
+          if (mode[k] !== 2) continue;
+          const end = Math.min(frames, (k + 1) * BLOCK);
+          for (let j = k * BLOCK; j < end; j++) {
+            const a = interSamplePeakAt(x, c0 + j, n, phases, firstOffset, taps);
+            if (a > thresholds[k] && a > peaks[j]) {
+              peaks[j] = a;
+              found[k] = 1;
+            }
+          }
+        }
+      }
+    }
+    for (let k = 0; k < blocks; k++) {
+      if (!found[k]) continue;
+      found[k] = 0;
+      const end = Math.min(frames, (k + 1) * BLOCK);
+      for (let j = k * BLOCK; j < end; j++) {
+        if (peaks[j] > 0) {
+          out.push(c0 + j, peaks[j]);
+          peaks[j] = 0;
+        }
+      }
+    }
+  }
+}
+
+/** The largest |interpolated value| between frames i and i + 1 of x over phases 1-3 (x outside [0, n) reads as 0). */
+function interSamplePeakAt(x: Float64Array, i: number, n: number, phases: Float64Array[], firstOffset: number, taps: number): number {
+  const [c1, c2, c3] = phases;
+  const base = i + firstOffset;
+  let y1 = 0, y2 = 0, y3 = 0;
+  if (base >= 0 && base + taps <= n) {
+    for (let j = 0; j < taps; j++) {
+      const v = x[base + j];
+      y1 += c1[j] * v;
+      y2 += c2[j] * v;
+      y3 += c3[j] * v;
+    }
+  } else {
+    for (let j = 0; j < taps; j++) {
+      const k = base + j;
+      if (k < 0 || k >= n) continue;
+      const v = x[k];
+      y1 += c1[j] * v;
+      y2 += c2[j] * v;
+      y3 += c3[j] * v;
+    }
+  }
+  if (y1 < 0) y1 = -y1;
+  if (y2 < 0) y2 = -y2;
+  if (y3 < 0) y3 = -y3;
+  const a = y1 > y2 ? y1 : y2;
+  return y3 > a ? y3 : a;
+}
+
 /** Running mean of x over [n - before, n + after], outside reading as `outside`; written into out. */
 function boxMean(x: Float64Array, before: number, after: number, outside: number, out: Float64Array): void {
   const n = x.length;
@@ -255,6 +406,7 @@ function limiterNeeds(
   settings: LimiterSettings,
   inputGain: number,
   blockMaxOut: Float64Array,
+  scalar: boolean,
 ): PositionList | null {
   const n = channels.length ? channels[0].length : 0;
   const ceiling = dbToGain(settings.ceilingDbtp);
@@ -323,7 +475,7 @@ function limiterNeeds(
   const thresholds = slidingMax(blockEnvMax, reachBlocks, reachBlocks, 1);
   for (let b = 0; b < blocks; b++) thresholds[b] = target / thresholds[b];
   const inter = new PositionList();
-  scanInterSample(channels, 0, n - 1, interp, thresholds, 0, inter, blockMaxOut);
+  scanInterSample(channels, 0, n - 1, interp, thresholds, 0, inter, blockMaxOut, scalar);
   if (samples.count === 0 && inter.count === 0) return null;
 
   // Merge the two sorted lists: the smallest gain at each position.
@@ -521,7 +673,7 @@ function measure(channels: Float64Array[], start: number, end: number, blockMax:
 export function computeLimiterGain(channels: Float64Array[], sampleRate: number, settings: LimiterSettings): Float64Array {
   const n = channels.length ? channels[0].length : 0;
   const blockMax = new Float64Array(Math.ceil(n / BLOCK));
-  const need = limiterNeeds(channels, sampleRate, settings, 1, blockMax);
+  const need = limiterNeeds(channels, sampleRate, settings, 1, blockMax, false);
   const gain = new Float64Array(n).fill(1);
   if (need === null) return gain;
   renderGain(need, n, sampleRate, settings, {
@@ -530,8 +682,13 @@ export function computeLimiterGain(channels: Float64Array[], sampleRate: number,
   return gain;
 }
 
+export interface LimiterOptions {
+  /** Screen inter-sample values with the scalar loop instead of the WebAssembly SIMD kernel (the same result; tests). */
+  scalar?: boolean;
+}
+
 /** Applies the limiter in place and returns its statistics. */
-export function processLimiter(work: WorkingAudio, settingsInput: LimiterSettingsInput): LimiterStats {
+export function processLimiter(work: WorkingAudio, settingsInput: LimiterSettingsInput, { scalar = false }: LimiterOptions = {}): LimiterStats {
   const settings = limiterSettingsSchema.parse(settingsInput);
   const acc = new GainReductionAccumulator();
   const stats: LimiterStats = { gainReduction: acc.result(), correctionPasses: 0, correctedOvers: 0, clampedSamples: 0 };
@@ -540,7 +697,7 @@ export function processLimiter(work: WorkingAudio, settingsInput: LimiterSetting
   const n = channels[0].length;
   const blocks = Math.ceil(n / BLOCK);
   const inputBlockMax = new Float64Array(blocks);
-  const need = limiterNeeds(channels, sampleRate, settings, settings.inputGainDb !== 0 ? dbToGain(settings.inputGainDb) : 1, inputBlockMax);
+  const need = limiterNeeds(channels, sampleRate, settings, settings.inputGainDb !== 0 ? dbToGain(settings.inputGainDb) : 1, inputBlockMax, scalar);
   const stride = Math.max(1, Math.round(sampleRate / 2000));
   if (need === null) {
     // Nothing exceeds the target, let alone the ceiling: the samples stay as they are (bit-transparent).
@@ -578,7 +735,7 @@ export function processLimiter(work: WorkingAudio, settingsInput: LimiterSetting
   let touchedHi = -1;
   for (let pass = 0; pass < MAX_CORRECTION_PASSES && to > from; pass++) {
     const found = new PositionList();
-    scanInterSample(channels, from, to, interp, pass === 0 ? firstThresholds : null, ceiling, found, pass === 0 ? outBlockMax : null);
+    scanInterSample(channels, from, to, interp, pass === 0 ? firstThresholds : null, ceiling, found, pass === 0 ? outBlockMax : null, scalar);
     if (found.count === 0) break;
     const overs = found.positions;
     const count = found.count;
