@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { applyLimiter, computeLimiterGain, limiterSettingsSchema, processLimiter } from './limiter';
 import { interSampleScreenKernel } from './simd/interSampleScreenKernel';
+import { limiterGainKernel } from './simd/limiterGainKernel';
 import { measureTruePeak, truePeakInterpolator } from './truePeak';
 import { syntheticProgram } from './testSignals';
 import { dbToGain, toPcmAudio } from './workingAudio';
@@ -86,26 +87,30 @@ test('sustained 40 Hz + kick: the gain does not follow bass cycles (ripple < 0.5
   assert.ok(changes <= 2, `gain changed direction ${changes} times within one beat`);
 });
 
-test('the SIMD inter-sample screen limits exactly as the scalar screen: samples and statistics to the last bit', () => {
+test('the WebAssembly screen and gain stage limit exactly as the scalar code: samples and statistics to the last bit', () => {
   const interp = truePeakInterpolator(4);
   const cs = -1 - interp.firstOffset;
   const taps = Float64Array.from([1, 2, 3].flatMap((p) => Array.from(interp.coefficients[p].subarray(cs, cs + 4))));
   assert.ok(interSampleScreenKernel(taps), 'WebAssembly SIMD is missing here: the scalar screen would run unnoticed');
+  assert.ok(limiterGainKernel(), 'WebAssembly SIMD is missing here: the scalar gain stage would run unnoticed');
   let seed = 11;
   const rand = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32) * 2 - 1;
   // Program material, a near-fs/4 tone whose samples sit below its inter-sample peaks, and noise bursts; longer than
-  // one kernel call (8192 frames) with an odd tail, and a signal shorter than the filter's reach at both ends.
+  // one kernel call (8192 frames) with an odd tail, and a signal shorter than the filter's reach at both ends. The
+  // quiet stretch lets a fast release settle completely (the gain stage's constant stretch).
   const program = (sampleRate: number, n: number, channelCount: number) =>
     Array.from({ length: channelCount }, (_, c) =>
       Float64Array.from({ length: n }, (_, i) => {
         const tone = 0.6 * Math.sin((Math.PI / 2) * i * 0.999 + Math.PI / 4 + c);
         const burst = i % 9000 < 3000 ? 0.5 * rand() : 0.05 * rand();
+        if (i >= 16000 && i < 29000) return 0.01 * Math.sin(0.05 * i + c);
         return tone * (i % 20000 < 12000 ? 1 : 0.2) + burst + 0.3 * Math.sin((2 * Math.PI * 55 * i) / sampleRate);
       }),
     );
   for (const sampleRate of [44100, 48000]) {
     for (const [n, channelCount] of [[30_011, 2], [30_011, 1], [40, 2]] as const) {
-      for (const settings of [{ inputGainDb: 9, ceilingDbtp: -1 }, { inputGainDb: 2, ceilingDbtp: -0.1, holdMs: 5, lookaheadMs: 1 }]) {
+      const fastRelease = { inputGainDb: 6, ceilingDbtp: -1, releaseMs: 1, slowReleaseMs: 10, slowAttackMs: 5 };
+      for (const settings of [{ inputGainDb: 9, ceilingDbtp: -1 }, { inputGainDb: 2, ceilingDbtp: -0.1, holdMs: 5, lookaheadMs: 1 }, fastRelease]) {
         const input = program(sampleRate, n, channelCount);
         const simd = { sampleRate, channels: input.map((c) => c.slice()) };
         const scalar = { sampleRate, channels: input.map((c) => c.slice()) };

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { GainReductionAccumulator, type GainReductionStats } from './gainReductionStats';
 import { SparseSlidingMinRuns, slidingMax, slidingMin, slidingMinSparse } from './slidingExtremum';
 import { interSampleScreenKernel, type InterSampleScreenKernel } from './simd/interSampleScreenKernel';
+import { limiterGainKernel, type LimiterGainKernel } from './simd/limiterGainKernel';
 import { oversamplingFactor, truePeakInterpolator, type TruePeakInterpolator } from './truePeak';
 import type { PcmAudio } from './types';
 import { dbToGain, dbToGainFast, toPcmAudio, toWorkingAudio, type WorkingAudio } from './workingAudio';
@@ -18,7 +19,9 @@ import { dbToGain, dbToGainFast, toPcmAudio, toWorkingAudio, type WorkingAudio }
  *    longer than one period of 30 Hz) spans every half-cycle of sustained bass, so the envelope does not follow
  *    individual low-frequency cycles: no pumping, no added harmonic distortion.
  * 3. Release runs in dB with two stages: fast back to a slowly-moving floor (the recent average reduction), then slow.
- *    Short transients recover quickly; dense passages keep a steady gain instead of pumping.
+ *    Short transients recover quickly; dense passages keep a steady gain instead of pumping. For stereo this per-frame
+ *    recursion and the gain's application run in WebAssembly (simd/limiterGainKernel.ts: the same arithmetic in the
+ *    same order, ~1.6x faster than V8's code for it).
  * 4. A moving average over the lookahead smooths the attack. Because every value averaged at n comes from a window
  *    that contains n, the smoothed gain can never exceed the gain sample n needs.
  * 5. The gain changes the inter-sample values slightly (the interpolator sees a gain ramp), so the output is measured
@@ -518,13 +521,20 @@ interface GainSink {
  * is that of the dense formulation: the results are bit-identical). Where the envelope sits at exactly 1 with no
  * release pending, whole blocks are passed over (the samples are left as they are).
  */
-function renderGain(need: PositionList, n: number, sampleRate: number, settings: LimiterSettings, sink: GainSink): void {
+function renderGain(need: PositionList, n: number, sampleRate: number, settings: LimiterSettings, sink: GainSink, scalar = false): void {
   const lookahead = Math.max(1, Math.round((settings.lookaheadMs * sampleRate) / 1000));
   const hold = Math.round((settings.holdMs * sampleRate) / 1000);
   const fastCoef = Math.exp(-1000 / (settings.releaseMs * sampleRate));
   const slowRelease = Math.exp(-1000 / (settings.slowReleaseMs * sampleRate));
   const slowAttack = 1 - Math.exp(-1000 / (settings.slowAttackMs * sampleRate));
   const { gain: gainOut, channels, inputBlockMax, outBlockMax, blockSlope, stats, statsStride } = sink;
+  if (!scalar && gainOut === null && channels !== null && channels.length === 2) {
+    const kernel = limiterGainKernel();
+    if (kernel && lookahead + 1 <= kernel.maxWindow) {
+      renderGainWithKernel(kernel, need, n, hold, lookahead, fastCoef, slowRelease, slowAttack, { ...sink, channels });
+      return;
+    }
+  }
   const apply = channels !== null;
   const nc = apply ? channels.length : 0;
   const left = apply ? channels[0] : new Float64Array(0);
@@ -570,7 +580,8 @@ function renderGain(need: PositionList, n: number, sampleRate: number, settings:
       if (i === 0) {
         for (let k = -lookahead; k <= 0; k++) sum += r;
         ring.fill(r);
-        ones = r === 1 ? w : 0;
+        // The slot written below is one of these w (and is counted again there).
+        ones = r === 1 ? w - 1 : 0;
       } else {
         const old = ring[slot];
         sum += r - old;
@@ -655,6 +666,77 @@ function renderGain(need: PositionList, n: number, sampleRate: number, settings:
   }
 }
 
+/**
+ * renderGain for two channels applied in place, with the per-frame work in WebAssembly (simd/limiterGainKernel.ts),
+ * a chunk of frames at a time: the runs of the needs' running minimum and their target reductions come from here, the
+ * kernel releases, averages and applies the gain, and fills the block maxima, gain steps and the gains the statistics
+ * take. Its arithmetic is renderGain's, in the same order: the samples and figures are the same to the last bit.
+ */
+function renderGainWithKernel(
+  kernel: LimiterGainKernel,
+  need: PositionList,
+  n: number,
+  hold: number,
+  lookahead: number,
+  fastCoef: number,
+  slowRelease: number,
+  slowAttack: number,
+  sink: GainSink & { channels: Float64Array[] },
+): void {
+  const { channels, outBlockMax, blockSlope, stats, statsStride } = sink;
+  const [left, right] = channels;
+  kernel.init(lookahead + 1, lookahead, fastCoef, slowRelease, slowAttack, statsStride);
+  const runs = new SparseSlidingMinRuns(need.positions, need.values, need.count, n, hold, lookahead, 1);
+  const { chunkFrames, statGains } = kernel;
+  let runEnd = 0;
+  let lastValue = NaN;
+  let dt = 0;
+  // The current run goes on released with a full window of ones (renderGain's "rest of the run").
+  let resting = false;
+  let at = 0;
+  for (let c0 = 0; c0 < n; c0 += chunkFrames) {
+    const c1 = Math.min(n, c0 + chunkFrames);
+    kernel.left.set(left.subarray(c0, c1));
+    kernel.right.set(right.subarray(c0, c1));
+    kernel.beginChunk(c0);
+    while (at < c1) {
+      if (at === runEnd) {
+        runs.next();
+        runEnd = runs.end;
+        // Consecutive runs often share their value (a need entering the window without lowering its minimum).
+        if (runs.value !== lastValue) {
+          lastValue = runs.value;
+          dt = lastValue < 1 ? -DB_PER_NEPER * Math.log(lastValue) : 0;
+        }
+        resting = false;
+      }
+      const to = Math.min(runEnd, c1);
+      if (!resting) {
+        at = kernel.active(at, to, dt);
+        resting = at < to;
+      }
+      if (resting) {
+        kernel.rest(at, to);
+        at = to;
+      }
+    }
+    left.set(kernel.left.subarray(0, c1 - c0), c0);
+    right.set(kernel.right.subarray(0, c1 - c0), c0);
+    const b0 = c0 >> BLOCK_SHIFT;
+    const blocks = Math.ceil((c1 - c0) / BLOCK);
+    outBlockMax.set(kernel.blockMax.subarray(0, blocks), b0);
+    if (b0 > 0 && kernel.blockSlope[0] > blockSlope[b0 - 1]) blockSlope[b0 - 1] = kernel.blockSlope[0];
+    blockSlope.set(kernel.blockSlope.subarray(1, blocks + 1), b0);
+    if (stats !== null) {
+      const count = kernel.statCount();
+      for (let k = 0; k < count; k++) {
+        const g = statGains[k];
+        stats.addDb(g >= 1 ? 0 : -20 * Math.log10(g > 1e-12 ? g : 1e-12));
+      }
+    }
+  }
+}
+
 /** Raises blockMax (per BLOCK from 0) to max |x| over [start, end). */
 function measure(channels: Float64Array[], start: number, end: number, blockMax: Float64Array): void {
   for (const x of channels) {
@@ -709,7 +791,7 @@ export function processLimiter(work: WorkingAudio, settingsInput: LimiterSetting
   // clamp) and the largest gain step per block come with it.
   const outBlockMax = new Float64Array(blocks);
   const blockSlope = new Float64Array(blocks);
-  renderGain(need, n, sampleRate, settings, { gain: null, channels, inputBlockMax, outBlockMax, blockSlope, stats: acc, statsStride: stride });
+  renderGain(need, n, sampleRate, settings, { gain: null, channels, inputBlockMax, outBlockMax, blockSlope, stats: acc, statsStride: stride }, scalar);
   stats.gainReduction = acc.result();
 
   const ceiling = dbToGain(settings.ceilingDbtp);

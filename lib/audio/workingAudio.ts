@@ -51,6 +51,15 @@ const POW2_INTEGER = Float64Array.from({ length: 1074 + 1024 }, (_, e) => Math.p
 const LOG2_10_OVER_20 = Math.log2(10) / 20;
 const ROUNDING_SHIFT = 6755399441055744;
 
+/** dbToGainFast's constants and tables, for a WebAssembly kernel that computes it the same way (simd/limiterGainKernel.ts). */
+export const DB_TO_GAIN_FAST = {
+  /** log2(10)/20, 1.5·2^52, ln 2, 1/6, 1/24, 1/120: every constant of the computation, in that order. */
+  constants: Float64Array.of(LOG2_10_OVER_20, ROUNDING_SHIFT, Math.LN2, 1 / 6, 1 / 24, 1 / 120),
+  pow2Fraction: POW2_FRACTION,
+  pow2Integer: POW2_INTEGER,
+  pow2IntegerBias: POW2_INTEGER_BIAS,
+} as const;
+
 /**
  * dbToGain for per-sample gain envelopes (compressor, limiter): 2^(db * log2(10)/20) from a 64-entry table and a
  * degree-5 polynomial on |r| < ln2/128 (truncation error < 4e-17). Agrees with Math.pow / Math.exp to a few ulps

@@ -5,7 +5,7 @@
  */
 const modules = new Map<string, WebAssembly.Module | null>();
 
-export function instantiateKernel<E extends WebAssembly.Exports>(base64: string): E | null {
+export function instantiateKernel<E extends WebAssembly.Exports>(base64: string, imports?: WebAssembly.Imports): E | null {
   let module = modules.get(base64);
   if (module === undefined) {
     try {
@@ -17,7 +17,7 @@ export function instantiateKernel<E extends WebAssembly.Exports>(base64: string)
   }
   if (!module) return null;
   try {
-    return new WebAssembly.Instance(module).exports as E;
+    return new WebAssembly.Instance(module, imports).exports as E;
   } catch {
     return null;
   }

@@ -4,6 +4,7 @@ import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { kWeightingKernel } from './kWeightingKernel';
 import { levelKernel } from './levelKernel';
+import { limiterGainKernel } from './limiterGainKernel';
 import { saturationKernel } from './saturationKernel';
 import { createWelchKernel } from './welchKernel';
 
@@ -12,6 +13,7 @@ test('the kernels instantiate here (the meters would otherwise fall back to scal
   assert.ok(kWeightingKernel());
   assert.ok(createWelchKernel(32768));
   assert.ok(saturationKernel());
+  assert.ok(limiterGainKernel());
 });
 
 test('the generated kernel modules match their .wat sources', () => {
