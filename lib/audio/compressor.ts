@@ -156,7 +156,7 @@ class LinkedCompressor {
           for (let c = 0; c < nc; c++) {
             const v = channels[c][i];
             e += v * v;
-            const av = v < 0 ? -v : v;
+            const av = Math.abs(v);
             if (av > m) m = av;
           }
           if (rms) ms = e / nc + rmsCoef * (ms - e / nc);
