@@ -47,19 +47,36 @@ export function blocksFrom(regions: Uint8Array[]): (byteLength: number) => Uint8
 }
 
 export function encodeWav(pcm: PcmAudio, options: WavEncodeOptions): EncodedAudio {
-  const channelCount = pcm.channels.length;
+  const layout = layOutWav(pcm.sampleRate, pcm.channels.map((c) => c.length), options);
+  const quantizer = new Quantizer(options.bitDepth, pcm.channels.length, options);
+  pcm.channels.forEach((samples, channel) => writeWavChannel(layout, quantizer, channel, samples));
+  return layout.encoded;
+}
+
+/** A WAV file with its header written and its sample blocks allocated, for writeWavChannel to fill. */
+export interface WavLayout {
+  encoded: EncodedAudio;
+  /** The sample data, BLOCK_FRAMES frames per block (the last one shorter), interleaved. */
+  blocks: Uint8Array[];
+  bitDepth: OutputBitDepth;
+  channelCount: number;
+}
+
+/** The header and the (still empty) sample blocks of a WAV of channels with these lengths. */
+export function layOutWav(sampleRate: number, channelLengths: number[], options: WavEncodeOptions): WavLayout {
+  const channelCount = channelLengths.length;
   if (channelCount < 1) throw new Error('No channels to encode');
-  const frames = pcm.channels[0].length;
-  for (const ch of pcm.channels) if (ch.length !== frames) throw new Error('Channels differ in length');
+  const frames = channelLengths[0];
+  for (const length of channelLengths) if (length !== frames) throw new Error('Channels differ in length');
   const bits = options.bitDepth;
   const bytesPerSample = bits / 8;
   const blockAlign = bytesPerSample * channelCount;
   const metadata = trackMetadataSchema.parse(options.metadata ?? {});
 
   const dataBytes = frames * blockAlign;
-  const fmt = fmtChunk(channelCount, pcm.sampleRate, bits);
-  const bext = bextChunk(metadata, options, pcm.sampleRate, bits, channelCount);
-  const ixml = ixmlChunk(metadata, pcm.sampleRate, bits, channelCount, frames);
+  const fmt = fmtChunk(channelCount, sampleRate, bits);
+  const bext = bextChunk(metadata, options, sampleRate, bits, channelCount);
+  const ixml = ixmlChunk(metadata, sampleRate, bits, channelCount, frames);
   const info = infoChunk(metadata);
   const headerLength = 12 + fmt.length + bext.length + ixml.length + info.length + 8;
   const rf64 = options.container === 'rf64' || dataBytes + headerLength - 8 > U32_MAX;
@@ -89,42 +106,52 @@ export function encodeWav(pcm: PcmAudio, options: WavEncodeOptions): EncodedAudi
   writeAscii(header, p, 'data');
   view.setUint32(p + 4, rf64 ? U32_MAX : dataBytes, true);
 
-  const chunks: Uint8Array[] = [header];
-  const quantizer = new Quantizer(bits, channelCount, options);
-  const codes = pcm.channels.map(() => new Int32Array(BLOCK_FRAMES));
+  const blocks: Uint8Array[] = [];
   for (let start = 0; start < frames; start += BLOCK_FRAMES) {
     const n = Math.min(BLOCK_FRAMES, frames - start);
-    for (let ch = 0; ch < channelCount; ch++) quantizer.quantizeBlock(ch, pcm.channels[ch], start, start + n, codes[ch]);
-    const block = options.allocateBlock?.(n * blockAlign) ?? new Uint8Array(n * blockAlign);
-    for (let ch = 0; ch < channelCount; ch++) {
-      const c = codes[ch];
-      let o = ch * bytesPerSample;
-      if (bits === 24) {
-        for (let i = 0; i < n; i++, o += blockAlign) {
-          const v = c[i];
-          block[o] = v;
-          block[o + 1] = v >> 8;
-          block[o + 2] = v >> 16;
-        }
-      } else {
-        for (let i = 0; i < n; i++, o += blockAlign) {
-          const v = c[i];
-          block[o] = v;
-          block[o + 1] = v >> 8;
-        }
-      }
-    }
-    chunks.push(block);
+    blocks.push(options.allocateBlock?.(n * blockAlign) ?? new Uint8Array(n * blockAlign));
   }
+  const chunks: Uint8Array[] = [header, ...blocks];
   if (dataBytes & 1) chunks.push(new Uint8Array(1));
   return {
-    chunks,
-    byteLength: header.length + dataBytes + (dataBytes & 1),
-    mimeType: 'audio/wav',
-    fileExtension: 'wav',
-    frames,
-    sampleRate: pcm.sampleRate,
+    encoded: { chunks, byteLength: header.length + dataBytes + (dataBytes & 1), mimeType: 'audio/wav', fileExtension: 'wav', frames, sampleRate },
+    blocks,
+    bitDepth: bits,
+    channelCount,
   };
+}
+
+/**
+ * Quantises one channel into its place in every block of a laid-out WAV. Channels are independent (each has its own
+ * dither and noise-shaping state in the quantizer), so they may be written in any order, or on different threads with
+ * quantizers made alike: the bytes are the same.
+ */
+export function writeWavChannel(layout: Pick<WavLayout, 'blocks' | 'bitDepth' | 'channelCount'>, quantizer: Quantizer, channel: number, samples: Float32Array): void {
+  const bits = layout.bitDepth;
+  const bytesPerSample = bits / 8;
+  const blockAlign = bytesPerSample * layout.channelCount;
+  const codes = new Int32Array(BLOCK_FRAMES);
+  let start = 0;
+  for (const block of layout.blocks) {
+    const n = block.length / blockAlign;
+    quantizer.quantizeBlock(channel, samples, start, start + n, codes);
+    let o = channel * bytesPerSample;
+    if (bits === 24) {
+      for (let i = 0; i < n; i++, o += blockAlign) {
+        const v = codes[i];
+        block[o] = v;
+        block[o + 1] = v >> 8;
+        block[o + 2] = v >> 16;
+      }
+    } else {
+      for (let i = 0; i < n; i++, o += blockAlign) {
+        const v = codes[i];
+        block[o] = v;
+        block[o + 1] = v >> 8;
+      }
+    }
+    start += n;
+  }
 }
 
 function fmtChunk(channelCount: number, sampleRate: number, bits: number): Uint8Array {

@@ -1,10 +1,12 @@
 /**
  * Worker-thread entry for the second core: the match analysis of a track; the render stages of one time segment
- * (see splitRender.ts), rendered in place in shared memory; and measurements of a shared render (its long-term
- * spectrum, its peaks and stereo image) while the main thread measures something else. Errors travel as
+ * (see splitRender.ts), rendered in place in shared memory; measurements of a shared render (its long-term
+ * spectrum, its peaks and stereo image) while the main thread measures something else; and one channel of a WAV. Errors travel as
  * {name, message}.
  */
 import { parentPort } from 'node:worker_threads';
+import { Quantizer, type OutputBitDepth, type QuantizeOptions } from '@/lib/audio/dither';
+import { writeWavChannel } from '@/lib/audio/encode/wav';
 import { processLimiter, type LimiterSettingsInput } from '@/lib/audio/limiter';
 import type { PcmAudio } from '@/lib/audio/types';
 import type { WorkingAudio } from '@/lib/audio/workingAudio';
@@ -31,6 +33,8 @@ export type ChainTask =
   | { kind: 'spectrum'; pcm: PcmAudio }
   /** Band powers of segments of audio in shared memory (half of a probe's, while the main thread measures the rest). */
   | { kind: 'segmentBands'; work: WorkingAudio; starts: number[]; bands: BandSet; segmentFrames: number }
+  /** One channel of a WAV laid out in shared memory (encodeMaster.ts), while the main thread writes the other. */
+  | { kind: 'wavChannel'; blocks: Uint8Array[]; bitDepth: OutputBitDepth; channelCount: number; channel: number; samples: Float32Array; quantize: QuantizeOptions }
   | { kind: 'ping' }
   /** A full collection now: frees shared buffers this thread was handed (the memory is freed once no thread holds it). */
   | { kind: 'collectGarbage' };
@@ -66,6 +70,11 @@ port.on('message', async ({ id, task }: { id: number; task: ChainTask }) => {
       case 'pre': {
         const stats = await renderPreLimiter(task.work, task.settings, task.fir, task.stages);
         port.postMessage({ id, ok: true, result: stats });
+        return;
+      }
+      case 'wavChannel': {
+        writeWavChannel(task, new Quantizer(task.bitDepth, task.channelCount, task.quantize), task.channel, task.samples);
+        port.postMessage({ id, ok: true, result: null });
         return;
       }
       case 'spectrum': {

@@ -3,23 +3,45 @@ import type { DeliveryLoudness, TrackMetadataInput } from '@/lib/audio/metadata'
 import type { EncodedAudio } from '@/lib/audio/encode/encodedAudio';
 import { encodeFlac } from '@/lib/audio/encode/flac';
 import { encodeMp3 } from '@/lib/audio/encode/mp3';
-import { encodeWav } from '@/lib/audio/encode/wav';
+import { layOutWav, writeWavChannel } from '@/lib/audio/encode/wav';
+import { Quantizer } from '@/lib/audio/dither';
 import type { PcmAudio } from '@/lib/audio/types';
 import type { OutputSettings } from '../settings';
+import type { ChainWorker } from './chainWorkerClient';
 
 export interface EncodeMasterOptions {
   seed?: number;
   /** For PCM formats: where blocks of sample data are written (see WavEncodeOptions.allocateBlock). */
   allocateBlock?: (byteLength: number) => Uint8Array;
+  /**
+   * A WAV's second channel is quantised on this thread meanwhile, when the samples and the blocks they go into are
+   * in shared memory (the master's working buffers): the channels are independent, and the bytes are the same.
+   */
+  worker?: ChainWorker | null;
 }
 
-export async function encodeMaster(pcm: PcmAudio, output: OutputSettings, loudness?: DeliveryLoudness, { seed = 1, allocateBlock }: EncodeMasterOptions = {}): Promise<EncodedAudio> {
+export async function encodeMaster(pcm: PcmAudio, output: OutputSettings, loudness?: DeliveryLoudness, { seed = 1, allocateBlock, worker }: EncodeMasterOptions = {}): Promise<EncodedAudio> {
   const metadata: TrackMetadataInput = { ...output.metadata, ...(loudness ? { loudness } : {}) };
   const quantize = { dither: output.dither, noiseShaping: output.noiseShaping, seed };
   switch (output.format) {
     case 'wav24':
     case 'wav16':
-      return encodeWav(pcm, { ...quantize, bitDepth: output.format === 'wav24' ? 24 : 16, metadata, allocateBlock });
+    {
+      const bitDepth = output.format === 'wav24' ? 24 : 16;
+      const layout = layOutWav(pcm.sampleRate, pcm.channels.map((c) => c.length), { ...quantize, bitDepth, metadata, allocateBlock });
+      const quantizer = new Quantizer(bitDepth, pcm.channels.length, quantize);
+      const shared = (a: ArrayBufferView) => a.buffer instanceof SharedArrayBuffer;
+      if (worker && pcm.channels.length === 2 && pcm.channels.every(shared) && layout.blocks.every(shared)) {
+        const { blocks, channelCount } = layout;
+        const remote = worker.run({ kind: 'wavChannel', blocks, bitDepth, channelCount, channel: 1, samples: pcm.channels[1], quantize });
+        remote.catch(() => undefined);
+        writeWavChannel(layout, quantizer, 0, pcm.channels[0]);
+        await remote;
+      } else {
+        pcm.channels.forEach((samples, channel) => writeWavChannel(layout, quantizer, channel, samples));
+      }
+      return layout.encoded;
+    }
     case 'flac24':
     case 'flac16':
       return encodeFlac(pcm, { ...quantize, bitDepth: output.format === 'flac24' ? 24 : 16, metadata: output.metadata });

@@ -604,7 +604,7 @@ async function masterTrackWith(input: MasterTrackInput, worker: ChainWorker | nu
     maxMomentaryLufs: afterLoud.momentaryMaxLufs,
     maxShortTermLufs: afterLoud.shortTermMaxLufs,
   };
-  const encoded = options.encode === false ? null : await encodeMaster(audio, settings.output, loudnessTags, { allocateBlock });
+  const encoded = options.encode === false ? null : await encodeMaster(audio, settings.output, loudnessTags, { allocateBlock, worker });
   finishStep('encode');
 
   // Report.
