@@ -147,9 +147,9 @@ class PositionList {
 /**
  * The lists of one limiter pass, kept for the next (per thread; the limiter is synchronous): a master runs the limiter
  * over a probe several times, and lists grown afresh each time were garbage by the megabyte (growing by doubling,
- * three lists per pass). Lists longer than this many entries (3 MB) are let go after their pass.
+ * three lists per pass). Lists longer than this many entries (0.75 MB) are let go after their pass.
  */
-const KEEP_LIST_ENTRIES = 1 << 18;
+const KEEP_LIST_ENTRIES = 1 << 16;
 const lists = { samples: new PositionList(), inter: new PositionList(), need: new PositionList() };
 
 function trimLists(): void {
