@@ -208,6 +208,7 @@ function scanInterSample(
       return;
     }
   }
+  const phases = [c1, c2, c3];
   const p10 = c1[cs], p11 = c1[cs + 1], p12 = c1[cs + 2], p13 = c1[cs + 3];
   const p20 = c2[cs], p21 = c2[cs + 1], p22 = c2[cs + 2], p23 = c2[cs + 3];
   const p30 = c3[cs], p31 = c3[cs + 1], p32 = c3[cs + 2], p33 = c3[cs + 3];
@@ -226,7 +227,6 @@ function scanInterSample(
       const x = channels[c];
       for (let i = b0; i < b1; i++) {
         const base = i + firstOffset;
-        let y1 = 0, y2 = 0, y3 = 0;
         if (base >= 0 && base + taps <= n) {
           const xa = x[i - 1], xb = x[i], xc = x[i + 1], xd = x[i + 2];
           const q1 = p10 * xa + p11 * xb + p12 * xc + p13 * xd;
@@ -236,27 +236,8 @@ function scanInterSample(
           if (q2 > q || -q2 > q) q = q2 < 0 ? -q2 : q2;
           if (q3 > q || -q3 > q) q = q3 < 0 ? -q3 : q3;
           if (q * (1 + 1e-12) + tail * local <= threshold) continue;
-          for (let j = 0; j < taps; j++) {
-            const v = x[base + j];
-            y1 += c1[j] * v;
-            y2 += c2[j] * v;
-            y3 += c3[j] * v;
-          }
-        } else {
-          for (let j = 0; j < taps; j++) {
-            const k = base + j;
-            if (k < 0 || k >= n) continue;
-            const v = x[k];
-            y1 += c1[j] * v;
-            y2 += c2[j] * v;
-            y3 += c3[j] * v;
-          }
         }
-        if (y1 < 0) y1 = -y1;
-        if (y2 < 0) y2 = -y2;
-        if (y3 < 0) y3 = -y3;
-        let a = y1 > y2 ? y1 : y2;
-        if (y3 > a) a = y3;
+        const a = interSamplePeakAt(x, i, n, phases, firstOffset, taps);
         if (a > threshold && a > blockPeak[i - b0]) {
           blockPeak[i - b0] = a;
           found = true;
@@ -427,60 +408,50 @@ function boxMean(x: Float64Array, before: number, after: number, outside: number
 }
 
 /**
- * limiterNeeds' first pass for two channels: the input gain applied, max |x| per block into blockMax, and (i, target /
- * max |x| over the channels) for every frame above target. A function of its own: inside limiterNeeds, V8's code for
- * this loop ran at about a third of the speed (9-13 against 3-4 ns per frame).
+ * limiterNeeds' first pass: the input gain applied, max |x| over the channels per block into blockMax, and (i, target /
+ * max |x| over the channels) for every frame above target (division is monotonic: the smallest target / |x|).
  */
-function applyGainStereo(l: Float64Array, r: Float64Array, n: number, inputGain: number, target: number, blockMax: Float64Array, samples: PositionList): void {
-  const blocks = blockMax.length;
-  const scale = inputGain !== 1;
-  for (let b = 0; b < blocks; b++) {
-    const start = b * BLOCK;
-    const end = Math.min(n, start + BLOCK);
-    let m = 0;
-    if (scale) {
-      for (let i = start; i < end; i++) {
-        l[i] *= inputGain;
-        r[i] *= inputGain;
-      }
-    }
-    // Math.abs and max rather than comparisons on the sign: music's signs are random to the branch predictor, and
-    // mispredicted branches made this pass ~4x slower on it than on a sine (20 against 4-5 ns per frame).
-    for (let i = start; i < end; i++) {
-      const a = Math.abs(l[i]);
-      const c = Math.abs(r[i]);
-      if (a > m) m = a;
-      if (c > m) m = c;
-    }
-    // target / max|x| over channels equals the smallest target / |x| (division is monotonic).
-    if (m > target) {
-      for (let i = start; i < end; i++) {
-        const v = Math.max(Math.abs(l[i]), Math.abs(r[i]));
-        if (v > target) samples.push(i, target / v);
-      }
-    }
-    blockMax[b] = m;
-  }
-}
-
-/** applyGainStereo for any number of channels. */
-function applyGainAnyChannels(channels: Float64Array[], n: number, inputGain: number, target: number, blockMax: Float64Array, samples: PositionList): void {
+function applyInputGain(channels: Float64Array[], n: number, inputGain: number, target: number, blockMax: Float64Array, samples: PositionList): void {
   const nc = channels.length;
   const blocks = blockMax.length;
   const scale = inputGain !== 1;
+  const [l, r] = channels;
   for (let b = 0; b < blocks; b++) {
     const start = b * BLOCK;
     const end = Math.min(n, start + BLOCK);
     let m = 0;
-    for (let i = start; i < end; i++) {
-      let v = 0;
-      for (let k = 0; k < nc; k++) {
-        if (scale) channels[k][i] *= inputGain;
-        const a = Math.abs(channels[k][i]);
-        if (a > v) v = a;
+    if (nc === 2) {
+      if (scale) {
+        for (let i = start; i < end; i++) {
+          l[i] *= inputGain;
+          r[i] *= inputGain;
+        }
       }
-      if (v > m) m = v;
-      if (v > target) samples.push(i, target / v);
+      // Math.abs rather than a branch on the sign: music's signs are random to the branch predictor (on noise this
+      // loop took 20 ns per frame with the branches, 4-5 without).
+      for (let i = start; i < end; i++) {
+        const a = Math.abs(l[i]);
+        const c = Math.abs(r[i]);
+        if (a > m) m = a;
+        if (c > m) m = c;
+      }
+      if (m > target) {
+        for (let i = start; i < end; i++) {
+          const v = Math.max(Math.abs(l[i]), Math.abs(r[i]));
+          if (v > target) samples.push(i, target / v);
+        }
+      }
+    } else {
+      for (let i = start; i < end; i++) {
+        let v = 0;
+        for (let k = 0; k < nc; k++) {
+          if (scale) channels[k][i] *= inputGain;
+          const a = Math.abs(channels[k][i]);
+          if (a > v) v = a;
+        }
+        if (v > m) m = v;
+        if (v > target) samples.push(i, target / v);
+      }
     }
     blockMax[b] = m;
   }
@@ -509,8 +480,7 @@ function limiterNeeds(
   // reduction.
   const samples = lists.samples.reset();
   const blocks = blockMaxOut.length;
-  if (channels.length === 2) applyGainStereo(channels[0], channels[1], n, inputGain, target, blockMaxOut, samples);
-  else applyGainAnyChannels(channels, n, inputGain, target, blockMaxOut, samples);
+  applyInputGain(channels, n, inputGain, target, blockMaxOut, samples);
 
   const interp = truePeakInterpolator(oversamplingFactor(sampleRate));
   // An inter-sample value only matters where it asks for more reduction than the sample-peak envelope already gives
