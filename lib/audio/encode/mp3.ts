@@ -4,7 +4,7 @@
  * source length) and an ID3v2.4 tag with the release metadata. 320 kbit/s CBR or V0 VBR. MP3 exists only at
  * 32/44.1/48 kHz here (MPEG-1): resample higher-rate masters first.
  */
-import { createMp3Encoder } from 'wasm-media-encoders';
+import type { createMp3Encoder } from 'wasm-media-encoders';
 import { trackMetadataSchema, type TrackMetadataInput } from '../metadata';
 import type { PcmAudio } from '../types';
 import type { EncodedAudio } from './encodedAudio';
@@ -37,7 +37,8 @@ export async function encodeMp3(pcm: PcmAudio, options: Mp3EncodeOptions): Promi
   const frames = pcm.channels[0].length;
   // One encoder instance reconfigured per file: WASM compilation is the slow part. Calls never interleave
   // because each encode runs synchronously from configure() to finalize().
-  encoderPromise ??= createMp3Encoder();
+  // Loaded on first use: every master imports this module, few encode MP3 (~35 ms of start-up otherwise).
+  encoderPromise ??= import('wasm-media-encoders').then((m) => m.createMp3Encoder());
   const encoder = await encoderPromise;
   const mode = options.mode;
   encoder.configure({
