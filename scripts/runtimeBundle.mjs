@@ -1,8 +1,8 @@
 // The runtime bundle: the CLI and every worker-thread entry (lib/audio/workerThread.ts) prebuilt by esbuild, so
 // `npx mastering` runs plain JavaScript instead of compiling TypeScript through tsx in each thread (tsx's loader cost
-// every thread ~35 MB and a few hundred ms of start-up). npm packages stay external (resolved from node_modules).
-// Rebuilt on demand, when the build is missing or any source file the last build read is newer than it; the check
-// is a stat per source file. Each build gets its own folder and .build/runtime.json names the current one, so a run
+// every thread ~35 MB and a few hundred ms of start-up). npm packages stay external (resolved from node_modules),
+// except those in BUNDLED_PACKAGES. Rebuilt on demand, when the build is missing or any source file the last build
+// read (or a bundled package's package.json, which an upgrade rewrites) is newer than it; the check is a stat per file. Each build gets its own folder and .build/runtime.json names the current one, so a run
 // never sees half a bundle and a build never pulls files from under a running process.
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -108,6 +108,7 @@ export async function ensureRuntimeBundle() {
   });
   writeEssentiaGlue(dir);
   const inputs = Object.keys(result.metafile.inputs).filter((p) => !p.startsWith('node_modules/'));
+  inputs.push(...BUNDLED_PACKAGES.map((name) => `node_modules/${name}/package.json`));
   inputs.push('scripts/runtimeBundle.mjs', 'package.json', 'tsconfig.json');
   const temporary = `${CURRENT}.${process.pid}`;
   writeFileSync(temporary, JSON.stringify({ dir: name, builtMs, inputs }));

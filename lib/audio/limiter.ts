@@ -3,7 +3,7 @@ import { GainReductionAccumulator, type GainReductionStats } from './gainReducti
 import { SparseSlidingMinRuns, slidingMax, slidingMin, slidingMinSparse } from './slidingExtremum';
 import { interSampleScreenKernel, type InterSampleScreenKernel } from './simd/interSampleScreenKernel';
 import { limiterGainKernel, type LimiterGainKernel } from './simd/limiterGainKernel';
-import { oversamplingFactor, truePeakInterpolator, type TruePeakInterpolator } from './truePeak';
+import { interSampleScreen, oversamplingFactor, truePeakInterpolator, type InterSampleScreen, type TruePeakInterpolator } from './truePeak';
 import type { PcmAudio } from './types';
 import { dbToGain, dbToGainFast, toPcmAudio, toWorkingAudio, type WorkingAudio } from './workingAudio';
 
@@ -69,17 +69,6 @@ export function float32AtOrBelow(x: number): number {
   const bits = new Int32Array(f.buffer);
   bits[0] -= 1;
   return f[0];
-}
-
-/** Sum of |h| over the taps of the worst phase: |interpolated value| <= l1 * max |x| over the filter span. */
-function interpolatorL1(interp: TruePeakInterpolator): number {
-  let l1Max = 0;
-  for (let p = 1; p < interp.factor; p++) {
-    let l1 = 0;
-    for (const c of interp.coefficients[p]) l1 += Math.abs(c);
-    l1Max = Math.max(l1Max, l1);
-  }
-  return l1Max * (1 + 1e-9); // rounding of the bound must never undercut a value it should cover
 }
 
 /** max over phases of sum |h_j| * |offset of tap j from the sample|: bounds what a gain ramp adds to a value. */
@@ -180,7 +169,8 @@ function scanInterSample(
   const lo = Math.max(0, from);
   const hi = Math.min(n - 1, to);
   if (hi <= lo) return;
-  const l1 = interpolatorL1(interp);
+  const screen = interSampleScreen(interp);
+  const l1 = screen.l1Max;
   // With block maxima aligned at 0 and lo a multiple of BLOCK, the bounds below read exactly the same blocks as
   // maxima computed from lo - BLOCK would.
   const aligned = blockMax !== null && lo % BLOCK === 0;
@@ -190,24 +180,16 @@ function scanInterSample(
   const c1 = interp.coefficients[1];
   const c2 = factor > 2 ? interp.coefficients[2] : c1;
   const c3 = factor > 3 ? interp.coefficients[3] : c1;
-  // Cheaper per-sample bound: the four taps nearest the point exactly, the others by the local maximum.
-  const cs = -1 - firstOffset;
-  let tail = 0;
-  for (const c of [c1, c2, c3]) {
-    let t = 0;
-    c.forEach((v, j) => {
-      if (j < cs || j > cs + 3) t += Math.abs(v);
-    });
-    tail = Math.max(tail, t);
-  }
-  tail *= 1 + 1e-9;
   if (factor === 4 && !scalar) {
-    const kernel = interSampleScreenKernel(Float64Array.from([c1, c2, c3].flatMap((c) => [c[cs], c[cs + 1], c[cs + 2], c[cs + 3]])));
-    if (kernel) {
-      scanWithKernel(kernel, channels, lo, hi, interp, cs, l1, bm, bmFrom, blockThreshold, fixedThreshold, out);
+    const kernel = interSampleScreenKernel(screen.centralTaps);
+    if (kernel && kernel.blockFrames === BLOCK) {
+      scanWithKernel(kernel, channels, lo, hi, interp, screen, bm, bmFrom, blockThreshold, fixedThreshold, out);
       return;
     }
   }
+  // Cheaper per-sample bound: the four taps nearest the point exactly, the others by the local maximum.
+  const cs = screen.centralStart;
+  const tail = Math.max(...screen.tailL1.slice(1));
   const phases = [c1, c2, c3];
   const p10 = c1[cs], p11 = c1[cs + 1], p12 = c1[cs + 2], p13 = c1[cs + 3];
   const p20 = c2[cs], p21 = c2[cs + 1], p22 = c2[cs + 2], p23 = c2[cs + 3];
@@ -265,8 +247,7 @@ function scanWithKernel(
   lo: number,
   hi: number,
   interp: TruePeakInterpolator,
-  cs: number,
-  l1: number,
+  screen: InterSampleScreen,
   bm: Float64Array,
   bmFrom: number,
   blockThreshold: Float64Array | null,
@@ -276,14 +257,8 @@ function scanWithKernel(
   const n = channels[0].length;
   const { firstOffset, tapsPerPhase: taps } = interp;
   const phases = [interp.coefficients[1], interp.coefficients[2], interp.coefficients[3]];
+  const { l1Max: l1, tailL1 } = screen;
   const slack = 1 + 1e-9;
-  const tails = phases.map((c) => {
-    let t = 0;
-    c.forEach((v, j) => {
-      if (j < cs || j > cs + 3) t += Math.abs(v);
-    });
-    return t * slack;
-  });
   const { limits, samples, candidates, maxBlocks } = kernel;
   const chunkFrames = maxBlocks * BLOCK;
   const peaks = new Float64Array(chunkFrames);
@@ -312,7 +287,7 @@ function scanWithKernel(
       } else if (b0 + firstOffset >= 0 && b1 - 1 + firstOffset + taps <= n) {
         mode[k] = 1;
         screened = true;
-        for (let p = 0; p < 3; p++) limits[3 * k + p] = (threshold - tails[p] * local) / slack;
+        for (let p = 0; p < 3; p++) limits[3 * k + p] = (threshold - tailL1[p + 1] * local) / slack;
       } else {
         mode[k] = 2;
         edges = true;
@@ -518,6 +493,11 @@ function limiterNeeds(
   return need;
 }
 
+/** The gain reduction (dB, >= 0) a linear gain makes, as the statistics take it. */
+function reductionDb(gain: number): number {
+  return gain >= 1 ? 0 : -20 * Math.log10(gain > 1e-12 ? gain : 1e-12);
+}
+
 /** What renderGain does with each gain value besides smoothing it. */
 interface GainSink {
   /** Written with the gain, when given. */
@@ -547,7 +527,7 @@ function renderGain(need: PositionList, n: number, sampleRate: number, settings:
   const { gain: gainOut, channels, inputBlockMax, outBlockMax, blockSlope, stats, statsStride } = sink;
   if (!scalar && gainOut === null && channels !== null && channels.length === 2) {
     const kernel = limiterGainKernel();
-    if (kernel && lookahead + 1 <= kernel.maxWindow) {
+    if (kernel && kernel.blockFrames === BLOCK && lookahead + 1 <= kernel.maxWindow) {
       renderGainWithKernel(kernel, need, n, hold, lookahead, fastCoef, slowRelease, slowAttack, { ...sink, channels });
       return;
     }
@@ -612,7 +592,7 @@ function renderGain(need: PositionList, n: number, sampleRate: number, settings:
       if (gainOut !== null) gainOut[i] = g;
       if (i === nextStat) {
         nextStat += statsStride;
-        if (stats !== null) stats.addDb(g >= 1 ? 0 : -20 * Math.log10(g > 1e-12 ? g : 1e-12));
+        if (stats !== null) stats.addDb(reductionDb(g));
       }
       if (!apply) continue;
       if (i > 0) {
@@ -655,7 +635,7 @@ function renderGain(need: PositionList, n: number, sampleRate: number, settings:
     prevGain = g;
     if (gainOut !== null) gainOut.fill(g, i, e);
     if (stats !== null) {
-      const reduction = g >= 1 ? 0 : -20 * Math.log10(g > 1e-12 ? g : 1e-12);
+      const reduction = reductionDb(g);
       for (; nextStat < e; nextStat += statsStride) stats.addDb(reduction);
     } else {
       while (nextStat < e) nextStat += statsStride;
@@ -768,10 +748,7 @@ function renderGainWithKernel(
     blockSlope.set(kernel.blockSlope.subarray(1, blocks + 1), b0);
     if (stats !== null) {
       const count = kernel.statCount();
-      for (let k = 0; k < count; k++) {
-        const g = statGains[k];
-        stats.addDb(g >= 1 ? 0 : -20 * Math.log10(g > 1e-12 ? g : 1e-12));
-      }
+      for (let k = 0; k < count; k++) stats.addDb(reductionDb(statGains[k]));
     }
   }
 }
@@ -805,7 +782,7 @@ export function computeLimiterGain(channels: Float64Array[], sampleRate: number,
 }
 
 export interface LimiterOptions {
-  /** Screen inter-sample values with the scalar loop instead of the WebAssembly SIMD kernel (the same result; tests). */
+  /** Scalar code instead of the WebAssembly kernels (screen, gain stage): the same result; for tests. */
   scalar?: boolean;
 }
 

@@ -84,7 +84,16 @@ export interface TruePeakInterpolator {
   coefficients: Float64Array[];
 }
 
+const interpolators = new Map<number, TruePeakInterpolator>();
+
+/** The interpolator for an oversampling factor (made once per factor; callers only read it). */
 export function truePeakInterpolator(factor: number): TruePeakInterpolator {
+  let interp = interpolators.get(factor);
+  if (!interp) interpolators.set(factor, (interp = designInterpolator(factor)));
+  return interp;
+}
+
+function designInterpolator(factor: number): TruePeakInterpolator {
   const half = (FILTER_TAPS - 1) / 2;
   // The value at n + p/L takes x[n + k] with weight h(p/L - k); h is defined for |p - kL| <= half (in output
   // samples). Find the k range that covers every branch.
@@ -114,6 +123,53 @@ export function truePeakInterpolator(factor: number): TruePeakInterpolator {
     coefficients.push(c);
   }
   return { factor, firstOffset: factor > 1 ? kMin : 0, tapsPerPhase: taps, coefficients };
+}
+
+/**
+ * The screen that rules most inter-sample values out before they are computed (this meter's and the limiter's): per
+ * phase, the 4 taps nearest the point (on x[n-1] .. x[n+2]) give a core, and |value| <= |core| + tail·(max |x| over the
+ * filter's span).
+ */
+export interface InterSampleScreen {
+  /** Index, in each phase's coefficients, of the tap on x[n - 1]. */
+  centralStart: number;
+  /** The 4 central taps of phases 1 to factor-1, phase after phase. */
+  centralTaps: Float64Array;
+  /** tailL1[p]: sum of |h| of phase p outside its central taps (index 0 unused). */
+  tailL1: number[];
+  /** The largest sum of |h| over the phases: |value| <= l1Max · max |x| over the span. */
+  l1Max: number;
+}
+
+const screens = new WeakMap<TruePeakInterpolator, InterSampleScreen>();
+
+export function interSampleScreen(interp: TruePeakInterpolator): InterSampleScreen {
+  const known = screens.get(interp);
+  if (known) return known;
+  // Float rounding of the bounds must never make them undercut a value they should cover.
+  const slack = 1 + 1e-9;
+  // Central taps are the ones nearest the interpolated point: offsets -1..+2 relative to n for a 4-tap core.
+  const centralStart = -CENTRAL_TAPS_EACH_SIDE + 1 - interp.firstOffset;
+  const centralCount = 2 * CENTRAL_TAPS_EACH_SIDE;
+  const centralTaps = new Float64Array(centralCount * Math.max(0, interp.factor - 1));
+  const tailL1 = [0];
+  let l1Max = 0;
+  for (let p = 1; p < interp.factor; p++) {
+    const c = interp.coefficients[p];
+    let l1 = 0;
+    let tail = 0;
+    for (let j = 0; j < interp.tapsPerPhase; j++) {
+      const a = Math.abs(c[j]);
+      l1 += a;
+      if (j < centralStart || j >= centralStart + centralCount) tail += a;
+    }
+    l1Max = Math.max(l1Max, l1);
+    tailL1.push(tail * slack);
+    centralTaps.set(c.subarray(centralStart, centralStart + centralCount), centralCount * (p - 1));
+  }
+  const screen = { centralStart, centralTaps, tailL1, l1Max: l1Max * slack };
+  screens.set(interp, screen);
+  return screen;
 }
 
 /** Interpolated value at n + p/L; x outside [0, length) reads as zero. Shared by the fast and the reference path. */
@@ -168,33 +224,15 @@ export class TruePeakChannelSearch {
     this.coefficients = interp.coefficients;
     this.firstOffset = interp.firstOffset;
     this.tapsPerPhase = interp.tapsPerPhase;
-    // Float rounding of the bound itself must never make it undercut a value it should cover.
-    const slack = 1 + 1e-9;
-    let l1Max = 0;
-    // Central taps are the ones nearest the interpolated point: offsets -1..+2 relative to n for a 4-tap core.
-    this.centralStart = -CENTRAL_TAPS_EACH_SIDE + 1 - this.firstOffset;
-    const centralCount = 2 * CENTRAL_TAPS_EACH_SIDE;
-    this.tailL1 = [0];
-    for (let p = 1; p < this.L; p++) {
-      let l1 = 0;
-      let tail = 0;
-      for (let j = 0; j < this.tapsPerPhase; j++) {
-        const a = Math.abs(this.coefficients[p][j]);
-        l1 += a;
-        if (j < this.centralStart || j >= this.centralStart + centralCount) tail += a;
-      }
-      l1Max = Math.max(l1Max, l1);
-      this.tailL1.push(tail * slack);
-    }
-    this.l1Max = l1Max * slack;
+    const screen = interSampleScreen(interp);
+    this.centralStart = screen.centralStart;
+    this.tailL1 = screen.tailL1;
+    this.l1Max = screen.l1Max;
     // Blocks reach this many samples into their neighbours; BLOCK is larger than the filter's half-span.
     this.reach = this.L > 1 ? Math.max(-this.firstOffset, this.tapsPerPhase + this.firstOffset) : 0;
     if (this.reach > BLOCK) throw new Error('true-peak block smaller than the interpolator span');
     this.limits = new Float64Array(this.L);
-    this.centralX4 = new Float64Array(12);
-    if (this.L === 4) {
-      for (let p = 1; p < 4; p++) for (let j = 0; j < 4; j++) this.centralX4[4 * (p - 1) + j] = this.coefficients[p][this.centralStart + j];
-    }
+    this.centralX4 = this.L === 4 ? screen.centralTaps : new Float64Array(12);
   }
 
   /** Per-phase screening limit for |core|: the value can only matter if |core| + tail * local exceeds the smaller of

@@ -50,11 +50,15 @@ const POW2_INTEGER_BIAS = 1074;
 const POW2_INTEGER = Float64Array.from({ length: 1074 + 1024 }, (_, e) => Math.pow(2, e - POW2_INTEGER_BIAS));
 const LOG2_10_OVER_20 = Math.log2(10) / 20;
 const ROUNDING_SHIFT = 6755399441055744;
+// The polynomial's coefficients, named once for dbToGainFast and the kernel that computes it the same way.
+const ONE_SIXTH = 1 / 6;
+const ONE_24TH = 1 / 24;
+const ONE_120TH = 1 / 120;
 
 /** dbToGainFast's constants and tables, for a WebAssembly kernel that computes it the same way (simd/limiterGainKernel.ts). */
 export const DB_TO_GAIN_FAST = {
   /** log2(10)/20, 1.5·2^52, ln 2, 1/6, 1/24, 1/120: every constant of the computation, in that order. */
-  constants: Float64Array.of(LOG2_10_OVER_20, ROUNDING_SHIFT, Math.LN2, 1 / 6, 1 / 24, 1 / 120),
+  constants: Float64Array.of(LOG2_10_OVER_20, ROUNDING_SHIFT, Math.LN2, ONE_SIXTH, ONE_24TH, ONE_120TH),
   pow2Fraction: POW2_FRACTION,
   pow2Integer: POW2_INTEGER,
   pow2IntegerBias: POW2_INTEGER_BIAS,
@@ -72,6 +76,6 @@ export function dbToGainFast(db: number): number {
   const kf = y * 64 + ROUNDING_SHIFT - ROUNDING_SHIFT;
   const k = kf | 0;
   const r = (y - kf / 64) * Math.LN2;
-  const p = 1 + r * (1 + r * (0.5 + r * (1 / 6 + r * (1 / 24 + r * (1 / 120)))));
+  const p = 1 + r * (1 + r * (0.5 + r * (ONE_SIXTH + r * (ONE_24TH + r * ONE_120TH))));
   return p * POW2_FRACTION[k & 63] * POW2_INTEGER[(k >> 6) + POW2_INTEGER_BIAS];
 }

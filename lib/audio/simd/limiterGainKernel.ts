@@ -9,8 +9,9 @@ import { instantiateKernel } from './instantiateKernel';
 import { limiterGainKernelWasm } from './limiterGainKernel.wasm';
 
 export interface LimiterGainKernel {
-  /** Frames per chunk (a multiple of the limiter's 32-frame block), and the longest lookahead window it holds. */
+  /** Frames per chunk, per block (its maxima and steps), and the longest lookahead window it holds. */
   readonly chunkFrames: number;
+  readonly blockFrames: number;
   readonly maxWindow: number;
   /** The chunk's frames, copied in before and out after its runs. */
   readonly left: Float64Array;
@@ -29,7 +30,19 @@ export interface LimiterGainKernel {
   rest(from: number, to: number): void;
 }
 
-type Layout = 'constants' | 'pow2Fraction' | 'pow2Integer' | 'pow2IntegerLength' | 'maxRing' | 'left' | 'right' | 'blockMax' | 'blockSlope' | 'statGains' | 'chunkFrames';
+type Layout =
+  | 'constants'
+  | 'pow2Fraction'
+  | 'pow2Integer'
+  | 'pow2IntegerLength'
+  | 'maxRing'
+  | 'left'
+  | 'right'
+  | 'blockMax'
+  | 'blockSlope'
+  | 'statGains'
+  | 'chunkFrames'
+  | 'blockFrames';
 type Exports = { memory: WebAssembly.Memory } & Pick<LimiterGainKernel, 'init' | 'beginChunk' | 'statCount' | 'active' | 'rest'> & Record<Layout, WebAssembly.Global>;
 
 let kernel: LimiterGainKernel | null | undefined;
@@ -48,9 +61,11 @@ export function limiterGainKernel(): LimiterGainKernel | null {
   new Float64Array(buffer, at('pow2Fraction'), pow2Fraction.length).set(pow2Fraction);
   new Float64Array(buffer, at('pow2Integer'), pow2Integer.length).set(pow2Integer);
   const chunkFrames = at('chunkFrames');
-  const blocks = chunkFrames / 32;
+  const blockFrames = at('blockFrames');
+  const blocks = chunkFrames / blockFrames;
   kernel = {
     chunkFrames,
+    blockFrames,
     maxWindow: at('maxRing'),
     left: new Float64Array(buffer, at('left'), chunkFrames),
     right: new Float64Array(buffer, at('right'), chunkFrames),

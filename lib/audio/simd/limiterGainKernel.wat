@@ -30,6 +30,7 @@
   (global (export "blockSlope") i32 (i32.const 169984))
   (global (export "statGains") i32 (i32.const 172544))
   (global (export "chunkFrames") i32 (i32.const 8192))
+  (global (export "blockFrames") i32 (i32.const 32))
 
   ;; settings
   (global $w (mut i32) (i32.const 1))

@@ -1,8 +1,8 @@
 /**
  * Worker-thread entry for the second core: the match analysis of a track; the render stages of one time segment
  * (see splitRender.ts), rendered in place in shared memory; measurements of a shared render (its long-term
- * spectrum, its peaks and stereo image) while the main thread measures something else; and one channel of a WAV. Errors travel as
- * {name, message}.
+ * spectrum, its peaks and stereo image) while the main thread measures something else; and one channel of a WAV.
+ * Errors travel as {name, message}.
  */
 import { parentPort } from 'node:worker_threads';
 import { Quantizer, type OutputBitDepth, type QuantizeOptions } from '@/lib/audio/dither';

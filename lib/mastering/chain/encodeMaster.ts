@@ -31,15 +31,16 @@ export async function encodeMaster(pcm: PcmAudio, output: OutputSettings, loudne
       const layout = layOutWav(pcm.sampleRate, pcm.channels.map((c) => c.length), { ...quantize, bitDepth, metadata, allocateBlock });
       const quantizer = new Quantizer(bitDepth, pcm.channels.length, quantize);
       const shared = (a: ArrayBufferView) => a.buffer instanceof SharedArrayBuffer;
-      if (worker && pcm.channels.length === 2 && pcm.channels.every(shared) && layout.blocks.every(shared)) {
-        const { blocks, channelCount } = layout;
-        const remote = worker.run({ kind: 'wavChannel', blocks, bitDepth, channelCount, channel: 1, samples: pcm.channels[1], quantize });
-        remote.catch(() => undefined);
-        writeWavChannel(layout, quantizer, 0, pcm.channels[0]);
-        await remote;
-      } else {
-        pcm.channels.forEach((samples, channel) => writeWavChannel(layout, quantizer, channel, samples));
-      }
+      const { blocks, channelCount } = layout;
+      const remote =
+        worker && channelCount === 2 && pcm.channels.every(shared) && blocks.every(shared)
+          ? worker.run({ kind: 'wavChannel', blocks, bitDepth, channelCount, channel: 1, samples: pcm.channels[1], quantize })
+          : null;
+      remote?.catch(() => undefined);
+      pcm.channels.forEach((samples, channel) => {
+        if (!(remote && channel === 1)) writeWavChannel(layout, quantizer, channel, samples);
+      });
+      await remote;
       return layout.encoded;
     }
     case 'flac24':
