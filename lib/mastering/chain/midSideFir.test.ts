@@ -58,3 +58,21 @@ test('mono: the mid filter alone', async () => {
     assert.ok(Math.abs(work.channels[0][t] - y) < 1e-5);
   }
 });
+
+test('lengths at the edges of the overlap-add: shorter than the delay, and ending in a block of carried sums only', async () => {
+  const fir = await designMidSideFir({ frequenciesHz: [20, 300, 20000], gainDb: [3, -4, 2] }, { frequenciesHz: [20, 20000], gainDb: [-6, 2] }, 44100, 'linear');
+  const block = 4 * (fir.taps + 1) - fir.taps + 1;
+  // 3000 frames: one block, every output from its sums; 2·block - 5000: the last block has no new input, only what
+  // the one before carried into it (its outputs lie within the delay of the end).
+  for (const n of [3000, 2 * block - 5000]) {
+    const left = noise(n, 4);
+    const right = noise(n, 5);
+    const work = { sampleRate: 44100, channels: [Float64Array.from(left), Float64Array.from(right)] };
+    await processMidSideFir(work, fir);
+    for (const t of [0, 1, Math.floor(n / 2), n - fir.delay - 1, n - fir.delay, n - 2, n - 1].filter((t) => t >= 0 && t < n)) {
+      const d = directAt(left, right, fir, t);
+      assert.ok(Math.abs(work.channels[0][t] - d.l) < 1e-5, `n ${n}: left[${t}] ${work.channels[0][t]} vs ${d.l}`);
+      assert.ok(Math.abs(work.channels[1][t] - d.r) < 1e-5, `n ${n}: right[${t}] ${work.channels[1][t]} vs ${d.r}`);
+    }
+  }
+});

@@ -195,17 +195,39 @@ export async function processMidSideFir(work: WorkingAudio, fir: MidSideFir): Pr
       a[i] = 0.5 * (hm[i] + hs[i]);
       b[i] = 0.5 * (hm[i] - hs[i]);
     }
-    // Overlap-add into a tail of `size` pending sums (convolution indices start..start+size-1). Once a block is
-    // added, its first `block` sums are final; their output indices lie before any input not yet read, so the
-    // result is written back in place and no full-length output copy is ever allocated.
-    const tailM = new Float64Array(size);
-    const tailS = new Float64Array(size);
+    // Overlap-add: each block's convolution spans `size` sums (indices start..start+size-1). Its first `block` are
+    // final once the block is added (the last taps - 1 sums of the block before are carried into them); their output
+    // indices lie before any input not yet read, so the result is written back in place and no full-length output
+    // copy is ever allocated. The sums are formed as 0 + y where nothing is carried, as an accumulator would.
+    const carried = fir.taps - 1;
+    const carryM = new Float64Array(carried);
+    const carryS = new Float64Array(carried);
     const delay = fir.delay;
     const total = n + delay; // convolution samples needed so that output index (k - delay) covers 0..n-1
     const scale = 1 / size;
     for (let start = 0; start < total; start += block) {
       const input = fft.input;
       const count = Math.min(block, Math.max(0, n - start));
+      const final = Math.min(block, total - start);
+      // Output index of sum i is start + i - delay: only sums in [from, to) land in 0..n-1.
+      const from = Math.max(0, delay - start);
+      const to = Math.min(final, n + delay - start);
+      if (count === 0) {
+        for (let i = from; i < to; i++) {
+          const m = i < carried ? carryM[i] : 0;
+          const sv = i < carried ? carryS[i] : 0;
+          const t = start + i - delay;
+          if (right) {
+            left[t] = m + sv;
+            right[t] = m - sv;
+          } else {
+            left[t] = m;
+          }
+        }
+        carryM.fill(0);
+        carryS.fill(0);
+        continue;
+      }
       if (right) {
         for (let i = 0; i < count; i++) {
           const l = left[start + i];
@@ -220,46 +242,75 @@ export async function processMidSideFir(work: WorkingAudio, fir: MidSideFir): Pr
         }
       }
       input.fill(0, 2 * count);
-      if (count > 0) {
-        fft.forward();
-        const z = fft.output;
-        // Y = A·Z + B·conj(Z[N-k]), then conj for the inverse-by-forward trick.
-        const inv = fft.input;
-        for (let k = 0; k < size; k++) {
-          const mk = k === 0 ? 0 : size - k;
-          const zr = z[2 * k];
-          const zi = z[2 * k + 1];
-          const cr = z[2 * mk];
-          const ci = -z[2 * mk + 1];
-          const ar = a[2 * k], ai = a[2 * k + 1], br = b[2 * k], bi = b[2 * k + 1];
-          const yr = ar * zr - ai * zi + br * cr - bi * ci;
-          const yi = ar * zi + ai * zr + br * ci + bi * cr;
-          inv[2 * k] = yr;
-          inv[2 * k + 1] = -yi;
-        }
-        fft.forward();
-        const y = fft.output;
-        const usable = Math.min(size, count + fir.taps - 1);
-        for (let i = 0; i < usable; i++) {
-          tailM[i] += y[2 * i] * scale;
-          tailS[i] -= y[2 * i + 1] * scale;
-        }
+      fft.forward();
+      const z = fft.output;
+      // Y = A·Z + B·conj(Z[N-k]), then conj for the inverse-by-forward trick.
+      const inv = fft.input;
+      for (let k = 0; k < size; k++) {
+        const mk = k === 0 ? 0 : size - k;
+        const zr = z[2 * k];
+        const zi = z[2 * k + 1];
+        const cr = z[2 * mk];
+        const ci = -z[2 * mk + 1];
+        const ar = a[2 * k], ai = a[2 * k + 1], br = b[2 * k], bi = b[2 * k + 1];
+        const yr = ar * zr - ai * zi + br * cr - bi * ci;
+        const yi = ar * zi + ai * zr + br * ci + bi * cr;
+        inv[2 * k] = yr;
+        inv[2 * k + 1] = -yi;
       }
-      const final = Math.min(block, total - start);
-      for (let i = 0; i < final; i++) {
+      fft.forward();
+      const y = fft.output;
+      const usable = Math.min(size, count + fir.taps - 1);
+      const added = Math.min(to, usable);
+      const carriedEnd = Math.min(to, carried);
+      // Sums carried from the block before, plus this block's.
+      let i = from;
+      for (; i < Math.min(carriedEnd, added); i++) {
+        const m = carryM[i] + y[2 * i] * scale;
+        const sv = carryS[i] - y[2 * i + 1] * scale;
         const t = start + i - delay;
-        if (t < 0 || t >= n) continue;
         if (right) {
-          left[t] = tailM[i] + tailS[i];
-          right[t] = tailM[i] - tailS[i];
+          left[t] = m + sv;
+          right[t] = m - sv;
         } else {
-          left[t] = tailM[i];
+          left[t] = m;
         }
       }
-      tailM.copyWithin(0, block);
-      tailS.copyWithin(0, block);
-      tailM.fill(0, size - block);
-      tailS.fill(0, size - block);
+      // This block's alone.
+      for (; i < added; i++) {
+        const m = 0 + y[2 * i] * scale;
+        const sv = 0 - y[2 * i + 1] * scale;
+        const t = start + i - delay;
+        if (right) {
+          left[t] = m + sv;
+          right[t] = m - sv;
+        } else {
+          left[t] = m;
+        }
+      }
+      // Past this block's reach (the last block only): what was carried, or nothing.
+      for (; i < to; i++) {
+        const m = i < carried ? carryM[i] : 0;
+        const sv = i < carried ? carryS[i] : 0;
+        const t = start + i - delay;
+        if (right) {
+          left[t] = m + sv;
+          right[t] = m - sv;
+        } else {
+          left[t] = m;
+        }
+      }
+      // The next block's carry: this block's sums past its first `block`.
+      for (let j = 0; j < carried; j++) {
+        const k = block + j;
+        if (k < usable) {
+          carryM[j] = 0 + y[2 * k] * scale;
+          carryS[j] = 0 - y[2 * k + 1] * scale;
+        } else {
+          carryM[j] = 0;
+          carryS[j] = 0;
+        }
+      }
     }
   });
 }
