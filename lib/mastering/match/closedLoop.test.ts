@@ -16,7 +16,7 @@ test('a coarse drive search resumed to the fine tolerance lands where a fine sea
   const settings = neutralSettings();
   const targetLufs = loudness.integratedLufs + 11;
   const search = (tolerance: number, resume?: Awaited<ReturnType<typeof searchDrive>>) =>
-    searchDrive(full, probe, settings, loudness.integratedLufs, targetLufs, undefined, null, tolerance, resume);
+    searchDrive(full, probe, settings, loudness.integratedLufs, targetLufs, { toleranceLu: tolerance, resume });
 
   const fine = await search(0.05);
   assert.ok(Math.abs(fine.predictedLufs - targetLufs) < 0.05, JSON.stringify(fine));
@@ -33,4 +33,22 @@ test('a coarse drive search resumed to the fine tolerance lands where a fine sea
   const again = await search(0.05, resumed);
   assert.equal(again.driveDb, resumed.driveDb);
   assert.equal(again.predictedLufs, resumed.predictedLufs);
+});
+
+test('with a next loudness level to go to, a search stops once the limiter is only levelling, short of the target', async () => {
+  const mix = syntheticMix({ seconds: 90, levelDb: -20, dynamicsDb: 6, seed: 5 });
+  const loudness = measureLoudness(mix);
+  const full = toWorkingAudio(mix);
+  const probe = new DriveProbe(planProbe(full.channels[0].length, mix.sampleRate, Array.from(loudness.shortTermCurve.lufs), loudness.shortTermCurve.hopSeconds));
+  const settings = neutralSettings();
+  // Past what the transparent limiter reaches without levelling (pushed on, it ends 1.3 LU short at 22 dB of drive).
+  const targetLufs = loudness.integratedLufs + 14;
+  const search = (nextLevel: boolean) => searchDrive(full, probe, settings, loudness.integratedLufs, targetLufs, { toleranceLu: 0.1, nextLevel });
+  const levelled = await search(true);
+  const pushed = await search(false);
+  assert.ok(levelled.predictedLufs < targetLufs - 0.5, JSON.stringify(levelled));
+  const p = levelled.previous!;
+  const slope = (levelled.predictedLufs - p.predictedLufs) / (levelled.driveDb - p.driveDb);
+  assert.ok(slope < 0.35 && (targetLufs - levelled.predictedLufs) / slope > 2, JSON.stringify(levelled));
+  assert.ok(pushed.driveDb > levelled.driveDb + 1, `without a next level the search pushes on: ${JSON.stringify([levelled, pushed])}`);
 });

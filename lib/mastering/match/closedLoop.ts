@@ -223,10 +223,43 @@ export interface DriveSearch {
   previous?: { driveDb: number; predictedLufs: number };
 }
 
+export interface DriveSearchOptions {
+  /** The first drive tried (default: the loudness gap, targetLufs - fullPreLufs). */
+  startDriveDb?: number;
+  /** Half of each limiter pass runs there. */
+  worker?: ChainWorker | null;
+  /** How close to the target the predicted loudness must come (LU; default 0.05). */
+  toleranceLu?: number;
+  /**
+   * A coarser search of this same render, whose last evaluation (still in the probe) is taken as the first instead
+   * of evaluating a start again.
+   */
+  resume?: DriveSearch;
+  /** The full track's loudness from the limited probe, instead of fullPreLufs + drive - the probe's loss. */
+  predictFull?: (limited: WorkingAudio, limitedLufs: number) => Promise<number>;
+  /**
+   * A next loudness level exists (LOUDNESS_LEVELS): give up on this one as soon as the limiter turns into a leveller
+   * short of the target (see LEVELLING_SLOPE), rather than pushing it further.
+   */
+  nextLevel?: boolean;
+}
+
+/**
+ * Below this much predicted loudness per dB of drive (the secant through two evaluations below the target), the
+ * limiter is mostly levelling: most of any drive added goes into gain reduction. Loudness against drive only flattens
+ * further (it is concave), so when the gap left would take more than LEVELLING_EXTRA_DRIVE_DB of drive even at this
+ * slope, a search with a next loudness level to go to stops there: the level would be given up on anyway (on the
+ * corpus, king_is_dead's third evaluation at level 0 went 2.5 dB further for 0.2 LU and then stepped up), or reached
+ * with a limiter pumping several dB, which the next level's saturation and faster release spare.
+ */
+const LEVELLING_SLOPE = 0.35;
+const LEVELLING_EXTRA_DRIVE_DB = 2;
+/** The levelling exit only where the gap left would step up to the next level (masterTrack needsMoreLoudness: 0.3 LU below the target, which the aim exceeds by 0.15). */
+const LEVELLING_MIN_GAP_LU = 0.5;
+
 /**
  * Limiter drive so that fullPreLufs + drive - loss(drive) = targetLufs, loss measured on the probe. Secant
- * iterations; each costs one limiter pass over the probe. `resume`: a coarser search of this same render, whose last
- * evaluation (still in the probe) is taken as the first instead of evaluating a start again.
+ * iterations; each costs one limiter pass over the probe.
  */
 export async function searchDrive(
   full: WorkingAudio,
@@ -234,13 +267,9 @@ export async function searchDrive(
   settings: MasteringSettings,
   fullPreLufs: number,
   targetLufs: number,
-  startDriveDb?: number,
-  worker: ChainWorker | null = null,
-  toleranceLu = 0.05,
-  resume?: DriveSearch,
-  /** The full track's loudness from the limited probe, instead of fullPreLufs + drive - the probe's loss. */
-  predictFull?: (limited: WorkingAudio, limitedLufs: number) => Promise<number>,
+  options: DriveSearchOptions = {},
 ): Promise<DriveSearch> {
+  const { startDriveDb, worker = null, toleranceLu = 0.05, resume, predictFull, nextLevel = false } = options;
   const preLufs = probe.measuredLufs(probe.cut(full));
   const predict = async (drive: number) => {
     const limited = await limitedProbe(full, probe, settings, drive, worker);
@@ -275,6 +304,8 @@ export async function searchDrive(
     const slope = (r1.full - r0.full) / (g1 - g0);
     // Out of reach: more drive no longer adds loudness (the limiter has turned into a leveller).
     if (Number.isFinite(slope) && slope < 0.1 && r1.full < targetLufs && g1 > g0) break;
+    const gap = targetLufs - r1.full;
+    if (nextLevel && g1 > g0 && r0.full < targetLufs && gap > LEVELLING_MIN_GAP_LU && slope < LEVELLING_SLOPE && gap / slope > LEVELLING_EXTRA_DRIVE_DB) break;
     let g2 = g1 + (targetLufs - r1.full) / (Number.isFinite(slope) && slope > 0.05 ? slope : 0.5);
     if (Number.isFinite(below) && Number.isFinite(above) && !(g2 > below && g2 < above)) g2 = (below + above) / 2;
     g0 = g1;

@@ -330,8 +330,8 @@ async function masterTrackWith(input: MasterTrackInput, worker: ChainWorker | nu
     return () => remote;
   };
   /** The target is out of reach at this loudness level, or needs more than ~8 dB of limiting, and a next level exists. */
-  const needsMoreLoudness = (search: DriveSearch): boolean =>
-    (search.predictedLufs < target - 0.3 || search.probeLossDb > 8) && loudnessLevel < LOUDNESS_LEVELS.length - 1;
+  const canStepUp = (): boolean => derivation !== null && loudnessLevel < LOUDNESS_LEVELS.length - 1;
+  const needsMoreLoudness = (search: DriveSearch): boolean => (search.predictedLufs < target - 0.3 || search.probeLossDb > 8) && canStepUp();
   /** The next loudness level (closedLoop.ts LOUDNESS_LEVELS); true when the audio rendered so far is saturated already. */
   const stepUpLoudness = (): boolean => {
     const saturated = settings.saturation.enabled;
@@ -401,7 +401,7 @@ async function masterTrackWith(input: MasterTrackInput, worker: ChainWorker | nu
           start = clampDriveDb(start + lastSearch.preLufs - fullPre + (Math.abs(left) < COARSE_SEARCH_LU ? left / 0.7 : 0));
         }
         // Given settings start from their stored drive.
-        const search = await searchDrive(work, driveProbe, settings, fullPre, aimLufs, start, worker, beforeLimiter ? COARSE_SEARCH_LU : fineToleranceLu);
+        const search = await searchDrive(work, driveProbe, settings, fullPre, aimLufs, { startDriveDb: start, worker, toleranceLu: beforeLimiter ? COARSE_SEARCH_LU : fineToleranceLu, nextLevel: canStepUp() });
         adoptSearch(search, fullPre);
         // Given settings keep their own saturation and limiter timing: only a derivation may step them up.
         if (!derivation || !needsMoreLoudness(search)) break;
@@ -418,7 +418,7 @@ async function masterTrackWith(input: MasterTrackInput, worker: ChainWorker | nu
     }
     if (autoLoudness && beforeLimiter && lastSearch && Math.abs(lastSearch.search.predictedLufs - aimLufs) >= fineToleranceLu) {
       // Kept after all: the coarse search goes on to the usual tolerance from where it stopped.
-      adoptSearch(await searchDrive(work, driveProbe, settings, lastSearch.preLufs, aimLufs, undefined, worker, fineToleranceLu, lastSearch.search), lastSearch.preLufs);
+      adoptSearch(await searchDrive(work, driveProbe, settings, lastSearch.preLufs, aimLufs, { worker, toleranceLu: fineToleranceLu, resume: lastSearch.search }), lastSearch.preLufs);
       stage('render: drive search (refined)');
     }
     let limiterStats: LimiterStats = await runLimiter();
@@ -534,7 +534,7 @@ async function masterTrackWith(input: MasterTrackInput, worker: ChainWorker | nu
     let preLufs = (await predictTonal(rendered)).integratedLufs;
     let search: DriveSearch;
     for (;;) {
-      search = await searchDrive(rendered, probe, settings, preLufs, aimLufs, undefined, worker, COARSE_SEARCH_LU, undefined, predictLimited);
+      search = await searchDrive(rendered, probe, settings, preLufs, aimLufs, { worker, toleranceLu: COARSE_SEARCH_LU, predictFull: predictLimited, nextLevel: canStepUp() });
       if (!needsMoreLoudness(search)) break;
       // As in a full render: saturation follows the compressor, in place unless the probe is saturated already.
       if (stepUpLoudness()) await renderProbe(driveProbe.cut(mixWork), { eqAndDynamics: true, saturation: true });
