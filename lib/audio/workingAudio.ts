@@ -19,23 +19,31 @@ export function toPcmAudio(work: WorkingAudio): PcmAudio {
 }
 
 /**
- * float32 audio made from `work` in its own memory, for when the float64 copy is done with: element i of a channel's
- * float32 view occupies bytes 4i..4i+3, which belong to float64 elements already read (index ≤ i/2). The channels'
- * memory beyond their float32 part is free afterwards and returned as `spare` (e.g. for the encoder's output).
- * `work` is unusable afterwards.
+ * float32 audio made from `work` in its own memory, times `gain` (1: the samples as they are), for when the float64
+ * copy is done with: element i of a channel's float32 view occupies bytes 4i..4i+3, which belong to float64 elements
+ * already read (index ≤ i/2). The channels' memory beyond their float32 part is free afterwards and returned as `spare`
+ * (e.g. for the encoder's output). Channels from `narrowedFrom` on are taken as narrowed already, by
+ * narrowChannelInPlace (e.g. on another thread, in shared memory). `work` is unusable afterwards.
  */
-export function narrowInPlace(work: WorkingAudio): { pcm: PcmAudio; spare: Uint8Array[] } {
+export function narrowInPlace(work: WorkingAudio, gain = 1, narrowedFrom = work.channels.length): { pcm: PcmAudio; spare: Uint8Array[] } {
   const pcm: PcmAudio = { sampleRate: work.sampleRate, channels: [] };
   const spare: Uint8Array[] = [];
-  for (const wide of work.channels) {
-    const narrow = new Float32Array(wide.buffer, wide.byteOffset, wide.length);
-    for (let i = 0; i < wide.length; i++) narrow[i] = wide[i];
+  work.channels.forEach((wide, ch) => {
+    const narrow = ch < narrowedFrom ? narrowChannelInPlace(wide, gain) : new Float32Array(wide.buffer, wide.byteOffset, wide.length);
     pcm.channels.push(narrow);
     const from = narrow.byteOffset + narrow.byteLength;
     spare.push(new Uint8Array(wide.buffer, from, wide.buffer.byteLength - from));
-  }
+  });
   work.channels.length = 0;
   return { pcm, spare };
+}
+
+/** One channel of narrowInPlace: its float32 view, written over the float64 samples it was made from. */
+export function narrowChannelInPlace(wide: Float64Array, gain = 1): Float32Array {
+  const narrow = new Float32Array(wide.buffer, wide.byteOffset, wide.length);
+  if (gain === 1) for (let i = 0; i < wide.length; i++) narrow[i] = wide[i];
+  else for (let i = 0; i < wide.length; i++) narrow[i] = wide[i] * gain;
+  return narrow;
 }
 
 export function frameCount(work: { channels: ArrayLike<number>[] }): number {

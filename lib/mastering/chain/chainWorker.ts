@@ -9,7 +9,7 @@ import { Quantizer, type OutputBitDepth, type QuantizeOptions } from '@/lib/audi
 import { writeWavChannel } from '@/lib/audio/encode/wav';
 import { processLimiter, type LimiterSettingsInput } from '@/lib/audio/limiter';
 import type { PcmAudio } from '@/lib/audio/types';
-import type { WorkingAudio } from '@/lib/audio/workingAudio';
+import { narrowChannelInPlace, type WorkingAudio } from '@/lib/audio/workingAudio';
 import { longTermSpectrum } from '../analysis/longTermSpectrum';
 import type { BandSet } from '../analysis/bands';
 import { segmentBandsAt } from '../analysis/segmentBands';
@@ -35,6 +35,8 @@ export type ChainTask =
   | { kind: 'segmentBands'; work: WorkingAudio; starts: number[]; bands: BandSet; segmentFrames: number }
   /** One channel of a WAV laid out in shared memory (encodeMaster.ts), while the main thread writes the other. */
   | { kind: 'wavChannel'; blocks: Uint8Array[]; bitDepth: OutputBitDepth; channelCount: number; channel: number; samples: Float32Array; quantize: QuantizeOptions }
+  /** A channel of the final render to float32 in place, times the output gain (workingAudio.ts narrowInPlace). */
+  | { kind: 'narrow'; wide: Float64Array; gain: number }
   | { kind: 'ping' }
   /** A full collection now: frees shared buffers this thread was handed (the memory is freed once no thread holds it). */
   | { kind: 'collectGarbage' };
@@ -74,6 +76,11 @@ port.on('message', async ({ id, task }: { id: number; task: ChainTask }) => {
       }
       case 'wavChannel': {
         writeWavChannel(task, new Quantizer(task.bitDepth, task.channelCount, task.quantize), task.channel, task.samples);
+        port.postMessage({ id, ok: true, result: null });
+        return;
+      }
+      case 'narrow': {
+        narrowChannelInPlace(task.wide, task.gain);
         port.postMessage({ id, ok: true, result: null });
         return;
       }

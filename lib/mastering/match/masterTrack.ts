@@ -13,8 +13,7 @@ import { measureLoudness, type LoudnessResult } from '@/lib/audio/loudness';
 import { processLimiter, type LimiterStats } from '@/lib/audio/limiter';
 import { resample } from '@/lib/audio/resample';
 import type { PcmAudio } from '@/lib/audio/types';
-import { processGain } from '@/lib/audio/gain';
-import { narrowInPlace, toPcmAudio, type WorkingAudio } from '@/lib/audio/workingAudio';
+import { dbToGain, narrowInPlace, toPcmAudio, type WorkingAudio } from '@/lib/audio/workingAudio';
 import { blocksFrom } from '@/lib/audio/encode/wav';
 import type { BandSet } from '../analysis/bands';
 import { longTermSpectrum, type LongTermSpectrum } from '../analysis/longTermSpectrum';
@@ -440,7 +439,7 @@ async function masterTrackWith(input: MasterTrackInput, worker: ChainWorker | nu
       const gain = Math.min(trim, Math.max(0, settings.loudness.ceilingDbtp - levels.truePeakDbtp - 0.01));
       settings.loudness.outputGainDb = Math.max(-40, Math.min(6, Math.round(gain * 1000) / 1000));
     }
-    processGain(work, { gainDb: settings.loudness.outputGainDb });
+    // The output gain is applied as the render is narrowed for encoding (below); the figures move by it here.
     const gainDb = settings.loudness.outputGainDb;
     const afterLoud: LoudnessResult = {
       ...loud,
@@ -594,8 +593,14 @@ async function masterTrackWith(input: MasterTrackInput, worker: ChainWorker | nu
 
   // 6. Encode.
   progress('encode');
-  // No second copy of the track: it is narrowed to float32 in place, and the WAV data goes into the space that frees.
-  const { pcm: audio, spare } = narrowInPlace(work);
+  // No second copy of the track: it is narrowed to float32 in place (with the output gain; the second channel on the
+  // chain worker), and the WAV data goes into the space that frees.
+  const outputGain = dbToGain(settings.loudness.outputGainDb);
+  const shared = work.channels.length === 2 && work.channels[1].buffer instanceof SharedArrayBuffer;
+  const second = worker && shared ? worker.run({ kind: 'narrow', wide: work.channels[1], gain: outputGain }) : null;
+  second?.catch(() => undefined);
+  const { pcm: audio, spare } = narrowInPlace(work, outputGain, second ? 1 : undefined);
+  await second;
   const allocateBlock = blocksFrom(spare);
   const loudnessTags = {
     integratedLufs: afterLoud.integratedLufs,
