@@ -105,6 +105,11 @@ export function peakToLoudnessRatioDb(truePeakDbtp: number, integratedLufs: numb
  * Streaming BS.1770-4 / EBU R 128 meter. Feed planar Float32 channels in blocks of any size; results can be read at
  * any time and reflect everything fed so far. Feeding in one block or many gives identical results.
  */
+/** Two channels of one sample type the stereo kernel reads (float32, or float64 kept at full precision). */
+function isPair(left: ArrayLike<number>, right: ArrayLike<number>): left is Float32Array | Float64Array {
+  return (left instanceof Float32Array && right instanceof Float32Array) || (left instanceof Float64Array && right instanceof Float64Array);
+}
+
 export class LoudnessMeter {
   readonly sampleRate: number;
   readonly channelCount: number;
@@ -153,9 +158,8 @@ export class LoudnessMeter {
     for (const ch of channels) {
       if (ch.length < stop) throw new RangeError('channels differ in length');
     }
-    // The kernel reads float32; a render's float64 working audio (metered as it stands) keeps its full precision in
-    // the scalar filters.
-    if (this.kernel && channels[0] instanceof Float32Array && channels[1] instanceof Float32Array) {
+    // A render's float64 working audio (metered as it stands) keeps its full precision: the kernel reads it as float64.
+    if (this.kernel && isPair(channels[0], channels[1])) {
       if (stop > start) this.addStereo(this.kernel, channels[0], channels[1], start, stop);
       this.totalFrames += stop - start;
       return;
@@ -185,7 +189,7 @@ export class LoudnessMeter {
    * addFrames for a stereo pair through the kernel: the same segments (whole sub-blocks), the same arithmetic in the
    * same order as the scalar loop, so the same energies bit for bit. The open sub-block's sums stay open across calls.
    */
-  private addStereo(kernel: KWeightingKernel, left: Float32Array, right: Float32Array, start: number, stop: number): void {
+  private addStereo(kernel: KWeightingKernel, left: Float32Array | Float64Array, right: Float32Array | Float64Array, start: number, stop: number): void {
     kernel.coefficients.set(this.kernelCoefficients);
     kernel.state.set(this.kernelState);
     kernel.openSums.set(this.openSums);
@@ -195,9 +199,10 @@ export class LoudnessMeter {
     let open = sub - this.pendingFrames;
     for (let pos = start; pos < stop; ) {
       const end = Math.min(stop, pos + KWEIGHTING_PIECE_FRAMES);
-      kernel.left.set(left.subarray(pos, end));
-      kernel.right.set(right.subarray(pos, end));
-      const closed = kernel.run(end - pos, open, sub);
+      const wide = left instanceof Float64Array;
+      (wide ? kernel.left64 : kernel.left).set(left.subarray(pos, end));
+      (wide ? kernel.right64 : kernel.right).set(right.subarray(pos, end));
+      const closed = kernel.run(end - pos, open, sub, wide ? 1 : 0);
       open = kernel.openFrames();
       const sums = kernel.segmentSums;
       for (let s = 0; s < closed; s++) {

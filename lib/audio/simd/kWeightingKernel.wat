@@ -8,18 +8,19 @@
 ;;
 ;; Memory (bytes): state at 0 (six f64x2: x1 x2 m1 m2 y1 y2, lanes L R), coefficients at 96 (f64: sb0 sb1 sb2 sa1 sa2
 ;; ha1 ha2), the open segment's sum at 160 (f64x2) and its frames still to come at 176 (i32), left samples (f32) at
-;; 256, right at 65792, 16384 frames each; closed segments' sums (f64 pairs L R) from 131328, up to 16384 of them.
-;; run(frames, open, step): the open segment takes `open` more frames, later ones `step`. Returns how many segments
-;; closed. Built by
-;; scripts/buildWasm.mjs.
+;; 256, right at 65792, 16384 frames each; closed segments' sums (f64 pairs L R) from 131328, up to 16384 of them;
+;; float64 samples (a render's working audio, metered at its full precision as the scalar filters do) left at 393472,
+;; right at 524544, 16384 frames each.
+;; run(frames, open, step, wide): the open segment takes `open` more frames, later ones `step`; `wide` (1) reads the
+;; float64 samples instead of the float32 ones. Returns how many segments closed. Built by scripts/buildWasm.mjs.
 (module
-  (memory (export "memory") 7)
+  (memory (export "memory") 11)
 
   (func $flush (param $v v128) (result v128)
     (v128.andnot (local.get $v) (f64x2.lt (f64x2.abs (local.get $v)) (v128.const f64x2 1e-30 1e-30))))
 
-  (func (export "run") (param $frames i32) (param $open i32) (param $step i32) (result i32)
-    (local $i i32) (local $segEnd i32) (local $count i32) (local $pl i32) (local $pr i32) (local $out i32)
+  (func (export "run") (param $frames i32) (param $open i32) (param $step i32) (param $wide i32) (result i32)
+    (local $i i32) (local $segEnd i32) (local $count i32) (local $pl i32) (local $pr i32) (local $out i32) (local $stride i32)
     (local $sb0 v128) (local $sb1 v128) (local $sb2 v128) (local $sa1 v128) (local $sa2 v128) (local $ha1 v128) (local $ha2 v128)
     (local $x v128) (local $x1 v128) (local $x2 v128) (local $m v128) (local $m1 v128) (local $m2 v128)
     (local $y v128) (local $y1 v128) (local $y2 v128) (local $sum v128)
@@ -36,17 +37,22 @@
     (local.set $m2 (v128.load offset=48 (i32.const 0)))
     (local.set $y1 (v128.load offset=64 (i32.const 0)))
     (local.set $y2 (v128.load offset=80 (i32.const 0)))
-    (local.set $pl (i32.const 256))
-    (local.set $pr (i32.const 65792))
+    (local.set $pl (select (i32.const 393472) (i32.const 256) (local.get $wide)))
+    (local.set $pr (select (i32.const 524544) (i32.const 65792) (local.get $wide)))
+    (local.set $stride (select (i32.const 8) (i32.const 4) (local.get $wide)))
     (local.set $out (i32.const 131328))
     (local.set $sum (v128.load offset=160 (i32.const 0)))
     (local.set $segEnd (local.get $open))
     (block $done
       (loop $frame
         (br_if $done (i32.ge_u (local.get $i) (local.get $frames)))
-        (local.set $x (f64x2.replace_lane 1
-          (f64x2.splat (f64.promote_f32 (f32.load (local.get $pl))))
-          (f64.promote_f32 (f32.load (local.get $pr)))))
+        (local.set $x (if (result v128) (local.get $wide)
+          (then (f64x2.replace_lane 1
+            (f64x2.splat (f64.load (local.get $pl)))
+            (f64.load (local.get $pr))))
+          (else (f64x2.replace_lane 1
+            (f64x2.splat (f64.promote_f32 (f32.load (local.get $pl))))
+            (f64.promote_f32 (f32.load (local.get $pr)))))))
         ;; m = sb0·x + sb1·x1 + sb2·x2 - sa1·m1 - sa2·m2, left to right
         (local.set $m (f64x2.sub (f64x2.sub (f64x2.add (f64x2.add
           (f64x2.mul (local.get $sb0) (local.get $x))
@@ -67,8 +73,8 @@
         (local.set $y2 (local.get $y1))
         (local.set $y1 (local.get $y))
         (local.set $sum (f64x2.add (local.get $sum) (f64x2.mul (local.get $y) (local.get $y))))
-        (local.set $pl (i32.add (local.get $pl) (i32.const 4)))
-        (local.set $pr (i32.add (local.get $pr) (i32.const 4)))
+        (local.set $pl (i32.add (local.get $pl) (local.get $stride)))
+        (local.set $pr (i32.add (local.get $pr) (local.get $stride)))
         (local.set $i (i32.add (local.get $i) (i32.const 1)))
         (if (i32.eq (local.get $i) (local.get $segEnd))
           (then
