@@ -45,47 +45,74 @@ export function isSupportedFftSize(size: number): boolean {
 
 export async function createComplexFft(size: number): Promise<ComplexFft> {
   if (!isSupportedFftSize(size)) throw new RangeError(`FFT size ${size} is not supported by PFFFT`);
-  const wasm = await loadModule();
-  const setup = wasm._pffft_new_setup(size, PFFFT_COMPLEX);
-  if (setup === 0) throw new Error(`PFFFT refused size ${size}`);
-  const bytes = size * 2 * 4;
-  const inputPointer = wasm._pffft_aligned_malloc(bytes);
-  const outputPointer = wasm._pffft_aligned_malloc(bytes);
-  const workPointer = wasm._pffft_aligned_malloc(bytes);
-  let heap = wasm.HEAPF32;
-  let input = heap.subarray(inputPointer >> 2, (inputPointer >> 2) + size * 2);
-  let output = heap.subarray(outputPointer >> 2, (outputPointer >> 2) + size * 2);
-  const refresh = () => {
-    if (wasm.HEAPF32 !== heap) {
-      heap = wasm.HEAPF32;
-      input = heap.subarray(inputPointer >> 2, (inputPointer >> 2) + size * 2);
-      output = heap.subarray(outputPointer >> 2, (outputPointer >> 2) + size * 2);
+  return new PffftComplexFft(await loadModule(), size);
+}
+
+/**
+ * A class, so that every FFT shares one set of methods: with methods made per instance (closures), hot code that
+ * called one FFT's forward() and then another's was deoptimised for a wrong call target and compiled again.
+ */
+class PffftComplexFft implements ComplexFft {
+  private readonly setup: number;
+  private readonly inputPointer: number;
+  private readonly outputPointer: number;
+  private readonly workPointer: number;
+  private heap: Float32Array;
+  private inputView: Float32Array;
+  private outputView: Float32Array;
+  private disposed = false;
+
+  constructor(
+    private readonly wasm: PffftModule,
+    readonly size: number,
+  ) {
+    this.setup = wasm._pffft_new_setup(size, PFFFT_COMPLEX);
+    if (this.setup === 0) throw new Error(`PFFFT refused size ${size}`);
+    const bytes = size * 2 * 4;
+    this.inputPointer = wasm._pffft_aligned_malloc(bytes);
+    this.outputPointer = wasm._pffft_aligned_malloc(bytes);
+    this.workPointer = wasm._pffft_aligned_malloc(bytes);
+    this.heap = wasm.HEAPF32;
+    this.inputView = this.view(this.inputPointer);
+    this.outputView = this.view(this.outputPointer);
+  }
+
+  private view(pointer: number): Float32Array {
+    return this.heap.subarray(pointer >> 2, (pointer >> 2) + this.size * 2);
+  }
+
+  /** The views again when the heap has grown (another FFT was created since). */
+  private refresh(): void {
+    if (this.wasm.HEAPF32 !== this.heap) {
+      this.heap = this.wasm.HEAPF32;
+      this.inputView = this.view(this.inputPointer);
+      this.outputView = this.view(this.outputPointer);
     }
-  };
-  let disposed = false;
-  return {
-    size,
-    get input() {
-      refresh();
-      return input;
-    },
-    get output() {
-      refresh();
-      return output;
-    },
-    forward() {
-      if (disposed) throw new Error('FFT used after dispose()');
-      wasm._pffft_transform_ordered(setup, inputPointer, outputPointer, workPointer, PFFFT_FORWARD);
-    },
-    dispose() {
-      if (disposed) return;
-      disposed = true;
-      wasm._pffft_aligned_free(inputPointer);
-      wasm._pffft_aligned_free(outputPointer);
-      wasm._pffft_aligned_free(workPointer);
-      wasm._pffft_destroy_setup(setup);
-    },
-  };
+  }
+
+  get input(): Float32Array {
+    this.refresh();
+    return this.inputView;
+  }
+
+  get output(): Float32Array {
+    this.refresh();
+    return this.outputView;
+  }
+
+  forward(): void {
+    if (this.disposed) throw new Error('FFT used after dispose()');
+    this.wasm._pffft_transform_ordered(this.setup, this.inputPointer, this.outputPointer, this.workPointer, PFFFT_FORWARD);
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.wasm._pffft_aligned_free(this.inputPointer);
+    this.wasm._pffft_aligned_free(this.outputPointer);
+    this.wasm._pffft_aligned_free(this.workPointer);
+    this.wasm._pffft_destroy_setup(this.setup);
+  }
 }
 
 /** Periodic Hann window: the right choice for spectral averaging with 50 % overlap (the windows sum to a constant). */
