@@ -9,7 +9,6 @@
  * those internals ever change shape, or the stream is something this reader does not handle (chained or multiplexed
  * streams, surround channel orders, oversized packets), we return `null` and the caller uses the package's own path.
  */
-import { decoder as vorbisPackageDecoder } from '@audio/decode-vorbis';
 
 export interface VorbisDirectResult {
   sampleRate: number;
@@ -87,7 +86,9 @@ export async function decodeVorbisDirect(
   cap: { maxFrames: number; tooLong: (frames: number) => Error } = { maxFrames: Infinity, tooLong: (f) => new RangeError(`more than ${f} frames`) },
   sink?: VorbisSink,
 ): Promise<VorbisDirectResult | null> {
-  const upstream = await vorbisPackageDecoder();
+  // Loaded on first use: the CLI and the workers decode most Ogg Vorbis with ffmpeg (ffmpegVorbis.ts), which needs only
+  // isSingleLogicalStream from here, and evaluating the package (its WASM embedded as text) cost each thread ~10 ms.
+  const upstream = await (await import('@audio/decode-vorbis')).decoder();
   try {
     const codec = packageCodec(upstream);
     if (!codec) return null;
