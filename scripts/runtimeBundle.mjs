@@ -131,7 +131,9 @@ export async function ensureRuntimeBundle() {
     define: { __MASTERING_BUNDLE__: 'true' },
   });
   writeEssentiaGlue(dir);
-  const inputs = Object.keys(result.metafile.inputs).filter((p) => !p.startsWith('node_modules/'));
+  // Files of this repository only: packages are checked through their package.json, and modules a plugin made up
+  // (zodEnglishOnly's, named `namespace:path`) have no file of their own to check.
+  const inputs = Object.keys(result.metafile.inputs).filter((p) => !p.startsWith('node_modules/') && !p.includes(':'));
   inputs.push(...BUNDLED_PACKAGES.map((name) => `node_modules/${name}/package.json`));
   inputs.push('scripts/runtimeBundle.mjs', 'package.json', 'tsconfig.json');
   const temporary = `${CURRENT}.${process.pid}`;
