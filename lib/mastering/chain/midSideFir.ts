@@ -212,86 +212,53 @@ export async function processMidSideFir(work: WorkingAudio, fir: MidSideFir): Pr
       // Output index of sum i is start + i - delay: only sums in [from, to) land in 0..n-1.
       const from = Math.max(0, delay - start);
       const to = Math.min(final, n + delay - start);
-      if (count === 0) {
-        for (let i = from; i < to; i++) {
-          const m = i < carried ? carryM[i] : 0;
-          const sv = i < carried ? carryS[i] : 0;
-          const t = start + i - delay;
-          if (right) {
-            left[t] = m + sv;
-            right[t] = m - sv;
-          } else {
-            left[t] = m;
+      // This block's convolution reaches sums [0, added); a block past the input's end adds nothing to what was
+      // carried into it.
+      let added = 0;
+      let y: Float32Array | null = null;
+      if (count > 0) {
+        if (right) {
+          for (let i = 0; i < count; i++) {
+            const l = left[start + i];
+            const r = right[start + i];
+            input[2 * i] = 0.5 * (l + r);
+            input[2 * i + 1] = 0.5 * (l - r);
+          }
+        } else {
+          for (let i = 0; i < count; i++) {
+            input[2 * i] = left[start + i];
+            input[2 * i + 1] = 0;
           }
         }
-        carryM.fill(0);
-        carryS.fill(0);
-        continue;
-      }
-      if (right) {
-        for (let i = 0; i < count; i++) {
-          const l = left[start + i];
-          const r = right[start + i];
-          input[2 * i] = 0.5 * (l + r);
-          input[2 * i + 1] = 0.5 * (l - r);
+        input.fill(0, 2 * count);
+        fft.forward();
+        const z = fft.output;
+        // Y = A·Z + B·conj(Z[N-k]), then conj for the inverse-by-forward trick.
+        const inv = fft.input;
+        for (let k = 0; k < size; k++) {
+          const mk = k === 0 ? 0 : size - k;
+          const zr = z[2 * k];
+          const zi = z[2 * k + 1];
+          const cr = z[2 * mk];
+          const ci = -z[2 * mk + 1];
+          const ar = a[2 * k], ai = a[2 * k + 1], br = b[2 * k], bi = b[2 * k + 1];
+          const yr = ar * zr - ai * zi + br * cr - bi * ci;
+          const yi = ar * zi + ai * zr + br * ci + bi * cr;
+          inv[2 * k] = yr;
+          inv[2 * k + 1] = -yi;
         }
-      } else {
-        for (let i = 0; i < count; i++) {
-          input[2 * i] = left[start + i];
-          input[2 * i + 1] = 0;
+        fft.forward();
+        y = fft.output;
+        added = Math.min(size, count + fir.taps - 1);
+      }
+      // Each final sum: what the block before carried into it (or 0) plus this block's part where it reaches.
+      for (let i = from; i < to; i++) {
+        let m = i < carried ? carryM[i] : 0;
+        let sv = i < carried ? carryS[i] : 0;
+        if (i < added) {
+          m += y![2 * i] * scale;
+          sv -= y![2 * i + 1] * scale;
         }
-      }
-      input.fill(0, 2 * count);
-      fft.forward();
-      const z = fft.output;
-      // Y = A·Z + B·conj(Z[N-k]), then conj for the inverse-by-forward trick.
-      const inv = fft.input;
-      for (let k = 0; k < size; k++) {
-        const mk = k === 0 ? 0 : size - k;
-        const zr = z[2 * k];
-        const zi = z[2 * k + 1];
-        const cr = z[2 * mk];
-        const ci = -z[2 * mk + 1];
-        const ar = a[2 * k], ai = a[2 * k + 1], br = b[2 * k], bi = b[2 * k + 1];
-        const yr = ar * zr - ai * zi + br * cr - bi * ci;
-        const yi = ar * zi + ai * zr + br * ci + bi * cr;
-        inv[2 * k] = yr;
-        inv[2 * k + 1] = -yi;
-      }
-      fft.forward();
-      const y = fft.output;
-      const usable = Math.min(size, count + fir.taps - 1);
-      const added = Math.min(to, usable);
-      const carriedEnd = Math.min(to, carried);
-      // Sums carried from the block before, plus this block's.
-      let i = from;
-      for (; i < Math.min(carriedEnd, added); i++) {
-        const m = carryM[i] + y[2 * i] * scale;
-        const sv = carryS[i] - y[2 * i + 1] * scale;
-        const t = start + i - delay;
-        if (right) {
-          left[t] = m + sv;
-          right[t] = m - sv;
-        } else {
-          left[t] = m;
-        }
-      }
-      // This block's alone.
-      for (; i < added; i++) {
-        const m = 0 + y[2 * i] * scale;
-        const sv = 0 - y[2 * i + 1] * scale;
-        const t = start + i - delay;
-        if (right) {
-          left[t] = m + sv;
-          right[t] = m - sv;
-        } else {
-          left[t] = m;
-        }
-      }
-      // Past this block's reach (the last block only): what was carried, or nothing.
-      for (; i < to; i++) {
-        const m = i < carried ? carryM[i] : 0;
-        const sv = i < carried ? carryS[i] : 0;
         const t = start + i - delay;
         if (right) {
           left[t] = m + sv;
@@ -303,9 +270,9 @@ export async function processMidSideFir(work: WorkingAudio, fir: MidSideFir): Pr
       // The next block's carry: this block's sums past its first `block`.
       for (let j = 0; j < carried; j++) {
         const k = block + j;
-        if (k < usable) {
-          carryM[j] = 0 + y[2 * k] * scale;
-          carryS[j] = 0 - y[2 * k + 1] * scale;
+        if (k < added) {
+          carryM[j] = 0 + y![2 * k] * scale;
+          carryS[j] = 0 - y![2 * k + 1] * scale;
         } else {
           carryM[j] = 0;
           carryS[j] = 0;
