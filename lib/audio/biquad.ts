@@ -99,38 +99,71 @@ export function designBiquad(settings: BiquadSettings, sampleRate: number): Biqu
   return { b0: b0 / a0, b1: b1 / a0, b2: b2 / a0, a1: a1 / a0, a2: a2 / a0 };
 }
 
-/** Complex response of one section at a frequency, as [re, im]. */
-export function biquadComplexResponse(c: BiquadCoefficients, frequencyHz: number, sampleRate: number): [number, number] {
-  const w = (2 * Math.PI * frequencyHz) / sampleRate;
-  const c1 = Math.cos(w);
-  const s1 = Math.sin(w);
-  const c2 = Math.cos(2 * w);
-  const s2 = Math.sin(2 * w);
+/**
+ * The terms of e^-jw and e^-2jw at each frequency. Responses of many filters on the same frequencies (an EQ fit tries
+ * a few thousand candidate bands) share them instead of computing four sines and cosines per filter and frequency.
+ */
+export interface FrequencyGrid {
+  cos1: Float64Array;
+  sin1: Float64Array;
+  cos2: Float64Array;
+  sin2: Float64Array;
+}
+
+export function frequencyGrid(frequenciesHz: ArrayLike<number>, sampleRate: number): FrequencyGrid {
+  const n = frequenciesHz.length;
+  const grid = { cos1: new Float64Array(n), sin1: new Float64Array(n), cos2: new Float64Array(n), sin2: new Float64Array(n) };
+  for (let k = 0; k < n; k++) {
+    const w = (2 * Math.PI * frequenciesHz[k]) / sampleRate;
+    grid.cos1[k] = Math.cos(w);
+    grid.sin1[k] = Math.sin(w);
+    grid.cos2[k] = Math.cos(2 * w);
+    grid.sin2[k] = Math.sin(2 * w);
+  }
+  return grid;
+}
+
+/** Complex response of one section at point k of a grid, into out[0] (re) and out[1] (im): no array per point. */
+function complexResponseAt(c: BiquadCoefficients, grid: FrequencyGrid, k: number, out: Float64Array): void {
+  const c1 = grid.cos1[k];
+  const s1 = grid.sin1[k];
+  const c2 = grid.cos2[k];
+  const s2 = grid.sin2[k];
   // H(e^jw) = (b0 + b1 e^-jw + b2 e^-2jw) / (1 + a1 e^-jw + a2 e^-2jw)
   const nr = c.b0 + c.b1 * c1 + c.b2 * c2;
   const ni = -(c.b1 * s1 + c.b2 * s2);
   const dr = 1 + c.a1 * c1 + c.a2 * c2;
   const di = -(c.a1 * s1 + c.a2 * s2);
   const den = dr * dr + di * di;
-  return [(nr * dr + ni * di) / den, (ni * dr - nr * di) / den];
+  out[0] = (nr * dr + ni * di) / den;
+  out[1] = (ni * dr - nr * di) / den;
 }
 
-/** Magnitude in dB of a cascade at each frequency (for drawing EQ curves and for tests). */
-export function cascadeResponseDb(
-  sections: BiquadCoefficients[],
-  frequenciesHz: ArrayLike<number>,
-  sampleRate: number,
-): Float64Array {
-  const out = new Float64Array(frequenciesHz.length);
-  for (let k = 0; k < frequenciesHz.length; k++) {
+/** Complex response of one section at a frequency, as [re, im]. */
+export function biquadComplexResponse(c: BiquadCoefficients, frequencyHz: number, sampleRate: number): [number, number] {
+  const out = new Float64Array(2);
+  complexResponseAt(c, frequencyGrid([frequencyHz], sampleRate), 0, out);
+  return [out[0], out[1]];
+}
+
+/** Magnitude in dB of a cascade at each point of a grid. */
+export function cascadeResponseDbOn(sections: readonly BiquadCoefficients[], grid: FrequencyGrid): Float64Array {
+  const out = new Float64Array(grid.cos1.length);
+  const h = new Float64Array(2);
+  for (let k = 0; k < out.length; k++) {
     let mag2 = 1;
     for (const s of sections) {
-      const [re, im] = biquadComplexResponse(s, frequenciesHz[k], sampleRate);
-      mag2 *= re * re + im * im;
+      complexResponseAt(s, grid, k, h);
+      mag2 *= h[0] * h[0] + h[1] * h[1];
     }
     out[k] = 10 * Math.log10(Math.max(mag2, 1e-30));
   }
   return out;
+}
+
+/** Magnitude in dB of a cascade at each frequency (for drawing EQ curves and for tests). */
+export function cascadeResponseDb(sections: readonly BiquadCoefficients[], frequenciesHz: ArrayLike<number>, sampleRate: number): Float64Array {
+  return cascadeResponseDbOn(sections, frequencyGrid(frequenciesHz, sampleRate));
 }
 
 /** Filter state of one section for one channel, so long signals can be run block by block. */

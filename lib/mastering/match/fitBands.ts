@@ -3,52 +3,15 @@
  * so an engineer can read and tweak it. Greedy: each step adds the band (type, frequency, Q; gain = the residual
  * there) that lowers the squared error most, then coordinate descent polishes all gains and frequencies.
  */
-import { designBiquad } from '@/lib/audio/biquad';
+import { cascadeResponseDbOn, designBiquad, frequencyGrid, type FrequencyGrid } from '@/lib/audio/biquad';
 import type { EqBand } from '../settings';
 
 const RATE = 384000;
 const PEAK_QS = [0.7, 1.4, 2.8];
 
-/**
- * The curve's frequencies with the terms of e^-jw and e^-2jw at each: a fit evaluates a few thousand candidate bands
- * on the same frequencies, and computing those four per band and frequency again was most of its time (~50 ms per fit,
- * several fits per master on the thread the render waits for).
- */
-interface FrequencyGrid {
-  cos1: Float64Array;
-  sin1: Float64Array;
-  cos2: Float64Array;
-  sin2: Float64Array;
-}
-
-function gridOf(freqs: number[]): FrequencyGrid {
-  const grid = { cos1: new Float64Array(freqs.length), sin1: new Float64Array(freqs.length), cos2: new Float64Array(freqs.length), sin2: new Float64Array(freqs.length) };
-  freqs.forEach((f, k) => {
-    const w = (2 * Math.PI * f) / RATE;
-    grid.cos1[k] = Math.cos(w);
-    grid.sin1[k] = Math.sin(w);
-    grid.cos2[k] = Math.cos(2 * w);
-    grid.sin2[k] = Math.sin(2 * w);
-  });
-  return grid;
-}
-
-/** The band's response in dB on the grid: biquad.ts cascadeResponseDb for one section, operation for operation. */
+/** A candidate band's response on the curve's frequencies (their grid made once per fit: see biquad.ts frequencyGrid). */
 function response(band: EqBand, grid: FrequencyGrid): Float64Array {
-  const { b0, b1, b2, a1, a2 } = designBiquad({ type: band.type, frequencyHz: band.frequencyHz, gainDb: band.gainDb, q: band.q }, RATE);
-  const { cos1, sin1, cos2, sin2 } = grid;
-  const out = new Float64Array(cos1.length);
-  for (let k = 0; k < out.length; k++) {
-    const nr = b0 + b1 * cos1[k] + b2 * cos2[k];
-    const ni = -(b1 * sin1[k] + b2 * sin2[k]);
-    const dr = 1 + a1 * cos1[k] + a2 * cos2[k];
-    const di = -(a1 * sin1[k] + a2 * sin2[k]);
-    const den = dr * dr + di * di;
-    const re = (nr * dr + ni * di) / den;
-    const im = (ni * dr - nr * di) / den;
-    out[k] = 10 * Math.log10(Math.max(1 * (re * re + im * im), 1e-30));
-  }
-  return out;
+  return cascadeResponseDbOn([designBiquad({ type: band.type, frequencyHz: band.frequencyHz, gainDb: band.gainDb, q: band.q }, RATE)], grid);
 }
 
 function errorOf(target: number[], sum: Float64Array, extra?: Float64Array): number {
@@ -66,7 +29,7 @@ const round = (v: number, digits: number) => Math.round(v * 10 ** digits) / 10 *
 export function fitParametricBands(frequenciesHz: number[], curveDb: number[], maxBands = 8, toleranceDb = 0.5): EqBand[] {
   const n = frequenciesHz.length;
   if (curveDb.every((v) => Math.abs(v) < 0.05)) return [];
-  const grid = gridOf(frequenciesHz);
+  const grid = frequencyGrid(frequenciesHz, RATE);
   const bands: EqBand[] = [];
   const responses: Float64Array[] = [];
   const sum = new Float64Array(n);
