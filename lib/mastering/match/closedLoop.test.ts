@@ -43,7 +43,8 @@ test('with a next loudness level to go to, a search stops once the limiter is on
   const settings = neutralSettings();
   // Past what the transparent limiter reaches without levelling (pushed on, it ends 1.3 LU short at 22 dB of drive).
   const targetLufs = loudness.integratedLufs + 14;
-  const search = (nextLevel: boolean) => searchDrive(full, probe, settings, loudness.integratedLufs, targetLufs, { toleranceLu: 0.1, nextLevel });
+  // The caller would step up 0.5 LU below the target (as masterTrack does 0.3 LU below its target, 0.15 under its aim).
+  const search = (nextLevel: boolean) => searchDrive(full, probe, settings, loudness.integratedLufs, targetLufs, { toleranceLu: 0.1, stepUpBelowLufs: nextLevel ? targetLufs - 0.5 : undefined });
   const levelled = await search(true);
   const pushed = await search(false);
   assert.ok(levelled.predictedLufs < targetLufs - 0.5, JSON.stringify(levelled));

@@ -238,10 +238,11 @@ export interface DriveSearchOptions {
   /** The full track's loudness from the limited probe, instead of fullPreLufs + drive - the probe's loss. */
   predictFull?: (limited: WorkingAudio, limitedLufs: number) => Promise<number>;
   /**
-   * A next loudness level exists (LOUDNESS_LEVELS): give up on this one as soon as the limiter turns into a leveller
-   * short of the target (see LEVELLING_SLOPE), rather than pushing it further.
+   * Where a next loudness level exists (LOUDNESS_LEVELS): the caller steps up to it when the search ends predicting
+   * less than this. Below it, the search gives up on this level as soon as the limiter turns into a leveller (see
+   * LEVELLING_SLOPE) rather than pushing it further.
    */
-  nextLevel?: boolean;
+  stepUpBelowLufs?: number;
 }
 
 /**
@@ -254,8 +255,6 @@ export interface DriveSearchOptions {
  */
 const LEVELLING_SLOPE = 0.35;
 const LEVELLING_EXTRA_DRIVE_DB = 2;
-/** The levelling exit only where the gap left would step up to the next level (masterTrack needsMoreLoudness: 0.3 LU below the target, which the aim exceeds by 0.15). */
-const LEVELLING_MIN_GAP_LU = 0.5;
 
 /**
  * Limiter drive so that fullPreLufs + drive - loss(drive) = targetLufs, loss measured on the probe. Secant
@@ -269,7 +268,7 @@ export async function searchDrive(
   targetLufs: number,
   options: DriveSearchOptions = {},
 ): Promise<DriveSearch> {
-  const { startDriveDb, worker = null, toleranceLu = 0.05, resume, predictFull, nextLevel = false } = options;
+  const { startDriveDb, worker = null, toleranceLu = 0.05, resume, predictFull, stepUpBelowLufs = -Infinity } = options;
   const preLufs = probe.measuredLufs(probe.cut(full));
   const predict = async (drive: number) => {
     const limited = await limitedProbe(full, probe, settings, drive, worker);
@@ -304,8 +303,8 @@ export async function searchDrive(
     const slope = (r1.full - r0.full) / (g1 - g0);
     // Out of reach: more drive no longer adds loudness (the limiter has turned into a leveller).
     if (Number.isFinite(slope) && slope < 0.1 && r1.full < targetLufs && g1 > g0) break;
-    const gap = targetLufs - r1.full;
-    if (nextLevel && g1 > g0 && r0.full < targetLufs && gap > LEVELLING_MIN_GAP_LU && slope < LEVELLING_SLOPE && gap / slope > LEVELLING_EXTRA_DRIVE_DB) break;
+    // Levelling, short of where the caller steps up: the next level serves better than more drive.
+    if (r1.full < stepUpBelowLufs && g1 > g0 && r0.full < targetLufs && slope < LEVELLING_SLOPE && (targetLufs - r1.full) / slope > LEVELLING_EXTRA_DRIVE_DB) break;
     let g2 = g1 + (targetLufs - r1.full) / (Number.isFinite(slope) && slope > 0.05 ? slope : 0.5);
     if (Number.isFinite(below) && Number.isFinite(above) && !(g2 > below && g2 < above)) g2 = (below + above) / 2;
     g0 = g1;

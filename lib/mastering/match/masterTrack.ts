@@ -330,7 +330,10 @@ async function masterTrackWith(input: MasterTrackInput, worker: ChainWorker | nu
   };
   /** The target is out of reach at this loudness level, or needs more than ~8 dB of limiting, and a next level exists. */
   const canStepUp = (): boolean => derivation !== null && loudnessLevel < LOUDNESS_LEVELS.length - 1;
-  const needsMoreLoudness = (search: DriveSearch): boolean => (search.predictedLufs < target - 0.3 || search.probeLossDb > 8) && canStepUp();
+  /** Predicted this far below the target, the next level is tried; a search told so stops there once levelling. */
+  const outOfReachBelowLufs = target - 0.3;
+  const stepUpBelowLufs = (): number | undefined => (canStepUp() ? outOfReachBelowLufs : undefined);
+  const needsMoreLoudness = (search: DriveSearch): boolean => (search.predictedLufs < outOfReachBelowLufs || search.probeLossDb > 8) && canStepUp();
   /** The next loudness level (closedLoop.ts LOUDNESS_LEVELS); true when the audio rendered so far is saturated already. */
   const stepUpLoudness = (): boolean => {
     const saturated = settings.saturation.enabled;
@@ -400,7 +403,7 @@ async function masterTrackWith(input: MasterTrackInput, worker: ChainWorker | nu
           start = clampDriveDb(start + lastSearch.preLufs - fullPre + (Math.abs(left) < COARSE_SEARCH_LU ? left / 0.7 : 0));
         }
         // Given settings start from their stored drive.
-        const search = await searchDrive(work, driveProbe, settings, fullPre, aimLufs, { startDriveDb: start, worker, toleranceLu: beforeLimiter ? COARSE_SEARCH_LU : fineToleranceLu, nextLevel: canStepUp() });
+        const search = await searchDrive(work, driveProbe, settings, fullPre, aimLufs, { startDriveDb: start, worker, toleranceLu: beforeLimiter ? COARSE_SEARCH_LU : fineToleranceLu, stepUpBelowLufs: stepUpBelowLufs() });
         adoptSearch(search, fullPre);
         // Given settings keep their own saturation and limiter timing: only a derivation may step them up.
         if (!derivation || !needsMoreLoudness(search)) break;
@@ -533,7 +536,7 @@ async function masterTrackWith(input: MasterTrackInput, worker: ChainWorker | nu
     let preLufs = (await predictTonal(rendered)).integratedLufs;
     let search: DriveSearch;
     for (;;) {
-      search = await searchDrive(rendered, probe, settings, preLufs, aimLufs, { worker, toleranceLu: COARSE_SEARCH_LU, predictFull: predictLimited, nextLevel: canStepUp() });
+      search = await searchDrive(rendered, probe, settings, preLufs, aimLufs, { worker, toleranceLu: COARSE_SEARCH_LU, predictFull: predictLimited, stepUpBelowLufs: stepUpBelowLufs() });
       if (!needsMoreLoudness(search)) break;
       // As in a full render: saturation follows the compressor, in place unless the probe is saturated already.
       if (stepUpLoudness()) await renderProbe(driveProbe.cut(mixWork), { eqAndDynamics: true, saturation: true });
