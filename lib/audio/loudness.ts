@@ -101,15 +101,15 @@ export function peakToLoudnessRatioDb(truePeakDbtp: number, integratedLufs: numb
   return Number.isFinite(truePeakDbtp) && Number.isFinite(integratedLufs) ? truePeakDbtp - integratedLufs : NaN;
 }
 
-/**
- * Streaming BS.1770-4 / EBU R 128 meter. Feed planar Float32 channels in blocks of any size; results can be read at
- * any time and reflect everything fed so far. Feeding in one block or many gives identical results.
- */
 /** Two channels of one sample type the stereo kernel reads (float32, or float64 kept at full precision). */
 function isPair(left: ArrayLike<number>, right: ArrayLike<number>): left is Float32Array | Float64Array {
   return (left instanceof Float32Array && right instanceof Float32Array) || (left instanceof Float64Array && right instanceof Float64Array);
 }
 
+/**
+ * Streaming BS.1770-4 / EBU R 128 meter. Feed planar Float32 channels in blocks of any size; results can be read at
+ * any time and reflect everything fed so far. Feeding in one block or many gives identical results.
+ */
 export class LoudnessMeter {
   readonly sampleRate: number;
   readonly channelCount: number;
@@ -197,9 +197,9 @@ export class LoudnessMeter {
     const wR = this.weights[1];
     const sub = this.subBlockFrames;
     let open = sub - this.pendingFrames;
+    const wide = left instanceof Float64Array;
     for (let pos = start; pos < stop; ) {
       const end = Math.min(stop, pos + KWEIGHTING_PIECE_FRAMES);
-      const wide = left instanceof Float64Array;
       (wide ? kernel.left64 : kernel.left).set(left.subarray(pos, end));
       (wide ? kernel.right64 : kernel.right).set(right.subarray(pos, end));
       const closed = kernel.run(end - pos, open, sub, wide ? 1 : 0);
