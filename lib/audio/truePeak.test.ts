@@ -4,6 +4,7 @@ import { TRUE_PEAK_TOLERANCE_DB, tech3341Cases } from './conformance/ebuTech3341
 import { synthesize, tone } from './conformance/signals';
 import {
   interpolateAt,
+  measurePeaks,
   measureTruePeak,
   oversamplingFactor,
   truePeakInterpolator,
@@ -143,4 +144,19 @@ test('per-channel figures, silence and the interpolator shape', () => {
     const dc = ip.coefficients[p].reduce((a, b) => a + b, 0);
     assert.ok(Math.abs(dc - 1) < 0.002, `branch ${p} DC gain ${dc}`);
   }
+});
+
+test('measurePeaks: the true peak of measureTruePeak and the sample peak from the same pass (float32-rounded for float64)', () => {
+  let seed = 7;
+  const noise = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 31 - 1) * 0.8;
+  const left = Float64Array.from({ length: 5000 }, noise);
+  const right = Float64Array.from({ length: 5000 }, noise);
+  right[3333] = -0.987654321012345;
+  const pcm = { sampleRate: 44100, channels: [left, right] as unknown as Float32Array[] };
+  const { truePeak, samplePeakDbfs } = measurePeaks(pcm);
+  assert.deepEqual(truePeak, measureTruePeak(pcm));
+  assert.equal(samplePeakDbfs, 20 * Math.log10(Math.fround(0.987654321012345)));
+  const narrow = { sampleRate: 44100, channels: [Float32Array.from(left), Float32Array.from(right)] };
+  assert.equal(measurePeaks(narrow).samplePeakDbfs, 20 * Math.log10(Math.fround(0.987654321012345)));
+  assert.equal(measurePeaks({ sampleRate: 44100, channels: [new Float32Array(100)] }).samplePeakDbfs, -Infinity);
 });

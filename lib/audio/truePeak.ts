@@ -375,6 +375,15 @@ function screenX4(x: Float32Array, r0: number, from: number, end: number, k: Flo
 
 /** True peak of every channel, their maximum, and the positions of inter-sample overs. */
 export function measureTruePeak(pcm: PcmAudio, options: TruePeakOptions = {}): TruePeakResult {
+  return measurePeaks(pcm, options).truePeak;
+}
+
+/**
+ * measureTruePeak and the sample peak (dBFS) from the same pass: the true-peak search reads every block's largest
+ * |sample| first, and the sample peak is the largest of those. Block maxima are kept at float32, so for float64 samples
+ * this is the peak of the samples rounded to float32 (rounding is monotonic), the peak a float32 output of them has.
+ */
+export function measurePeaks(pcm: PcmAudio, options: TruePeakOptions = {}): { truePeak: TruePeakResult; samplePeakDbfs: number } {
   const blockMaxima = pcm.channels.map((x, c) => {
     const precomputed = options.blockAbsMax?.[c];
     if (precomputed && precomputed.length !== Math.ceil(x.length / BLOCK)) throw new RangeError('blockAbsMax has the wrong length');
@@ -386,7 +395,8 @@ export function measureTruePeak(pcm: PcmAudio, options: TruePeakOptions = {}): T
     return peak;
   });
   const meter = new TruePeakMeter(pcm.sampleRate, pcm.channels.length, options);
-  return meter.finish(pcm.channels, 0, pcm.channels[0]?.length ?? 0, (c) => blockMaxima[c], (c) => samplePeaks[c]);
+  const truePeak = meter.finish(pcm.channels, 0, pcm.channels[0]?.length ?? 0, (c) => blockMaxima[c], (c) => samplePeaks[c]);
+  return { truePeak, samplePeakDbfs: linearToDb(samplePeaks.reduce((a, b) => Math.max(a, b), 0)) };
 }
 
 /**

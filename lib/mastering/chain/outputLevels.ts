@@ -4,8 +4,7 @@
  * peaks), so it is measured once per render, before the final gain, on the chain worker while the main thread meters
  * loudness and spectrum.
  */
-import { measureSamplePeak } from '@/lib/audio/samplePeak';
-import { measureTruePeak } from '@/lib/audio/truePeak';
+import { measurePeaks } from '@/lib/audio/truePeak';
 import type { PcmAudio } from '@/lib/audio/types';
 import { measureStereoOverTime } from '../analysis/stereo';
 
@@ -18,9 +17,11 @@ export interface OutputLevels {
 
 export function measureOutputLevels(pcm: PcmAudio): OutputLevels {
   const stereo = measureStereoOverTime(pcm, 60);
+  // One pass for both peaks (the sample peak of the float32 output this render becomes, see measurePeaks).
+  const peaks = measurePeaks(pcm, { maxOverPositions: 0 });
   return {
-    truePeakDbtp: measureTruePeak(pcm, { maxOverPositions: 0 }).truePeakDbtp,
-    samplePeakDbfs: measureSamplePeak(pcm).samplePeakDbfs,
+    truePeakDbtp: peaks.truePeak.truePeakDbtp,
+    samplePeakDbfs: peaks.samplePeakDbfs,
     sideToMidDb: stereo.sideToMidDb,
     correlation: stereo.correlation,
   };
