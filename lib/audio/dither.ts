@@ -84,7 +84,8 @@ export class Quantizer {
     const scale = this.scale;
     const maxCode = this.maxCode;
     const minCode = this.minCode;
-    let s = this.rngState[channel];
+    // As int32 (the same bits): a uint32 state made every shift and mix in the loop a float64 operation.
+    let s = this.rngState[channel] | 0;
     const coef = this.coefficients;
     const taps = coef.length;
     const hist = this.errorHistory[channel];
@@ -96,21 +97,18 @@ export class Quantizer {
     const maxV = maxCode + ROUNDING_OFFSET;
     const minV = minCode + ROUNDING_OFFSET;
     let o = outOffset;
-    if (taps === 0) {
+    if (taps === 0 && dither) {
+      // Truncation of a positive number is floor: with the +2^24+0.5 offset that is round-half-up, ~3x faster than
+      // Math.round. Clamped first (min/max: no branches) so the int32 conversion cannot wrap.
       for (let i = start; i < end; i++) {
-        let v = input[i] * scale + ROUNDING_OFFSET;
-        if (dither) {
-          s ^= s << 13;
-          s ^= s >>> 17;
-          s ^= s << 5;
-          v += ((s & 0xffff) - (s >>> 16)) * U16;
-        }
-        // Truncation of a positive number is floor: with the +2^24+0.5 offset that is round-half-up, ~3x faster
-        // than Math.round. Clamp first so the int32 conversion cannot wrap.
-        if (v > maxV) v = maxV;
-        else if (v < minV) v = minV;
+        s ^= s << 13;
+        s ^= s >>> 17;
+        s ^= s << 5;
+        const v = Math.min(maxV, Math.max(minV, input[i] * scale + ROUNDING_OFFSET + ((s & 0xffff) - (s >>> 16)) * U16));
         out[o++] = (v | 0) - OFFSET;
       }
+    } else if (taps === 0) {
+      for (let i = start; i < end; i++) out[o++] = (Math.min(maxV, Math.max(minV, input[i] * scale + ROUNDING_OFFSET)) | 0) - OFFSET;
     } else {
       for (let i = start; i < end; i++) {
         // hist holds the error history twice over (ring buffer mirrored) so the newest `taps` errors are always
