@@ -205,7 +205,10 @@ export class DriveProbe {
     const channels = work.channels.map((c) => {
       const out = new Float32Array(frames);
       let at = 0;
-      for (const [from, to] of spans) for (let i = from; i < to; i++) out[at++] = c[i];
+      for (const [from, to] of spans) {
+        out.set(c.subarray(from, to), at);
+        at += to - from;
+      }
       return out;
     });
     return { sampleRate: work.sampleRate, channels };
@@ -222,10 +225,8 @@ export class DriveProbe {
     for (const s of this.plan.segments) {
       for (let at = s.measureStart; at < s.measureEnd; at += METER_PIECE_FRAMES) {
         const frames = Math.min(METER_PIECE_FRAMES, s.measureEnd - at);
-        work.channels.forEach((c, ch) => {
-          const piece = pieces[ch];
-          for (let i = 0; i < frames; i++) piece[i] = c[at + i];
-        });
+        // set() rounds float64 to float32 as an assignment does, in one native copy.
+        work.channels.forEach((c, ch) => pieces[ch].set(c.subarray(at, at + frames)));
         meter.addFrames(pieces, 0, frames);
       }
     }
@@ -274,6 +275,8 @@ export interface DriveSearchOptions {
    * LEVELLING_SLOPE) rather than pushing it further.
    */
   stepUpBelowLufs?: number;
+  /** The probe's own loudness before the limiter (`full` cut by `probe`), when it is metered already. */
+  probePreLufs?: number;
 }
 
 /**
@@ -299,8 +302,8 @@ export async function searchDrive(
   targetLufs: number,
   options: DriveSearchOptions = {},
 ): Promise<DriveSearch> {
-  const { startDriveDb, worker = null, toleranceLu = 0.05, resume, predictFull, stepUpBelowLufs = -Infinity } = options;
-  const preLufs = probe.measuredLufs(probe.cut(full));
+  const { startDriveDb, worker = null, toleranceLu = 0.05, resume, predictFull, stepUpBelowLufs = -Infinity, probePreLufs } = options;
+  const preLufs = probePreLufs ?? probe.measuredLufs(probe.cut(full));
   const predict = async (drive: number) => {
     const limited = await limitedProbe(full, probe, settings, drive, worker);
     const limitedLufs = probe.measuredLufs(limited);

@@ -544,15 +544,18 @@ async function masterTrackWith(input: MasterTrackInput, worker: ChainWorker | nu
       lastLimited = await predictTonal(limited, probeLufs);
       return lastLimited.integratedLufs;
     };
-    let preLufs = (await predictTonal(rendered)).integratedLufs;
+    // The rendered probe is metered once, for the prediction and for the search (it is what the search cuts).
+    let renderedLufs = probe.measuredLufs(rendered);
+    let preLufs = (await predictTonal(rendered, renderedLufs)).integratedLufs;
     let search: DriveSearch;
     for (;;) {
-      search = await searchDrive(rendered, probe, settings, preLufs, aimLufs, { worker, toleranceLu: COARSE_SEARCH_LU, predictFull: predictLimited, stepUpBelowLufs: stepUpBelowLufs() });
+      search = await searchDrive(rendered, probe, settings, preLufs, aimLufs, { worker, toleranceLu: COARSE_SEARCH_LU, predictFull: predictLimited, stepUpBelowLufs: stepUpBelowLufs(), probePreLufs: renderedLufs });
       if (!needsMoreLoudness(search)) break;
       // As in a full render: saturation follows the compressor, in place unless the probe is saturated already.
       if (stepUpLoudness()) await renderProbe(driveProbe.cut(mixWork), { eqAndDynamics: true, saturation: true });
       else await renderProbe(probe.cut(rendered), { eqAndDynamics: false, saturation: true });
-      preLufs = (await predictTonal(rendered)).integratedLufs;
+      renderedLufs = probe.measuredLufs(rendered);
+      preLufs = (await predictTonal(rendered, renderedLufs)).integratedLufs;
     }
     // The full render's search starts here, moved by how far the model's pre-limiter loudness was off.
     adoptSearch(search, preLufs);
