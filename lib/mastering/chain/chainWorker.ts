@@ -8,7 +8,6 @@ import { parentPort } from 'node:worker_threads';
 import { Quantizer, type OutputBitDepth, type QuantizeOptions } from '@/lib/audio/dither';
 import { writeWavChannel } from '@/lib/audio/encode/wav';
 import { processLimiter, type LimiterSettingsInput } from '@/lib/audio/limiter';
-import { touchedSharedBuffers } from '@/lib/audio/touchedMemory';
 import type { PcmAudio } from '@/lib/audio/types';
 import { narrowChannelInPlace, type WorkingAudio } from '@/lib/audio/workingAudio';
 import { longTermSpectrum } from '../analysis/longTermSpectrum';
@@ -38,8 +37,6 @@ export type ChainTask =
   | { kind: 'wavChannel'; blocks: Uint8Array[]; bitDepth: OutputBitDepth; channelCount: number; channel: number; samples: Float32Array; quantize: QuantizeOptions }
   /** A channel of the final render to float32 in place, times the output gain (workingAudio.ts narrowInPlace). */
   | { kind: 'narrow'; wide: Float64Array; gain: number }
-  /** Shared buffers of these sizes, their pages touched here (touchedMemory.ts), for the main thread to fill. */
-  | { kind: 'touchedBuffers'; byteLengths: number[] }
   | { kind: 'ping' }
   /** A full collection now: frees shared buffers this thread was handed (the memory is freed once no thread holds it). */
   | { kind: 'collectGarbage' };
@@ -54,9 +51,6 @@ port.on('message', async ({ id, task }: { id: number; task: ChainTask }) => {
     switch (task.kind) {
       case 'ping':
         port.postMessage({ id, ok: true, result: null });
-        return;
-      case 'touchedBuffers':
-        port.postMessage({ id, ok: true, result: touchedSharedBuffers(task.byteLengths) });
         return;
       case 'collectGarbage':
         collectGarbage?.();

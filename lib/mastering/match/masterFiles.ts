@@ -10,7 +10,6 @@
  */
 import { ChainWorker } from '../chain/chainWorkerClient';
 import type { MasteringSettings } from '../settings';
-import { probeCapacityFrames, type ProbeBuffers } from './closedLoop';
 import type { MatchAnalysis } from './matchAnalysis';
 import { masterTrack, type MasterOptions, type MasterProgress, type MasterTrackResult } from './masterTrack';
 import { readMixForRender, type StreamedMix } from './mixFile';
@@ -19,7 +18,7 @@ export interface MasterFilesInput {
   mixPath: string;
   references: { path: string; weight?: number }[];
   settings?: MasteringSettings;
-  options?: Omit<MasterOptions, 'worker' | 'analyses' | 'transferReferences' | 'probeBuffers'>;
+  options?: Omit<MasterOptions, 'worker' | 'analyses' | 'transferReferences'>;
   onProgress?: (progress: MasterProgress) => void;
   /** After the mix is decoded (its wall and CPU time), before masterTrack's own stages. */
   onDecoded?: () => void;
@@ -40,22 +39,8 @@ export async function masterFiles(input: MasterFilesInput): Promise<MasterTrackR
       const allAnalysed = Promise.allSettled(analyses).then(() => worker?.close());
       allAnalysed.catch(() => undefined);
     }
-    // The drive probe's memory is made and touched on the worker early in its reading of the references (a task that
-    // does not wait runs at the reading's first pause), which ends before this thread's reading and measuring of the
-    // mix (touchedMemory.ts): ~45 MB of page faults off this thread's path.
-    let probeBuffers: Promise<ProbeBuffers | null> = Promise.resolve(null);
-    const onOpen = (sampleRate: number, channelCount: number, expectedFrames: number) => {
-      if (!parallel || !worker || !(expectedFrames > 0)) return;
-      const frames = probeCapacityFrames(expectedFrames, sampleRate);
-      const wide = Array<number>(channelCount).fill(frames * Float64Array.BYTES_PER_ELEMENT);
-      const narrow = Array<number>(channelCount).fill(frames * Float32Array.BYTES_PER_ELEMENT);
-      probeBuffers = worker.run<SharedArrayBuffer[]>({ kind: 'touchedBuffers', byteLengths: [...wide, ...narrow] }).then(
-        (buffers) => ({ sampleRate, frames, wide: buffers.slice(0, channelCount), narrow: buffers.slice(channelCount) }),
-        () => null,
-      );
-    };
     // Measured while it is read: the mix's analysis is ready when its last samples are.
-    const read = await readMixForRender(input.mixPath, { onOpen });
+    const read = await readMixForRender(input.mixPath);
     mix = read.mix;
     const mixAnalysis = read.analysis;
     input.onDecoded?.();
@@ -63,7 +48,7 @@ export async function masterFiles(input: MasterFilesInput): Promise<MasterTrackR
       mix,
       references: analyses.map((analysis, i) => ({ analysis, weight: input.references[i].weight })),
       settings: input.settings,
-      options: { ...input.options, worker: parallel ? (worker ?? undefined) : undefined, parallel, analyses: { mix: mixAnalysis }, probeBuffers },
+      options: { ...input.options, worker: parallel ? (worker ?? undefined) : undefined, parallel, analyses: { mix: mixAnalysis } },
       onProgress: input.onProgress,
     });
   } finally {

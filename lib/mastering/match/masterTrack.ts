@@ -31,7 +31,7 @@ import { designChainFir, limiterSettingsFrom, renderPreLimiter, type PreLimiterS
 import { allocateSplittable, mergeGainReductionStats, splitRender } from '../chain/splitRender';
 import { buildReport, nullIfNonFinite, type LoudnessFigures, type MasterState, type MasteringReport } from '../report/report';
 import { defaultDeliveryRate, masteringSettingsSchema, type MasteringSettings, type OutputSettings } from '../settings';
-import { applyLoudnessLevel, clampDriveDb, DriveProbe, foldResidual, LOUDNESS_LEVELS, planProbe, probeBuffersFit, searchDrive, type DriveSearch, type LoopRound, type ProbeBuffers } from './closedLoop';
+import { applyLoudnessLevel, clampDriveDb, DriveProbe, foldResidual, LOUDNESS_LEVELS, planProbe, searchDrive, type DriveSearch, type LoopRound } from './closedLoop';
 import { deriveSettings, refitBands, round2, type DeriveOptions, type Derivation } from './derive';
 import { eqLimitWarning } from './eqLimitWarning';
 import { TonalModel } from './tonalModel';
@@ -79,11 +79,6 @@ export interface MasterOptions extends Omit<DeriveOptions, 'output'> {
   parallel?: boolean;
   /** A chain worker already started (e.g. before decoding, so its start-up overlaps); the caller closes it. */
   worker?: ChainWorker;
-  /**
-   * Memory for the drive probe made ahead (e.g. touched on the chain worker while this thread decoded the mix); buffers
-   * that do not fit the probe (a mix resampled for delivery, a header that under-counted) are left to the collector.
-   */
-  probeBuffers?: Promise<ProbeBuffers | null>;
   /**
    * The references' sample buffers may be moved to the worker (they are unusable to the caller afterwards): saves
    * a copy and frees their memory right after analysis. Default false.
@@ -304,9 +299,6 @@ async function masterTrackWith(input: MasterTrackInput, worker: ChainWorker | nu
   // the machines this runs on a fresh 150 MB buffer costs about half a second in page faults alone.
   let workBuffer: WorkingAudio | null = null;
   const driveProbe = new DriveProbe(planProbe(frames, outRate, mixAnalysis.shortTermLufs, mixAnalysis.shortTermHopSeconds));
-  const given = await options.probeBuffers;
-  const probeBuffers = given && probeBuffersFit(given, driveProbe.plan, outRate, channelCount) ? given : null;
-  if (probeBuffers) driveProbe.provide(probeBuffers.wide, outRate);
   let loudnessLevel = 0;
   let lastSearch: { preLufs: number; level: number; search: DriveSearch } | null = null;
   /** A search's drive into the settings; the search is kept (with the pre-limiter loudness it went by) for the next. */
@@ -516,8 +508,8 @@ async function masterTrackWith(input: MasterTrackInput, worker: ChainWorker | nu
     const probe = driveProbe.asRendered();
     // In shared memory when there is a worker: half of its segments' bands are measured there (measureSegments).
     const { length } = driveProbe.plan;
-    const narrowBuffer = (ch: number) => probeBuffers?.narrow[ch] ?? (worker ? new SharedArrayBuffer(length * Float32Array.BYTES_PER_ELEMENT) : new ArrayBuffer(length * Float32Array.BYTES_PER_ELEMENT));
-    const rendered = asWorking({ sampleRate: outRate, channels: Array.from({ length: channelCount }, (_, ch) => new Float32Array(narrowBuffer(ch), 0, length)) });
+    const narrowBuffer = () => (worker ? new SharedArrayBuffer(length * Float32Array.BYTES_PER_ELEMENT) : new ArrayBuffer(length * Float32Array.BYTES_PER_ELEMENT));
+    const rendered = asWorking({ sampleRate: outRate, channels: Array.from({ length: channelCount }, () => new Float32Array(narrowBuffer())) });
     /** `work`: the probe cut from the mix (all stages), or from the render so far (saturation only). */
     const renderProbe = async (work: WorkingAudio, stages: PreLimiterStages) => {
       await renderPreOn2(work, stages, stages.eqAndDynamics ? await designChainFir(settings, outRate) : null, driveProbe.plan.splitAt);
