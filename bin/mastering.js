@@ -2,7 +2,6 @@
 // The CLI's entry (started by the package bin, bin/mastering): runs the CLI from the runtime bundle
 // (scripts/runtimeBundle.mjs: plain JavaScript, built on first use and whenever a source changed). If the bundle cannot
 // be built, the TypeScript runs through tsx instead.
-import { spawn } from 'node:child_process';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { join } from 'node:path';
 
@@ -12,6 +11,8 @@ import { join } from 'node:path';
 // process (on Windows, which has no /bin/sh, the command runs here without those settings).
 const TUNED_COMMANDS = new Set(['analyze', 'master']);
 if (TUNED_COMMANDS.has(process.argv[2]) && process.env.MASTERING_CLI_TUNED === undefined && process.platform !== 'win32') {
+  // Loaded only here: the tuned process never needs it before it runs ffmpeg (10-17 ms of start-up).
+  const { spawn } = await import('node:child_process');
   const wrapper = fileURLToPath(new URL('./mastering', import.meta.url));
   const env = { ...process.env, MASTERING_NODE: process.execPath };
   const child = spawn('/bin/sh', [wrapper, ...process.argv.slice(2)], { stdio: 'inherit', env });

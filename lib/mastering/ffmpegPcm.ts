@@ -14,11 +14,11 @@
  * @ffmpeg-installer/linux-x64 (GPLv3, ffmpeg 4.1 from 2018; a newer system ffmpeg is the better choice where there is
  * one). It runs as a separate program, so its licence does not extend to ours.
  */
-import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
+import type { ChildProcess, StdioOptions } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { connect, createServer, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import { setPriority, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -149,6 +149,9 @@ export async function runFfmpegPcm(
     }
   };
 
+  // Loaded here, not with the module: reading a WAV never starts ffmpeg, and child_process (with the net and dgram
+  // modules it loads) cost every thread 10-17 ms of start-up.
+  const { spawn } = await import('node:child_process');
   const socket = await connectOutputSocket(take);
   // `exec` keeps the process id, so killing the child kills ffmpeg itself.
   const limited = shellCanLimit();
@@ -249,6 +252,7 @@ const OUTPUT_READ_BYTES = 1 << 16;
  */
 async function connectOutputSocket(onBytes: (bytes: Uint8Array) => void): Promise<{ reader: Socket; childEnd: Socket } | null> {
   if (process.platform === 'win32') return null;
+  const { connect, createServer } = await import('node:net');
   let dir: string | undefined;
   const server = createServer();
   try {
