@@ -53,7 +53,7 @@ port.on('message', async ({ id, task }: { id: number; task: ChainTask }) => {
         port.postMessage({ id, ok: true, result: null });
         return;
       case 'collectGarbage':
-        collectGarbage?.();
+        collectGarbage();
         port.postMessage({ id, ok: true, result: null });
         return;
       case 'analyze': {
@@ -66,7 +66,7 @@ port.on('message', async ({ id, task }: { id: number; task: ChainTask }) => {
         const result = await analyzeFileForMatch(task.path, task.options);
         port.postMessage({ id, ok: true, result });
         // The same thread renders next (masterFiles.ts): what reading the reference touched is freed before that.
-        collectGarbage?.();
+        collectGarbage();
         return;
       }
       case 'pre': {

@@ -316,7 +316,7 @@ async function masterTrackWith(input: MasterTrackInput, worker: ChainWorker | nu
   const fineToleranceLu = derivation ? 0.1 : 0.2;
   const rounds: LoopRound[] = [];
   // The analyses' garbage goes before the track's working copy arrives, not after (peak memory).
-  collectGarbage?.();
+  collectGarbage();
   /**
    * Starts a measurement of `work` on the chain worker, which reads the shared buffer in place while this thread
    * measures something else; the returned function gives its result. Without a worker, or for audio not in shared
@@ -485,7 +485,7 @@ async function masterTrackWith(input: MasterTrackInput, worker: ChainWorker | nu
     const predicted: TonalSpectrum = { ...pre, levelsDb };
     const distance = tonalDistanceDb(blend!, predicted);
     // The probe copies go before the next render's buffers are touched (peak memory).
-    collectGarbage?.();
+    collectGarbage();
     if (!(distance > FULL_TRACK_CORRECTION_ABOVE_DB)) return false;
     predictedFirst = { distance, settings: structuredClone(settings) };
     rounds.push({ driveDb: settings.loudness.limiterInputGainDb, meanAbsResidualDb: distance, predicted: true });
@@ -566,7 +566,7 @@ async function masterTrackWith(input: MasterTrackInput, worker: ChainWorker | nu
     await foldFromModel(tonalModel, mixWork);
     // The probe's own render and what both threads' searches left go before the track's working copy is touched
     // (peak memory).
-    collectGarbage?.();
+    collectGarbage();
     await worker?.run({ kind: 'collectGarbage' });
   }
   // After the model's correction the render is predicted no further: its measured residual (below) catches a miss.
