@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { applyLimiter, computeLimiterGain, limiterSettingsSchema, processLimiter } from './limiter';
+import { applyLimiter, computeLimiterGain, limiterSettingsSchema, mergeInterSample, PositionList, processLimiter } from './limiter';
 import { interSampleScreenKernel } from './simd/interSampleScreenKernel';
 import { limiterGainKernel } from './simd/limiterGainKernel';
 import { interSampleScreen, measureTruePeak, truePeakInterpolator } from './truePeak';
@@ -118,6 +118,41 @@ test('the WebAssembly screen and gain stage limit exactly as the scalar code: sa
         simd.channels.forEach((c, ch) => assert.deepEqual(c, scalar.channels[ch], label));
         if (n > 1000) assert.ok(simdStats.gainReduction.maxDb > 3, `${label}: the limiter really works`);
       }
+    }
+  }
+});
+
+test('the inter-sample needs merge into the sample needs in place: sorted, one entry per position, the smaller gain', () => {
+  let seed = 5;
+  const random = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32;
+  const target = 0.8;
+  for (let round = 0; round < 50; round++) {
+    const samples = new PositionList();
+    const inter = new PositionList();
+    const expected = new Map<number, number>();
+    // Sparse and dense stretches, shared positions, either list empty now and then.
+    const sampleDensity = round % 7 === 0 ? 0 : random();
+    const interDensity = round % 5 === 0 ? 0 : random() * 0.5;
+    for (let p = 0; p < 3000; p++) {
+      if (random() < sampleDensity) {
+        const g = 0.2 + 0.8 * random();
+        samples.push(p, g);
+        expected.set(p, g);
+      }
+      if (random() < interDensity) {
+        const value = 0.5 + random();
+        inter.push(p, value);
+        const g = target / value;
+        const had = expected.get(p);
+        expected.set(p, had === undefined || g < had ? g : had);
+      }
+    }
+    mergeInterSample(samples, inter, target);
+    const want = [...expected].sort((a, b) => a[0] - b[0]);
+    assert.equal(samples.count, want.length, `round ${round}: count`);
+    for (let i = 0; i < want.length; i++) {
+      assert.equal(samples.positions[i], want[i][0], `round ${round}: position ${i}`);
+      assert.equal(samples.values[i], want[i][1], `round ${round}: value at ${want[i][0]}`);
     }
   }
 });
