@@ -349,6 +349,26 @@ export class LoudnessMeter {
     };
   }
 
+  /**
+   * The 10 ms sub-block energies completed so far, from sub-block `first` on: what appendSubBlocks continues another
+   * meter with (metering a signal in pieces, e.g. on two threads).
+   */
+  subBlockEnergies(first = 0): Float64Array {
+    return this.subBlocks.slice(first, this.subBlockCount);
+  }
+
+  /**
+   * Continues this metering with the sub-blocks of the signal's next `frames` frames, metered elsewhere (subBlocksFrom).
+   * This meter must stand on a sub-block boundary, and takes no more frames afterwards (its filters are where its own
+   * signal ended).
+   */
+  appendSubBlocks(energies: Float64Array, frames: number): void {
+    if (this.pendingFrames !== 0) throw new Error('appendSubBlocks: the meter is not on a sub-block boundary');
+    for (let i = 0; i < energies.length; i++) this.pushSubBlock(energies[i]);
+    this.totalFrames += frames;
+    this.pendingFrames = frames - energies.length * this.subBlockFrames;
+  }
+
   reset(): void {
     for (const f of this.filters) f.reset();
     this.kernelState.fill(0);
@@ -413,6 +433,22 @@ function loudnessRangeOf(shortTermEnergies: Float64Array): { rangeLu: number; lo
   const low = energyToLufs(kept[Math.round((kept.length - 1) * 0.1)]);
   const high = energyToLufs(kept[Math.round((kept.length - 1) * 0.95)]);
   return { rangeLu: high - low, lowLufs: low, highLufs: high };
+}
+
+/**
+ * Sub-block energies of frames [from, end) of `pcm` for a meter that metered [0, from) itself (appendSubBlocks), `from`
+ * a multiple of the sub-block. The filters settle on up to `settleFrames` frames before `from` (whole sub-blocks): the
+ * K-weighting's slowest pole decays by e^-240 over a second at 44.1 kHz, so the energies are those of one metering to
+ * the last bits of a float64.
+ */
+export function subBlocksFrom(pcm: PcmAudio, from: number, settleFrames: number, options: LoudnessOptions = {}): { energies: Float64Array; frames: number } {
+  const meter = new LoudnessMeter(pcm.sampleRate, pcm.channels.length, options);
+  const sub = meter.subBlockFrames;
+  if (from % sub !== 0) throw new RangeError(`subBlocksFrom: ${from} is not a multiple of the sub-block (${sub} frames)`);
+  const settle = Math.min(from, Math.floor(settleFrames / sub) * sub);
+  const end = pcm.channels[0]?.length ?? 0;
+  meter.addFrames(pcm.channels, from - settle, end);
+  return { energies: meter.subBlockEnergies(settle / sub), frames: end - from };
 }
 
 /** Whole-signal convenience: runs a LoudnessMeter over a decoded signal in one pass. */

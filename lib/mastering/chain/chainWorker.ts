@@ -8,6 +8,7 @@ import { parentPort } from 'node:worker_threads';
 import { Quantizer, type OutputBitDepth, type QuantizeOptions } from '@/lib/audio/dither';
 import { writeWavChannel } from '@/lib/audio/encode/wav';
 import { processLimiter, type LimiterSettingsInput } from '@/lib/audio/limiter';
+import { subBlocksFrom } from '@/lib/audio/loudness';
 import type { PcmAudio } from '@/lib/audio/types';
 import { narrowChannelInPlace, type WorkingAudio } from '@/lib/audio/workingAudio';
 import { longTermSpectrum } from '../analysis/longTermSpectrum';
@@ -37,6 +38,8 @@ export type ChainTask =
   | { kind: 'wavChannel'; blocks: Uint8Array[]; bitDepth: OutputBitDepth; channelCount: number; channel: number; samples: Float32Array; quantize: QuantizeOptions }
   /** A channel of the final render to float32 in place, times the output gain (workingAudio.ts narrowInPlace). */
   | { kind: 'narrow'; wide: Float64Array; gain: number }
+  /** Loudness sub-blocks of a render's second half (splitLoudness.ts), while the main thread meters the first. */
+  | { kind: 'loudnessFrom'; pcm: PcmAudio; from: number; settleFrames: number }
   | { kind: 'ping' }
   /** A full collection now: frees shared buffers this thread was handed (the memory is freed once no thread holds it). */
   | { kind: 'collectGarbage' };
@@ -51,6 +54,9 @@ port.on('message', async ({ id, task }: { id: number; task: ChainTask }) => {
     switch (task.kind) {
       case 'ping':
         port.postMessage({ id, ok: true, result: null });
+        return;
+      case 'loudnessFrom':
+        port.postMessage({ id, ok: true, result: subBlocksFrom(task.pcm, task.from, task.settleFrames) });
         return;
       case 'collectGarbage':
         collectGarbage();

@@ -23,6 +23,7 @@ import { effectiveMidSideCurves } from '../chain/effectiveCurves';
 import { encodeMaster } from '../chain/encodeMaster';
 import type { MidSideFir } from '../chain/midSideFir';
 import { measureOutputLevels, type OutputLevels } from '../chain/outputLevels';
+import { measureLoudnessOn2 } from '../chain/splitLoudness';
 import type { CompressorStats } from '@/lib/audio/compressor';
 import type { ChainTask } from '../chain/chainWorker';
 import { ChainWorker } from '../chain/chainWorkerClient';
@@ -356,9 +357,11 @@ async function masterTrackWith(input: MasterTrackInput, worker: ChainWorker | nu
   /** Loudness and long-term spectrum here while the worker reads the peaks and stereo image of the same shared buffer. */
   const measureOutput = async (work: WorkingAudio): Promise<{ loud: LoudnessResult; levels: OutputLevels; spectrum: LongTermSpectrum }> => {
     const levels = meanwhileOnWorker(work, { kind: 'outputLevels', pcm: asPcm(work) }, () => measureOutputLevels(asPcm(work)));
-    const loud = measureLoudness(asPcm(work));
+    // The second half's loudness follows the peaks on the worker; this half's is metered before the spectrum.
+    const loud = measureLoudnessOn2(asPcm(work), worker);
+    loud.catch(() => undefined);
     const spectrum = await longTermSpectrum(asPcm(work));
-    return { loud, levels: await levels(), spectrum };
+    return { loud: await loud, levels: await levels(), spectrum };
   };
   /**
    * Runs between the drive search and the limiter, with the pre-limiter render and its loudness: true abandons this
@@ -393,7 +396,7 @@ async function masterTrackWith(input: MasterTrackInput, worker: ChainWorker | nu
       // the target is out of reach with a transparent limiter, or needs more than ~8 dB of it, the loudness level
       // steps up (soft saturation before the limiter, a faster limiter) and the search runs again.
       for (;;) {
-        const fullPre = measureLoudness(asPcm(work)).integratedLufs;
+        const fullPre = (await measureLoudnessOn2(asPcm(work), worker)).integratedLufs;
         let start = settings.loudness.limiterInputGainDb !== 0 ? settings.loudness.limiterInputGainDb : undefined;
         // Rendering again (the tonal correction) at the same level: the drive found for the last render, moved by
         // what the pre-limiter loudness moved and by what that search left of the gap (a coarse one: up to
