@@ -9,6 +9,7 @@ import { Quantizer, type OutputBitDepth, type QuantizeOptions } from '@/lib/audi
 import { writeWavChannel } from '@/lib/audio/encode/wav';
 import { processLimiter, type LimiterSettingsInput } from '@/lib/audio/limiter';
 import { subBlocksFrom } from '@/lib/audio/loudness';
+import { touchedSharedBuffers } from '@/lib/audio/touchedMemory';
 import type { PcmAudio } from '@/lib/audio/types';
 import { narrowChannelInPlace, type WorkingAudio } from '@/lib/audio/workingAudio';
 import { longTermSpectrum } from '../analysis/longTermSpectrum';
@@ -40,6 +41,8 @@ export type ChainTask =
   | { kind: 'narrow'; wide: Float64Array; gain: number }
   /** Loudness sub-blocks of a render's second half (splitLoudness.ts), while the main thread meters the first. */
   | { kind: 'loudnessFrom'; pcm: PcmAudio; from: number; settleFrames: number }
+  /** Shared buffers of these sizes, their pages touched here (touchedMemory.ts), for the main thread to fill. */
+  | { kind: 'touchedBuffers'; byteLengths: number[] }
   | { kind: 'ping' }
   /** A full collection now: frees shared buffers this thread was handed (the memory is freed once no thread holds it). */
   | { kind: 'collectGarbage' };
@@ -57,6 +60,9 @@ port.on('message', async ({ id, task }: { id: number; task: ChainTask }) => {
         return;
       case 'loudnessFrom':
         port.postMessage({ id, ok: true, result: subBlocksFrom(task.pcm, task.from, task.settleFrames) });
+        return;
+      case 'touchedBuffers':
+        port.postMessage({ id, ok: true, result: touchedSharedBuffers(task.byteLengths) });
         return;
       case 'collectGarbage':
         collectGarbage();

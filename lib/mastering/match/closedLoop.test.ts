@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { measureLoudness } from '@/lib/audio/loudness';
 import { toWorkingAudio } from '@/lib/audio/workingAudio';
 import { neutralSettings } from '../settings';
-import { DriveProbe, planProbe, searchDrive } from './closedLoop';
+import { DriveProbe, planProbe, probeCapacityFrames, searchDrive } from './closedLoop';
 import { syntheticMix } from './testSignals';
 
 test('a coarse drive search resumed to the fine tolerance lands where a fine search does, from where it stopped', async () => {
@@ -52,4 +52,24 @@ test('with a next loudness level to go to, a search stops once the limiter is on
   const slope = (levelled.predictedLufs - p.predictedLufs) / (levelled.driveDb - p.driveDb);
   assert.ok(slope < 0.35 && (targetLufs - levelled.predictedLufs) / slope > 2, JSON.stringify(levelled));
   assert.ok(pushed.driveDb > levelled.driveDb + 1, `without a next level the search pushes on: ${JSON.stringify([levelled, pushed])}`);
+});
+
+test('probe buffers sized before the plan (probeCapacityFrames) hold every plan for that length and rate', () => {
+  let seed = 11;
+  const random = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32;
+  for (const rate of [44100, 48000, 88200, 96000, 22050]) {
+    for (const seconds of [5, 60, 63.5, 64, 95, 180, 240.3, 600]) {
+      const frames = Math.round(seconds * rate);
+      // Short-term loudness with silences and fades at either end, or none.
+      const hop = 0.1;
+      const count = Math.floor(seconds / hop);
+      const quietStart = Math.floor(random() * count * 0.3);
+      const quietEnd = Math.floor(random() * count * 0.3);
+      const shortTerm = Array.from({ length: count }, (_, k) => (k < quietStart || k >= count - quietEnd ? -Infinity : -20 + 6 * random()));
+      const capacity = probeCapacityFrames(frames, rate);
+      const plan = planProbe(frames, rate, shortTerm, hop);
+      assert.ok(plan.length <= capacity, `${seconds} s at ${rate} Hz: plan ${plan.length} > capacity ${capacity}`);
+      assert.ok(capacity <= frames);
+    }
+  }
 });

@@ -109,6 +109,32 @@ export function planProbe(frames: number, rate: number, shortTermLufs: number[],
   return { ranges, segments: probeSegments, splitAt, length: at };
 }
 
+/**
+ * At most this many frames in planProbe's plan for a track of `frames` at `rate` (with the default segments): what
+ * buffers made before the plan (ProbeBuffers) must hold.
+ */
+export function probeCapacityFrames(frames: number, rate: number): number {
+  if (frames / rate < PROBE_SEGMENTS * (PROBE_SEGMENT_SECONDS + PRE_ROLL_SECONDS + POST_ROLL_SECONDS) * 1.5) return frames;
+  return Math.min(frames, PROBE_SEGMENTS * (Math.round(PROBE_SEGMENT_SECONDS * rate) + Math.round(PRE_ROLL_SECONDS * rate) + Math.round(POST_ROLL_SECONDS * rate)));
+}
+
+/**
+ * Memory for a drive probe of up to `frames` frames per channel, made before the plan (touched on an idle thread, see
+ * touchedMemory.ts): `wide` for the probe the limiter runs in (float64), `narrow` for a probe rendered on its own
+ * (float32, masterTrack.ts).
+ */
+export interface ProbeBuffers {
+  sampleRate: number;
+  frames: number;
+  wide: SharedArrayBuffer[];
+  narrow: SharedArrayBuffer[];
+}
+
+/** `buffers` hold a probe of this plan, rate and channel count. */
+export function probeBuffersFit(buffers: ProbeBuffers, plan: ProbePlan, sampleRate: number, channelCount: number): boolean {
+  return buffers.sampleRate === sampleRate && buffers.frames >= plan.length && buffers.wide.length === channelCount && buffers.narrow.length === channelCount;
+}
+
 /** Frames of the float32 pieces the probe's measured parts are metered through. */
 const METER_PIECE_FRAMES = 1 << 16;
 
@@ -133,6 +159,11 @@ export class DriveProbe {
       return range;
     });
     return new DriveProbe({ ...this.plan, ranges }, this.store);
+  }
+
+  /** Takes `wide` (ProbeBuffers that fit) as the probe's memory; without, its own is made on first use. */
+  provide(wide: SharedArrayBuffer[], sampleRate: number): void {
+    this.store.buffer ??= { sampleRate, channels: wide.map((b) => new Float64Array(b, 0, this.plan.length)) };
   }
 
   /** The plan's ranges of `full`, back to back in the probe buffer. */

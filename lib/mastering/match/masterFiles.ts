@@ -10,6 +10,7 @@
  */
 import { ChainWorker } from '../chain/chainWorkerClient';
 import type { MasteringSettings } from '../settings';
+import { probeCapacityFrames, type ProbeBuffers } from './closedLoop';
 import type { MatchAnalysis } from './matchAnalysis';
 import { masterTrack, type MasterOptions, type MasterProgress, type MasterTrackResult } from './masterTrack';
 import { readMixForRender, type StreamedMix } from './mixFile';
@@ -18,7 +19,7 @@ export interface MasterFilesInput {
   mixPath: string;
   references: { path: string; weight?: number }[];
   settings?: MasteringSettings;
-  options?: Omit<MasterOptions, 'worker' | 'analyses' | 'transferReferences'>;
+  options?: Omit<MasterOptions, 'worker' | 'analyses' | 'transferReferences' | 'probeBuffers'>;
   onProgress?: (progress: MasterProgress) => void;
   /** After the mix is decoded (its wall and CPU time), before masterTrack's own stages. */
   onDecoded?: () => void;
@@ -44,14 +45,34 @@ export async function masterFiles(input: MasterFilesInput): Promise<MasterTrackR
     mix = read.mix;
     const mixAnalysis = read.analysis;
     input.onDecoded?.();
+    // The drive probe's memory is made and touched on the worker (touchedMemory.ts) once it is done with the references,
+    // while this thread derives the settings: ~45 MB of page faults (~80 ms here) off this thread's path, which would
+    // otherwise come just before the first probe render, with the worker idle.
+    // Only where the probe is cut at the mix's own rate: 44.1 and 48 kHz mixes are delivered at their rate in every
+    // format unless another rate is asked for (a resampled mix's probe makes its own).
+    const requestedRate = input.settings ? input.settings.output.sampleRate : input.options?.output?.sampleRate;
+    const atMixRate = (mix.sampleRate === 44100 || mix.sampleRate === 48000) && (requestedRate == null || requestedRate === mix.sampleRate);
+    const probeBuffers = parallel && worker && atMixRate ? makeProbeBuffers(worker, mix) : undefined;
+    probeBuffers?.catch(() => undefined);
     return await masterTrack({
       mix,
       references: analyses.map((analysis, i) => ({ analysis, weight: input.references[i].weight })),
       settings: input.settings,
-      options: { ...input.options, worker: parallel ? (worker ?? undefined) : undefined, parallel, analyses: { mix: mixAnalysis } },
+      options: { ...input.options, worker: parallel ? (worker ?? undefined) : undefined, parallel, analyses: { mix: mixAnalysis }, probeBuffers },
       onProgress: input.onProgress,
     });
   } finally {
     await Promise.all([ownWorker?.close(), mix?.dispose()]);
   }
+}
+
+/** Buffers for the drive probe of `mix` at its own rate. */
+async function makeProbeBuffers(worker: ChainWorker, mix: StreamedMix): Promise<ProbeBuffers> {
+  const frames = probeCapacityFrames(mix.frames, mix.sampleRate);
+  const count = mix.channelCount;
+  const buffers = await worker.run<SharedArrayBuffer[]>({
+    kind: 'touchedBuffers',
+    byteLengths: [...Array<number>(count).fill(frames * Float64Array.BYTES_PER_ELEMENT), ...Array<number>(count).fill(frames * Float32Array.BYTES_PER_ELEMENT)],
+  });
+  return { sampleRate: mix.sampleRate, frames, wide: buffers.slice(0, count), narrow: buffers.slice(count) };
 }

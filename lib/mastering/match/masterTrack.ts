@@ -32,7 +32,7 @@ import { designChainFir, limiterSettingsFrom, renderPreLimiter, type PreLimiterS
 import { allocateSplittable, mergeGainReductionStats, splitRender } from '../chain/splitRender';
 import { buildReport, nullIfNonFinite, type LoudnessFigures, type MasterState, type MasteringReport } from '../report/report';
 import { defaultDeliveryRate, masteringSettingsSchema, type MasteringSettings, type OutputSettings } from '../settings';
-import { applyLoudnessLevel, clampDriveDb, DriveProbe, foldResidual, LOUDNESS_LEVELS, planProbe, searchDrive, type DriveSearch, type LoopRound } from './closedLoop';
+import { applyLoudnessLevel, clampDriveDb, DriveProbe, foldResidual, LOUDNESS_LEVELS, planProbe, probeBuffersFit, searchDrive, type DriveSearch, type LoopRound, type ProbeBuffers } from './closedLoop';
 import { deriveSettings, refitBands, round2, type DeriveOptions, type Derivation } from './derive';
 import { eqLimitWarning } from './eqLimitWarning';
 import { TonalModel } from './tonalModel';
@@ -80,6 +80,11 @@ export interface MasterOptions extends Omit<DeriveOptions, 'output'> {
   parallel?: boolean;
   /** A chain worker already started (e.g. before decoding, so its start-up overlaps); the caller closes it. */
   worker?: ChainWorker;
+  /**
+   * Memory for the drive probe made elsewhere meanwhile (touched on the chain worker while this thread derives the
+   * settings, masterFiles.ts); buffers that do not fit the probe (a mix resampled for delivery) are left to the collector.
+   */
+  probeBuffers?: Promise<ProbeBuffers | null>;
   /**
    * The references' sample buffers may be moved to the worker (they are unusable to the caller afterwards): saves
    * a copy and frees their memory right after analysis. Default false.
@@ -300,6 +305,13 @@ async function masterTrackWith(input: MasterTrackInput, worker: ChainWorker | nu
   // the machines this runs on a fresh 150 MB buffer costs about half a second in page faults alone.
   let workBuffer: WorkingAudio | null = null;
   const driveProbe = new DriveProbe(planProbe(frames, outRate, mixAnalysis.shortTermLufs, mixAnalysis.shortTermHopSeconds));
+  const madeAhead = await options.probeBuffers?.catch(() => null);
+  /** The float32 probe's memory made ahead, until the probe is rendered (taken out of madeAhead, which the caller holds). */
+  let narrowAhead: SharedArrayBuffer[] | null = null;
+  if (madeAhead && probeBuffersFit(madeAhead, driveProbe.plan, outRate, channelCount)) {
+    driveProbe.provide(madeAhead.wide.splice(0), outRate);
+    narrowAhead = madeAhead.narrow.splice(0);
+  }
   let loudnessLevel = 0;
   let lastSearch: { preLufs: number; level: number; search: DriveSearch } | null = null;
   /** A search's drive into the settings; the search is kept (with the pre-limiter loudness it went by) for the next. */
@@ -511,8 +523,10 @@ async function masterTrackWith(input: MasterTrackInput, worker: ChainWorker | nu
     const probe = driveProbe.asRendered();
     // In shared memory when there is a worker: half of its segments' bands are measured there (measureSegments).
     const { length } = driveProbe.plan;
-    const narrowBuffer = () => (worker ? new SharedArrayBuffer(length * Float32Array.BYTES_PER_ELEMENT) : new ArrayBuffer(length * Float32Array.BYTES_PER_ELEMENT));
-    const rendered = asWorking({ sampleRate: outRate, channels: Array.from({ length: channelCount }, () => new Float32Array(narrowBuffer())) });
+    const given = narrowAhead;
+    narrowAhead = null;
+    const narrowBuffer = (ch: number) => given?.[ch] ?? (worker ? new SharedArrayBuffer(length * Float32Array.BYTES_PER_ELEMENT) : new ArrayBuffer(length * Float32Array.BYTES_PER_ELEMENT));
+    const rendered = asWorking({ sampleRate: outRate, channels: Array.from({ length: channelCount }, (_, ch) => new Float32Array(narrowBuffer(ch), 0, length)) });
     /** `work`: the probe cut from the mix (all stages), or from the render so far (saturation only). */
     const renderProbe = async (work: WorkingAudio, stages: PreLimiterStages) => {
       await renderPreOn2(work, stages, stages.eqAndDynamics ? await designChainFir(settings, outRate) : null, driveProbe.plan.splitAt);
