@@ -47,9 +47,9 @@ export async function masterFiles(input: MasterFilesInput): Promise<MasterTrackR
     input.onDecoded?.();
     // The drive probe's memory is made and touched on the worker (touchedMemory.ts) once it is done with the references,
     // while this thread derives the settings: ~45 MB of page faults (~80 ms here) off this thread's path, which would
-    // otherwise come just before the first probe render, with the worker idle.
-    // Only where the probe is cut at the mix's own rate: 44.1 and 48 kHz mixes are delivered at their rate in every
-    // format unless another rate is asked for (a resampled mix's probe makes its own).
+    // otherwise come just before the first probe render, with the worker idle. Only where the probe is cut at the
+    // mix's own rate: 44.1 and 48 kHz mixes are delivered at their rate in every format unless another rate is asked
+    // for (a resampled mix's probe makes its own).
     const requestedRate = input.settings ? input.settings.output.sampleRate : input.options?.output?.sampleRate;
     const atMixRate = (mix.sampleRate === 44100 || mix.sampleRate === 48000) && (requestedRate == null || requestedRate === mix.sampleRate);
     const probeBuffers = parallel && worker && atMixRate ? makeProbeBuffers(worker, mix) : undefined;

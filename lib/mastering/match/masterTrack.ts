@@ -586,6 +586,8 @@ async function masterTrackWith(input: MasterTrackInput, worker: ChainWorker | nu
     collectGarbage();
     await worker?.run({ kind: 'collectGarbage' });
   }
+  // Without the model the float32 probe is never rendered: its memory goes.
+  narrowAhead = null;
   // After the model's correction the render is predicted no further: its measured residual (below) catches a miss.
   let pass = await renderAndVerify(canFold && !tonalModel && options.predictResidual !== false ? foldBeforeLimiting : undefined);
   if (pass === null) {
