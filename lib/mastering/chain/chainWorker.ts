@@ -21,7 +21,7 @@ import { analyzeForMatch, type MatchAnalysisOptions } from '../match/matchAnalys
 import type { MasteringSettings } from '../settings';
 import type { MidSideFir } from './midSideFir';
 import { measureOutputLevels } from './outputLevels';
-import { renderPreLimiter, type PreLimiterStages } from './render';
+import { designChainFir, renderPreLimiter, type PreLimiterStages } from './render';
 
 export type ChainTask =
   | { kind: 'analyze'; pcm: PcmAudio; options: MatchAnalysisOptions }
@@ -41,6 +41,8 @@ export type ChainTask =
   | { kind: 'narrow'; wide: Float64Array; gain: number }
   /** Loudness sub-blocks of a render's second half (splitLoudness.ts), while the main thread meters the first. */
   | { kind: 'loudnessFrom'; pcm: PcmAudio; from: number; settleFrames: number }
+  /** The chain's FIR for these settings (render.ts designChainFir), while the main thread goes on. */
+  | { kind: 'designFir'; settings: MasteringSettings; sampleRate: number }
   /** Shared buffers of these sizes, their pages touched here (touchedMemory.ts), for the main thread to fill. */
   | { kind: 'touchedBuffers'; byteLengths: number[] }
   | { kind: 'ping' }
@@ -60,6 +62,9 @@ port.on('message', async ({ id, task }: { id: number; task: ChainTask }) => {
         return;
       case 'loudnessFrom':
         port.postMessage({ id, ok: true, result: subBlocksFrom(task.pcm, task.from, task.settleFrames) });
+        return;
+      case 'designFir':
+        port.postMessage({ id, ok: true, result: await designChainFir(task.settings, task.sampleRate) });
         return;
       case 'touchedBuffers':
         port.postMessage({ id, ok: true, result: touchedSharedBuffers(task.byteLengths) });

@@ -376,14 +376,27 @@ async function masterTrackWith(input: MasterTrackInput, worker: ChainWorker | nu
     return { loud: await loud, levels: await levels(), spectrum };
   };
   /**
+   * The chain's FIR for the settings as they stand now (a snapshot travels to the worker), designed on the worker when
+   * there is one: it is idle where a design is due (before a probe is cut, after a fold while the bands are refitted),
+   * and this thread goes on meanwhile.
+   */
+  const designFir = (): Promise<MidSideFir | null> => {
+    const fir = worker ? worker.run<MidSideFir | null>({ kind: 'designFir', settings, sampleRate: outRate }) : designChainFir(settings, outRate);
+    fir.catch(() => undefined);
+    return fir;
+  };
+  /** A design started ahead for the next full render (its settings' EQ is final by then). */
+  let firAhead: Promise<MidSideFir | null> | null = null;
+  /**
    * Runs between the drive search and the limiter, with the pre-limiter render and its loudness: true abandons this
    * render (the settings were changed and the track is rendered again).
    */
   type BeforeLimiter = (work: WorkingAudio, fullPreLufs: number) => Promise<boolean>;
   const renderAndVerify = async (beforeLimiter?: BeforeLimiter) => {
     progress('render');
-    const fir = await designChainFir(settings, outRate);
-    const renderStages = (work: WorkingAudio, stages: PreLimiterStages) => renderPreOn2(work, stages, fir);
+    const fir = firAhead ?? designFir();
+    firAhead = null;
+    const renderStages = async (work: WorkingAudio, stages: PreLimiterStages) => renderPreOn2(work, stages, await fir);
     const renderPre = async (): Promise<{ work: WorkingAudio; stats: PreLimiterStats }> => {
       if (source) {
         workBuffer ??= allocateSplittable(outRate, channelCount, frames);
@@ -527,9 +540,11 @@ async function masterTrackWith(input: MasterTrackInput, worker: ChainWorker | nu
     narrowAhead = null;
     const narrowBuffer = (ch: number) => given?.[ch] ?? (worker ? new SharedArrayBuffer(length * Float32Array.BYTES_PER_ELEMENT) : new ArrayBuffer(length * Float32Array.BYTES_PER_ELEMENT));
     const rendered = asWorking({ sampleRate: outRate, channels: Array.from({ length: channelCount }, (_, ch) => new Float32Array(narrowBuffer(ch), 0, length)) });
+    // The EQ stays as it is through the probe's loudness levels: one design, on the worker while the mix is cut here.
+    const probeFir = designFir();
     /** `work`: the probe cut from the mix (all stages), or from the render so far (saturation only). */
     const renderProbe = async (work: WorkingAudio, stages: PreLimiterStages) => {
-      await renderPreOn2(work, stages, stages.eqAndDynamics ? await designChainFir(settings, outRate) : null, driveProbe.plan.splitAt);
+      await renderPreOn2(work, stages, stages.eqAndDynamics ? await probeFir : null, driveProbe.plan.splitAt);
       rendered.channels.forEach((c, i) => c.set(work.channels[i]));
     };
     const mixCut = driveProbe.cut(mixWork);
@@ -573,7 +588,11 @@ async function masterTrackWith(input: MasterTrackInput, worker: ChainWorker | nu
     if (distance > FULL_TRACK_CORRECTION_ABOVE_DB) {
       rounds.push({ driveDb: settings.loudness.limiterInputGainDb, meanAbsResidualDb: distance, predicted: true });
       foldResidual(settings, derivation!.limits, residualTo(predicted), 0.9);
+      // The render's FIR follows the folded curve; the bands refitted meanwhile are the curve's editable reading.
+      firAhead = designFir();
       refitBands(settings);
+    } else {
+      firAhead = probeFir;
     }
     stage('render: probe through the tonal model');
   };
