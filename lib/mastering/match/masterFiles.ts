@@ -40,20 +40,27 @@ export async function masterFiles(input: MasterFilesInput): Promise<MasterTrackR
       const allAnalysed = Promise.allSettled(analyses).then(() => worker?.close());
       allAnalysed.catch(() => undefined);
     }
+    // The drive probe's memory is made and touched on the worker (touchedMemory.ts) once it is done with the references:
+    // ~45 MB of page faults (~80 ms here) off this thread's path, where they came just before the first probe render
+    // with the worker idle. Asked for as soon as the mix's length is known, so that a worker done with the references
+    // before this thread is done with the mix does it meanwhile; otherwise it does it while this thread derives the
+    // settings. Only where the probe is cut at the mix's own rate: 44.1 and 48 kHz mixes are delivered at their rate
+    // in every format unless another rate is asked for (a resampled mix's probe makes its own).
+    const requestedRate = input.settings ? input.settings.output.sampleRate : input.options?.output?.sampleRate;
+    let probeBuffers: Promise<ProbeBuffers> | undefined;
+    const prepareProbe = (sampleRate: number, channelCount: number, frames: number) => {
+      const atMixRate = (sampleRate === 44100 || sampleRate === 48000) && (requestedRate == null || requestedRate === sampleRate);
+      if (!parallel || !worker || !atMixRate || !(frames > 0)) return;
+      probeBuffers = Promise.allSettled(analyses).then(() => makeProbeBuffers(worker, sampleRate, channelCount, frames));
+      probeBuffers.catch(() => undefined);
+    };
     // Measured while it is read: the mix's analysis is ready when its last samples are.
-    const read = await readMixForRender(input.mixPath);
+    const read = await readMixForRender(input.mixPath, { onOpen: prepareProbe });
     mix = read.mix;
     const mixAnalysis = read.analysis;
     input.onDecoded?.();
-    // The drive probe's memory is made and touched on the worker (touchedMemory.ts) once it is done with the references,
-    // while this thread derives the settings: ~45 MB of page faults (~80 ms here) off this thread's path, which would
-    // otherwise come just before the first probe render, with the worker idle. Only where the probe is cut at the
-    // mix's own rate: 44.1 and 48 kHz mixes are delivered at their rate in every format unless another rate is asked
-    // for (a resampled mix's probe makes its own).
-    const requestedRate = input.settings ? input.settings.output.sampleRate : input.options?.output?.sampleRate;
-    const atMixRate = (mix.sampleRate === 44100 || mix.sampleRate === 48000) && (requestedRate == null || requestedRate === mix.sampleRate);
-    const probeBuffers = parallel && worker && atMixRate ? makeProbeBuffers(worker, mix) : undefined;
-    probeBuffers?.catch(() => undefined);
+    // A stream without a length in its header: now that it is known.
+    if (!probeBuffers) prepareProbe(mix.sampleRate, mix.channelCount, mix.frames);
     return await masterTrack({
       mix,
       references: analyses.map((analysis, i) => ({ analysis, weight: input.references[i].weight })),
@@ -66,13 +73,12 @@ export async function masterFiles(input: MasterFilesInput): Promise<MasterTrackR
   }
 }
 
-/** Buffers for the drive probe of `mix` at its own rate. */
-async function makeProbeBuffers(worker: ChainWorker, mix: StreamedMix): Promise<ProbeBuffers> {
-  const frames = probeCapacityFrames(mix.frames, mix.sampleRate);
-  const count = mix.channelCount;
+/** Buffers for the drive probe of a mix of `frames` frames at its own rate. */
+async function makeProbeBuffers(worker: ChainWorker, sampleRate: number, channelCount: number, frames: number): Promise<ProbeBuffers> {
+  const capacity = probeCapacityFrames(frames, sampleRate);
   const buffers = await worker.run<SharedArrayBuffer[]>({
     kind: 'touchedBuffers',
-    byteLengths: [...Array<number>(count).fill(frames * Float64Array.BYTES_PER_ELEMENT), ...Array<number>(count).fill(frames * Float32Array.BYTES_PER_ELEMENT)],
+    byteLengths: [...Array<number>(channelCount).fill(capacity * Float64Array.BYTES_PER_ELEMENT), ...Array<number>(channelCount).fill(capacity * Float32Array.BYTES_PER_ELEMENT)],
   });
-  return { sampleRate: mix.sampleRate, frames, wide: buffers.slice(0, count), narrow: buffers.slice(count) };
+  return { sampleRate, frames: capacity, wide: buffers.slice(0, channelCount), narrow: buffers.slice(channelCount) };
 }

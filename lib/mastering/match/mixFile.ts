@@ -63,6 +63,8 @@ export interface StreamedMix {
 export interface ReadMixForRenderOptions extends ReadAudioFileOptions {
   /** Where a compressed mix's decoded copy goes for later renders (default: the system's temporary folder). */
   spillDir?: string;
+  /** When the stream's format is known, before its samples are read (frames: the header's count, NaN when unknown). */
+  onOpen?: (sampleRate: number, channelCount: number, expectedFrames: number) => void;
 }
 
 /** The mix's channels at float64, each in shared memory with the room a split render needs (allocateSplittable). */
@@ -91,6 +93,7 @@ export async function readMixForRender(path: string, options: ReadMixForRenderOp
       {
         open: async (sampleRate, channelCount, expectedFrames, source) => {
           const known = Number.isFinite(expectedFrames) && expectedFrames > 0;
+          options.onOpen?.(sampleRate, channelCount, known ? expectedFrames : NaN);
           const analyzer = await MatchAnalyzer.create(sampleRate, channelCount, { truePeak: true, segmentBands: true, expectedFrames: known ? expectedFrames : undefined });
           // Sized by the header's length (exact for WAV, FLAC and Ogg); one that under-counts only costs growing it.
           const samples = renderBuffer(sampleRate, known ? expectedFrames : sampleRate * 60);
