@@ -30,6 +30,7 @@ import {
 } from '@/lib/mastering/settings';
 import { processCpuSeconds } from './processCpu';
 import { UsageError } from './usageError';
+import { writeChunks } from './writeChunks';
 
 const USAGE =
   'usage: mastering master MIX --reference REF [--weight W] [--reference REF2 --weight W2 …] --out FILE [--format wav24|wav16|flac24|flac16|mp3-320|mp3-v0] [--sample-rate 44100|48000|88200|96000] [--target-lufs X | --platform spotify|apple|youtube|tidal|amazon|club] [--ceiling -1] [--amount eq=1,dynamics=1,width=1] [--match eq,dynamics,stereo] [--multiband] [--mono-below HZ] [--eq-phase linear|minimum] [--noise-shaping none|lipshitz|f-weighted] [--title T --artist A --album B --track N[/M] --isrc ISRC --year Y --comment C] [--settings FILE] [--report FILE] [--json] [--timings]';
@@ -312,7 +313,7 @@ export async function runMasterCommand(args: string[], prepared: { worker?: Chai
 
   async function finish(result: Awaited<ReturnType<typeof masterTrack>>, progressToStderr: boolean, out: string) {
     if (progressToStderr) process.stderr.write('\r' + ' '.repeat(20) + '\r');
-    if (result.encoded) await writeFile(out, result.encoded.chunks);
+    if (result.encoded) writeChunks(out, result.encoded.chunks);
     if (v.report) await writeFile(v.report, JSON.stringify({ settings: result.settings, report: result.report }, null, 2) + '\n');
     if (v.json) {
       process.stdout.write(JSON.stringify({ settings: result.settings, report: result.report, result: { loudness: result.report.after.loudness, file: out } }) + '\n');
