@@ -12,6 +12,7 @@ export class ChainWorker {
   private nextId = 1;
   private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
   private failure: Error | null = null;
+  private closing = false;
 
   constructor() {
     this.worker = startWorker('chainWorker');
@@ -21,7 +22,10 @@ export class ChainWorker {
       const p = this.pending.get(reply.id);
       if (!p) return;
       this.pending.delete(reply.id);
-      if (this.pending.size === 0) this.worker.unref();
+      // Not once closing: terminate() refs the worker until it has exited, and a reply already on its way would undo
+      // that here, leaving the main loop empty with close() still pending (the process then exits with code 13,
+      // "unsettled top-level await", before saying anything).
+      if (this.pending.size === 0 && !this.closing) this.worker.unref();
       if (reply.ok) p.resolve(reply.result);
       // A decode refusal keeps its class so callers can tell bad input from a failure.
       else p.reject(reply.name === 'AudioFormatError' ? new AudioFormatError(reply.message) : new Error(`chain worker: ${reply.message}`));
@@ -46,6 +50,7 @@ export class ChainWorker {
   }
 
   async close(): Promise<void> {
+    this.closing = true;
     await this.worker.terminate();
   }
 }
