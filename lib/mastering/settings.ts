@@ -29,6 +29,17 @@ export const outputFormatSchema = z.enum(OUTPUT_FORMATS);
 export type OutputFormat = z.infer<typeof outputFormatSchema>;
 export const OUTPUT_SAMPLE_RATES = [44100, 48000, 88200, 96000] as const;
 
+/** What a derivation delivers unless another format is asked for. */
+export const DEFAULT_OUTPUT_FORMAT: OutputFormat = 'wav24';
+
+/**
+ * The rate a render of these output settings delivers at: the one asked for, else defaultDeliveryRate for the format
+ * (DEFAULT_OUTPUT_FORMAT where none is given yet, as for a derivation's options).
+ */
+export function deliveryRate(output: { format?: OutputFormat; sampleRate?: number | null }, mixRate: number): number {
+  return output.sampleRate ?? defaultDeliveryRate(output.format ?? DEFAULT_OUTPUT_FORMAT, mixRate);
+}
+
 /**
  * The delivery rate when none was asked for: the mix's own rate when it is a delivery rate the format can carry,
  * else the highest delivery rate of the same family (44.1 kHz multiples, else 48 kHz ones) not above the mix's rate
@@ -233,6 +244,6 @@ export function neutralSettings(overrides: { targetLufs?: number; ceilingDbtp?: 
       limiterSlowReleaseMs: 900,
       outputGainDb: 0,
     },
-    output: { format: 'wav24', sampleRate: null, dither: 'tpdf', noiseShaping: 'none', metadata: {} },
+    output: { format: DEFAULT_OUTPUT_FORMAT, sampleRate: null, dither: 'tpdf', noiseShaping: 'none', metadata: {} },
   };
 }

@@ -19,6 +19,7 @@
 import { compressorStaticGainDb } from '@/lib/audio/compressor';
 import { bandsResponseDb } from '../chain/effectiveCurves';
 import {
+  DEFAULT_OUTPUT_FORMAT,
   PLATFORM_TARGETS_LUFS,
   SETTINGS_VERSION,
   type MasteringSettings,
@@ -268,7 +269,7 @@ export function deriveSettings(mix: MatchAnalysis, references: WeightedReference
   const bandsMid = match.eq ? fitParametricBands(freqs, midCurve) : [];
   const bandsSide = match.eq && isStereo ? fitParametricBands(freqs, sideCurve) : [];
   const output: OutputSettings = {
-    format: 'wav24',
+    format: DEFAULT_OUTPUT_FORMAT,
     sampleRate: null,
     dither: 'tpdf',
     noiseShaping: 'none',

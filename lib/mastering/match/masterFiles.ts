@@ -9,7 +9,7 @@
  * its garbage after each reference). Without parallel rendering the reference thread ends once they are measured.
  */
 import { ChainWorker } from '../chain/chainWorkerClient';
-import type { MasteringSettings } from '../settings';
+import { deliveryRate, type MasteringSettings } from '../settings';
 import { probeCapacityFrames, type ProbeBuffers } from './closedLoop';
 import type { MatchAnalysis } from './matchAnalysis';
 import { masterTrack, type MasterOptions, type MasterProgress, type MasterTrackResult } from './masterTrack';
@@ -44,13 +44,12 @@ export async function masterFiles(input: MasterFilesInput): Promise<MasterTrackR
     // ~45 MB of page faults (~80 ms here) off this thread's path, where they came just before the first probe render
     // with the worker idle. Asked for as soon as the mix's length is known, so that a worker done with the references
     // before this thread is done with the mix does it meanwhile; otherwise it does it while this thread derives the
-    // settings. Only where the probe is cut at the mix's own rate: 44.1 and 48 kHz mixes are delivered at their rate
-    // in every format unless another rate is asked for (a resampled mix's probe makes its own).
-    const requestedRate = input.settings ? input.settings.output.sampleRate : input.options?.output?.sampleRate;
+    // settings. Only where the probe is cut at the mix's own rate (a mix resampled for delivery makes its own): given
+    // settings deliver at their output's rate, a derivation at its options' (masterTrack.ts).
+    const output = input.settings ? input.settings.output : (input.options?.output ?? {});
     let probeBuffers: Promise<ProbeBuffers> | undefined;
     const prepareProbe = (sampleRate: number, channelCount: number, frames: number) => {
-      const atMixRate = (sampleRate === 44100 || sampleRate === 48000) && (requestedRate == null || requestedRate === sampleRate);
-      if (!parallel || !worker || !atMixRate || !(frames > 0)) return;
+      if (!parallel || !worker || deliveryRate(output, sampleRate) !== sampleRate || !(frames > 0)) return;
       probeBuffers = Promise.allSettled(analyses).then(() => makeProbeBuffers(worker, sampleRate, channelCount, frames));
       probeBuffers.catch(() => undefined);
     };

@@ -31,7 +31,7 @@ import { collectGarbage } from '../collectGarbage';
 import { designChainFir, limiterSettingsFrom, renderPreLimiter, type PreLimiterStages, type PreLimiterStats } from '../chain/render';
 import { allocateSplittable, mergeGainReductionStats, splitRender } from '../chain/splitRender';
 import { buildReport, nullIfNonFinite, type LoudnessFigures, type MasterState, type MasteringReport } from '../report/report';
-import { defaultDeliveryRate, masteringSettingsSchema, type MasteringSettings, type OutputSettings } from '../settings';
+import { deliveryRate, masteringSettingsSchema, type MasteringSettings, type OutputSettings } from '../settings';
 import { applyLoudnessLevel, clampDriveDb, DriveProbe, foldResidual, LOUDNESS_LEVELS, planProbe, probeBuffersFit, searchDrive, type DriveSearch, type LoopRound, type ProbeBuffers } from './closedLoop';
 import { deriveSettings, refitBands, round2, type DeriveOptions, type Derivation } from './derive';
 import { eqLimitWarning } from './eqLimitWarning';
@@ -284,7 +284,7 @@ async function masterTrackWith(input: MasterTrackInput, worker: ChainWorker | nu
   // Deliver at 44.1/48/88.2/96 kHz (MP3 at 44.1/48) even when the mix is at another rate: keeping the mix's rate gave
   // a 192 kHz WAV, or an MP3 encoder refusing 22.05 kHz after the whole render. Recorded in the settings only when it
   // differs from the mix's, so settings of mixes at a delivery rate stay as they were.
-  const outRate = settings.output.sampleRate ?? defaultDeliveryRate(settings.output.format, mixRate);
+  const outRate = deliveryRate(settings.output, mixRate);
   if (settings.output.sampleRate === null && outRate !== mixRate) settings.output.sampleRate = outRate as OutputSettings['sampleRate'];
   if (streamed && outRate !== mixRate) {
     // Resampled first (see chain/render.ts): from a float32 copy, as an in-memory mix would be.
