@@ -134,14 +134,7 @@ export class PositionList {
   }
 
   push(position: number, value: number): void {
-    if (this.count === this.positions.length) {
-      const p = new Int32Array(this.count * 2);
-      p.set(this.positions);
-      this.positions = p;
-      const v = new Float64Array(this.count * 2);
-      v.set(this.values);
-      this.values = v;
-    }
+    if (this.count === this.positions.length) this.reserve(this.count * 2);
     this.positions[this.count] = position;
     this.values[this.count++] = value;
   }

@@ -65,7 +65,7 @@ export interface ProbePlan {
  */
 export function planProbe(frames: number, rate: number, shortTermLufs: number[], hopSeconds: number, segments = PROBE_SEGMENTS, segmentSeconds = PROBE_SEGMENT_SECONDS): ProbePlan {
   const total = frames / rate;
-  if (total < segments * (segmentSeconds + PRE_ROLL_SECONDS + POST_ROLL_SECONDS) * 1.5) {
+  if (probedWhole(total, segments, segmentSeconds)) {
     return { ranges: [{ from: 0, measureFrom: 0, measureTo: frames, to: frames }], segments: [{ measureStart: 0, measureEnd: frames, startSeconds: 0 }], splitAt: null, length: frames };
   }
   // ST value k covers the 3 s ending at (k+1)·hop.
@@ -109,12 +109,17 @@ export function planProbe(frames: number, rate: number, shortTermLufs: number[],
   return { ranges, segments: probeSegments, splitAt, length: at };
 }
 
+/** A track this short is probed whole: its segments and their rolls would cover most of it anyway. */
+function probedWhole(seconds: number, segments: number, segmentSeconds: number): boolean {
+  return seconds < segments * (segmentSeconds + PRE_ROLL_SECONDS + POST_ROLL_SECONDS) * 1.5;
+}
+
 /**
  * At most this many frames in planProbe's plan for a track of `frames` at `rate` (with the default segments): what
- * buffers made before the plan (ProbeBuffers) must hold.
+ * buffers made before the plan (ProbeBuffers) must hold. Each range is at most its rounded measured part and rolls.
  */
 export function probeCapacityFrames(frames: number, rate: number): number {
-  if (frames / rate < PROBE_SEGMENTS * (PROBE_SEGMENT_SECONDS + PRE_ROLL_SECONDS + POST_ROLL_SECONDS) * 1.5) return frames;
+  if (probedWhole(frames / rate, PROBE_SEGMENTS, PROBE_SEGMENT_SECONDS)) return frames;
   return Math.min(frames, PROBE_SEGMENTS * (Math.round(PROBE_SEGMENT_SECONDS * rate) + Math.round(PRE_ROLL_SECONDS * rate) + Math.round(POST_ROLL_SECONDS * rate)));
 }
 
