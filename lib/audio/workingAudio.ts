@@ -46,6 +46,11 @@ export function narrowChannelInPlace(wide: Float64Array, gain = 1): Float32Array
   return narrow;
 }
 
+/** Every one of these arrays lives in shared memory (another thread can read and write it in place). */
+export function inSharedMemory(arrays: readonly ArrayBufferView[]): boolean {
+  return arrays.every((a) => a.buffer instanceof SharedArrayBuffer);
+}
+
 export function frameCount(work: { channels: ArrayLike<number>[] }): number {
   return work.channels.length === 0 ? 0 : work.channels[0].length;
 }

@@ -6,6 +6,7 @@ import { encodeMp3 } from '@/lib/audio/encode/mp3';
 import { layOutWav, writeWavChannel } from '@/lib/audio/encode/wav';
 import { Quantizer } from '@/lib/audio/dither';
 import type { PcmAudio } from '@/lib/audio/types';
+import { inSharedMemory } from '@/lib/audio/workingAudio';
 import type { OutputSettings } from '../settings';
 import type { ChainWorker } from './chainWorkerClient';
 
@@ -30,10 +31,9 @@ export async function encodeMaster(pcm: PcmAudio, output: OutputSettings, loudne
       const bitDepth = output.format === 'wav24' ? 24 : 16;
       const layout = layOutWav(pcm.sampleRate, pcm.channels.map((c) => c.length), { ...quantize, bitDepth, metadata, allocateBlock });
       const quantizer = new Quantizer(bitDepth, pcm.channels.length, quantize);
-      const shared = (a: ArrayBufferView) => a.buffer instanceof SharedArrayBuffer;
       const { blocks, channelCount } = layout;
       const remote =
-        worker && channelCount === 2 && pcm.channels.every(shared) && blocks.every(shared)
+        worker && channelCount === 2 && inSharedMemory(pcm.channels) && inSharedMemory(blocks)
           ? worker.run({ kind: 'wavChannel', blocks, bitDepth, channelCount, channel: 1, samples: pcm.channels[1], quantize })
           : null;
       remote?.catch(() => undefined);

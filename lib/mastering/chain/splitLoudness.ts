@@ -6,6 +6,7 @@
  */
 import { LoudnessMeter, measureLoudness, subBlocksFrom, type LoudnessResult } from '@/lib/audio/loudness';
 import type { PcmAudio } from '@/lib/audio/types';
+import { inSharedMemory } from '@/lib/audio/workingAudio';
 import type { ChainWorker } from './chainWorkerClient';
 
 /** Below this the hand-over costs more than the second core saves. */
@@ -14,8 +15,7 @@ const SETTLE_SECONDS = 1;
 
 export async function measureLoudnessOn2(pcm: PcmAudio, worker: ChainWorker | null): Promise<LoudnessResult> {
   const n = pcm.channels[0]?.length ?? 0;
-  const shared = pcm.channels.every((c) => c.buffer instanceof SharedArrayBuffer);
-  if (!worker || !shared || n < MIN_SPLIT_SECONDS * pcm.sampleRate) return measureLoudness(pcm);
+  if (!worker || !inSharedMemory(pcm.channels) || n < MIN_SPLIT_SECONDS * pcm.sampleRate) return measureLoudness(pcm);
   const meter = new LoudnessMeter(pcm.sampleRate, pcm.channels.length);
   const sub = meter.subBlockFrames;
   const mid = Math.floor(n / 2 / sub) * sub;

@@ -12,7 +12,7 @@
  * here whole.
  */
 import type { GainReductionStats } from '@/lib/audio/gainReductionStats';
-import type { WorkingAudio } from '@/lib/audio/workingAudio';
+import { inSharedMemory, type WorkingAudio } from '@/lib/audio/workingAudio';
 import type { ChainTask } from './chainWorker';
 import type { ChainWorker } from './chainWorkerClient';
 
@@ -57,7 +57,7 @@ export async function splitRender<S>(
   const independent = cutAt !== undefined;
   const preRoll = independent ? 0 : Math.round(PRE_ROLL_SECONDS * rate);
   const tail = independent ? 0 : Math.round(TAIL_SECONDS * rate);
-  const roomy = work.channels.every((c) => c.buffer instanceof SharedArrayBuffer && c.byteOffset === 0 && c.buffer.byteLength >= (n + preRoll + tail) * 8);
+  const roomy = inSharedMemory(work.channels) && work.channels.every((c) => c.byteOffset === 0 && c.buffer.byteLength >= (n + preRoll + tail) * 8);
   const worthIt = independent ? cutAt !== null && cutAt > 0 && cutAt < n : n >= MIN_SPLIT_SECONDS * rate;
   if (!worker || !roomy || !worthIt) return [{ stats: await renderHere(work), frames: n }];
   // Balanced: the first part is mid + tail long, the second n - mid + preRoll.

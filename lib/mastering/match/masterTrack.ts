@@ -13,7 +13,7 @@ import { measureLoudness, type LoudnessResult } from '@/lib/audio/loudness';
 import { processLimiter, type LimiterStats } from '@/lib/audio/limiter';
 import { resample } from '@/lib/audio/resample';
 import type { PcmAudio } from '@/lib/audio/types';
-import { dbToGain, narrowInPlace, toPcmAudio, type WorkingAudio } from '@/lib/audio/workingAudio';
+import { dbToGain, inSharedMemory, narrowInPlace, toPcmAudio, type WorkingAudio } from '@/lib/audio/workingAudio';
 import { blocksFrom } from '@/lib/audio/encode/wav';
 import type { BandSet } from '../analysis/bands';
 import { longTermSpectrum, type LongTermSpectrum } from '../analysis/longTermSpectrum';
@@ -336,7 +336,7 @@ async function masterTrackWith(input: MasterTrackInput, worker: ChainWorker | nu
    * memory, it measures here (`here`) when asked.
    */
   const meanwhileOnWorker = <T>(work: WorkingAudio, task: ChainTask, here: () => T | Promise<T>): (() => Promise<T>) => {
-    if (worker === null || !work.channels.every((c) => c.buffer instanceof SharedArrayBuffer)) return async () => here();
+    if (worker === null || !inSharedMemory(work.channels)) return async () => here();
     const remote = worker.run<T>(task);
     remote.catch(() => undefined);
     return () => remote;
@@ -643,8 +643,7 @@ async function masterTrackWith(input: MasterTrackInput, worker: ChainWorker | nu
   // No second copy of the track: it is narrowed to float32 in place (with the output gain; the second channel on the
   // chain worker), and the WAV data goes into the space that frees.
   const outputGain = dbToGain(settings.loudness.outputGainDb);
-  const shared = work.channels.length === 2 && work.channels[1].buffer instanceof SharedArrayBuffer;
-  const second = worker && shared ? worker.run({ kind: 'narrow', wide: work.channels[1], gain: outputGain }) : null;
+  const second = worker && work.channels.length === 2 && inSharedMemory(work.channels.slice(1)) ? worker.run({ kind: 'narrow', wide: work.channels[1], gain: outputGain }) : null;
   second?.catch(() => undefined);
   const { pcm: audio, spare } = narrowInPlace(work, outputGain, second ? 1 : undefined);
   await second;
