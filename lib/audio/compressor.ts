@@ -185,6 +185,25 @@ class LinkedCompressor {
   }
 }
 
+/**
+ * Runs the compressor once on a short made-up signal that takes every path of its loop (above, within and below the
+ * knee, attacking and releasing), with the settings and channel count of the first real input, before that input.
+ * One call compresses a whole track (or half of it on each thread) in one long loop, which is otherwise compiled on
+ * stack replacement before its other paths and the code after it have ever run: that copy deoptimised where they were
+ * first reached and was compiled again, seven times over in a master (~30 ms of compilation on the threads waiting
+ * for it, and the compressor's first run over the drive probe ~1.5x as long as its next). The primer's samples and
+ * statistics are thrown away.
+ */
+let primed = false;
+function prime(channelCount: number, sampleRate: number, band: CompressorBand, detector: 'rms' | 'peak', rmsWindowMs: number): void {
+  primed = true;
+  const n = 6000;
+  const loud = 10 ** ((band.thresholdDb + band.kneeDb + 12) / 20);
+  const quiet = 10 ** ((band.thresholdDb - band.kneeDb - 24) / 20);
+  const channels = Array.from({ length: channelCount }, (_, c) => Float64Array.from({ length: n }, (_, i) => (i % 1500 < 700 ? loud : quiet) * Math.sin(i * (0.05 + 0.01 * c))));
+  new LinkedCompressor(sampleRate, band, detector, rmsWindowMs).process(channels, 0, n);
+}
+
 /** Compresses `channels` in place with one linked gain; returns its reduction statistics. */
 function compressLinked(
   channels: Float64Array[],
@@ -193,6 +212,7 @@ function compressLinked(
   detector: 'rms' | 'peak',
   rmsWindowMs: number,
 ): GainReductionStats {
+  if (!primed && channels.length > 0 && !isNeutral(band)) prime(channels.length, sampleRate, band, detector, rmsWindowMs);
   const comp = new LinkedCompressor(sampleRate, band, detector, rmsWindowMs);
   if (channels.length > 0) comp.process(channels, 0, channels[0].length);
   return comp.result();
