@@ -60,7 +60,11 @@ export function processSaturation(work: WorkingAudio, settingsInput: SaturationS
   });
 }
 
-/** Channels in pairs, one per lane of the kernel (a lane's filters never see the other's samples, so pairing changes nothing). */
+/**
+ * Channels in pairs, one per lane of the kernel (a lane's filters never see the other's samples, so pairing changes
+ * nothing). Copying in and out are functions of their own: as loops of this function, each was compiled on stack
+ * replacement in the first pass before the code after it had run, and deoptimised there.
+ */
 function saturateWithKernel(simd: SaturationKernel, channels: Float64Array[], drive: number, dry: number, wetOverDrive: number): void {
   const { frames, block } = simd;
   for (let c = 0; c < channels.length; c += 2) {
@@ -69,15 +73,31 @@ function saturateWithKernel(simd: SaturationKernel, channels: Float64Array[], dr
     simd.reset();
     for (let start = 0; start < left.length; start += block) {
       const count = Math.min(block, left.length - start);
-      for (let i = 0; i < count; i++) {
-        frames[2 * i] = left[start + i];
-        frames[2 * i + 1] = right ? right[start + i] : 0;
-      }
+      if (right) interleavePair(left, right, start, count, frames);
+      else interleaveAlone(left, start, count, frames);
       simd.process(count, drive, dry, wetOverDrive);
-      for (let i = 0; i < count; i++) left[start + i] = frames[2 * i];
-      if (right) for (let i = 0; i < count; i++) right[start + i] = frames[2 * i + 1];
+      deinterleaveLane(frames, 0, left, start, count);
+      if (right) deinterleaveLane(frames, 1, right, start, count);
     }
   }
+}
+
+function interleavePair(left: Float64Array, right: Float64Array, start: number, count: number, frames: Float64Array): void {
+  for (let i = 0; i < count; i++) {
+    frames[2 * i] = left[start + i];
+    frames[2 * i + 1] = right[start + i];
+  }
+}
+
+function interleaveAlone(left: Float64Array, start: number, count: number, frames: Float64Array): void {
+  for (let i = 0; i < count; i++) {
+    frames[2 * i] = left[start + i];
+    frames[2 * i + 1] = 0;
+  }
+}
+
+function deinterleaveLane(frames: Float64Array, lane: number, out: Float64Array, start: number, count: number): void {
+  for (let i = 0; i < count; i++) out[start + i] = frames[2 * i + lane];
 }
 
 export function applySaturation(pcm: PcmAudio, settings: SaturationSettingsInput): PcmAudio {
