@@ -125,20 +125,28 @@ export async function segmentBandsAt(work: WorkingAudio, starts: readonly number
     const window = hannWindow(segmentFrames);
     const recorder = new SegmentBandRecorder(bands, segmentFrames, work.sampleRate, starts.length);
     const [left, right] = work.channels;
-    const input = fft.input;
     for (const start of starts) {
-      for (let i = 0; i < segmentFrames; i++) {
-        const l = left[start + i];
-        const r = right ? right[start + i] : l;
-        input[2 * i] = window[i] * 0.5 * (l + r);
-        input[2 * i + 1] = window[i] * 0.5 * (l - r);
-      }
+      packWindowed(left, right ?? left, start, window, fft.input, segmentFrames);
       fft.forward();
       recorder.add(fft.output);
     }
     return recorder.finish();
   } finally {
     fft.dispose();
+  }
+}
+
+/**
+ * window·(mid + i·side) of the segment at `start` into `input` (a mono track is its own right channel: side 0). A
+ * function of its own: as a loop of segmentBandsAt it was compiled on stack replacement in the first call, before the
+ * transform after it had run, and deoptimised there.
+ */
+function packWindowed(left: Float64Array, right: Float64Array, start: number, window: Float32Array, input: Float32Array, segmentFrames: number): void {
+  for (let i = 0; i < segmentFrames; i++) {
+    const l = left[start + i];
+    const r = right[start + i];
+    input[2 * i] = window[i] * 0.5 * (l + r);
+    input[2 * i + 1] = window[i] * 0.5 * (l - r);
   }
 }
 
