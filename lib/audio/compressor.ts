@@ -69,6 +69,15 @@ function isNeutral(b: CompressorBand): boolean {
  */
 const CONTROL_INTERVAL = 4;
 
+// LinkedCompressor's state, by index.
+const MS = 0;
+const PEAK = 1;
+const GR = 2;
+const GAIN = 3;
+const STEP = 4;
+const CONTROL_POINTS = 5;
+const POSITION = 6;
+
 /**
  * One linked compressor whose state carries over from one call to the next, so a signal can be run in blocks with
  * exactly the result of one call over the whole of it.
@@ -83,13 +92,13 @@ class LinkedCompressor {
   private readonly kneeStartLinear: number;
   private readonly statsEvery: number;
   private readonly rms: boolean;
-  private ms = 0;
-  private peak = 0;
-  private gr = 0; // smoothed reduction, dB ≥ 0
-  private gain: number;
-  private step = 0;
-  private controlPoints = 0;
-  private position = 0;
+  /**
+   * What carries over from one call to the next: mean square, peak, smoothed reduction (dB ≥ 0), gain, gain step,
+   * control points so far, samples so far. In a typed array rather than fields: fields that first held small integers
+   * changed their representation when they took fractions, which retired the object's shape that the compiled loop
+   * had been specialised for, and it deoptimised where it wrote them back.
+   */
+  private readonly state = new Float64Array(7);
 
   constructor(
     sampleRate: number,
@@ -108,7 +117,7 @@ class LinkedCompressor {
     this.kneeStartLinear = Math.pow(10, (band.thresholdDb - band.kneeDb / 2) / (this.rms ? 10 : 20));
     // Statistics about every 0.5 ms.
     this.statsEvery = Math.max(1, Math.round(sampleRate / 2000 / CONTROL_INTERVAL));
-    this.gain = dbToGainFast(band.makeupDb);
+    this.state[GAIN] = dbToGainFast(band.makeupDb);
   }
 
   /** Compresses samples [from, to) of `channels` in place. */
@@ -120,8 +129,14 @@ class LinkedCompressor {
     const stereo = nc === 2;
     const l = channels[0];
     const r = stereo ? channels[1] : l;
-    let { ms, peak, gr, gain, step, controlPoints } = this;
-    let phase = this.position % CONTROL_INTERVAL;
+    const state = this.state;
+    let ms = state[MS];
+    let peak = state[PEAK];
+    let gr = state[GR];
+    let gain = state[GAIN];
+    let step = state[STEP];
+    let controlPoints = state[CONTROL_POINTS];
+    let phase = state[POSITION] % CONTROL_INTERVAL;
     let i = from;
     while (i < to) {
       if (phase === 0) {
@@ -166,13 +181,13 @@ class LinkedCompressor {
         }
       }
     }
-    this.ms = ms;
-    this.peak = peak;
-    this.gr = gr;
-    this.gain = gain;
-    this.step = step;
-    this.controlPoints = controlPoints;
-    this.position += to - from;
+    state[MS] = ms;
+    state[PEAK] = peak;
+    state[GR] = gr;
+    state[GAIN] = gain;
+    state[STEP] = step;
+    state[CONTROL_POINTS] = controlPoints;
+    state[POSITION] += to - from;
   }
 
   result(): GainReductionStats {
