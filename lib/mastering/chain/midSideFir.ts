@@ -76,11 +76,11 @@ function inverse(fft: ComplexFft, data: Float64Array): void {
 }
 
 function forward(fft: ComplexFft, data: Float64Array): void {
-  const input = fft.input;
-  for (let i = 0; i < 2 * fft.size; i++) input[i] = data[i];
+  // set() converts as element-wise assignment would (to float32 and back); as loops, the first was compiled on stack
+  // replacement and deoptimised at the transform after it, in every design.
+  fft.input.set(data.subarray(0, 2 * fft.size));
   fft.forward();
-  const output = fft.output;
-  for (let i = 0; i < 2 * fft.size; i++) data[i] = output[i];
+  data.set(fft.output.subarray(0, 2 * fft.size));
 }
 
 function magnitudeGrid(curve: FirCurve, size: number, sampleRate: number): Float64Array {
