@@ -135,22 +135,30 @@ export function writeWavChannel(layout: Pick<WavLayout, 'blocks' | 'bitDepth' | 
   for (const block of layout.blocks) {
     const n = block.length / blockAlign;
     quantizer.quantizeBlock(channel, samples, start, start + n, codes);
-    let o = channel * bytesPerSample;
-    if (bits === 24) {
-      for (let i = 0; i < n; i++, o += blockAlign) {
-        const v = codes[i];
-        block[o] = v;
-        block[o + 1] = v >> 8;
-        block[o + 2] = v >> 16;
-      }
-    } else {
-      for (let i = 0; i < n; i++, o += blockAlign) {
-        const v = codes[i];
-        block[o] = v;
-        block[o + 1] = v >> 8;
-      }
-    }
+    if (bits === 24) storeCodes24(codes, n, block, channel * bytesPerSample, blockAlign);
+    else storeCodes16(codes, n, block, channel * bytesPerSample, blockAlign);
     start += n;
+  }
+}
+
+// The byte loops are functions of their own: as loops of writeWavChannel, the first block's was compiled on stack
+// replacement before the code after it had run, and deoptimised there.
+
+/** Little-endian 24-bit codes[0, n) at block[at], block[at + stride], … */
+function storeCodes24(codes: Int32Array, n: number, block: Uint8Array, at: number, stride: number): void {
+  for (let i = 0, o = at; i < n; i++, o += stride) {
+    const v = codes[i];
+    block[o] = v;
+    block[o + 1] = v >> 8;
+    block[o + 2] = v >> 16;
+  }
+}
+
+function storeCodes16(codes: Int32Array, n: number, block: Uint8Array, at: number, stride: number): void {
+  for (let i = 0, o = at; i < n; i++, o += stride) {
+    const v = codes[i];
+    block[o] = v;
+    block[o + 1] = v >> 8;
   }
 }
 
