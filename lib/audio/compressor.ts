@@ -206,7 +206,7 @@ class LinkedCompressor {
  * One call compresses a whole track (or half of it on each thread) in one long loop, which is otherwise compiled on
  * stack replacement before its other paths and the code after it have ever run: that copy deoptimised where they were
  * first reached and was compiled again, seven times over in a master (~30 ms of compilation on the threads waiting
- * for it, and the compressor's first run over the drive probe ~1.5x as long as its next). The primer's samples and
+ * for it). Primed, it is compiled on stack replacement once per thread and then once whole. The primer's samples and
  * statistics are thrown away.
  */
 let primed = false;

@@ -210,8 +210,6 @@ export async function processMidSideFir(work: WorkingAudio, fir: MidSideFir): Pr
     const delay = fir.delay;
     const total = n + delay; // convolution samples needed so that output index (k - delay) covers 0..n-1
     const scale = 1 / size;
-    // Where no block adds to the sums (past the input's end), they are read from zeros.
-    const silence = new Float32Array(2 * size);
     for (let start = 0; start < total; start += block) {
       const count = Math.min(block, Math.max(0, n - start));
       const final = Math.min(block, total - start);
@@ -221,7 +219,8 @@ export async function processMidSideFir(work: WorkingAudio, fir: MidSideFir): Pr
       // This block's convolution reaches sums [0, added); a block past the input's end adds nothing to what was
       // carried into it.
       let added = 0;
-      let y: Float32Array = silence;
+      // Read only below `added`: a block past the input's end reads none of it.
+      let y = fft.output;
       if (count > 0) {
         if (right) packMidSide(left, right, start, count, fft.input);
         else packMono(left, start, count, fft.input);
