@@ -188,6 +188,11 @@ export class DriveProbe {
     return this.store.buffer;
   }
 
+  /** Lets go of the probe's memory (shared with the probe asRendered made); the next cut makes it again. */
+  release(): void {
+    this.store.buffer = null;
+  }
+
   /** The last probe through the limiter (after searchDrive: at the drive it returned). */
   get limited(): WorkingAudio {
     if (!this.store.buffer) throw new Error('the drive probe has not been rendered yet');

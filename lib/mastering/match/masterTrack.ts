@@ -451,6 +451,16 @@ async function masterTrackWith(input: MasterTrackInput, worker: ChainWorker | nu
       adoptSearch(await searchDrive(work, driveProbe, settings, lastSearch.preLufs, aimLufs, { worker, toleranceLu: fineToleranceLu, resume: lastSearch.search }), lastSearch.preLufs);
       stage('render: drive search (refined)');
     }
+    // The drive probe's memory goes before the limiter's own grows (on a loud track limited hard its lists of needs
+    // reach tens of MB on each thread): singularity_inevitable peaked 410-418 MiB with both. A further full render cuts
+    // a probe again, into memory made afresh.
+    if (autoLoudness) {
+      driveProbe.release();
+      // Both threads have held the probe (the worker limited half of it): both collect, at once.
+      const workerCollected = worker?.run({ kind: 'collectGarbage' });
+      collectGarbage();
+      await workerCollected;
+    }
     let limiterStats: LimiterStats = await runLimiter();
     stage('render: limiter');
     let { loud, levels, spectrum } = await measureOutput(work);
