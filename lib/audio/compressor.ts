@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { CrossoverSplitter, designCrossover } from './crossover';
 import { GainReductionAccumulator, type GainReductionStats } from './gainReductionStats';
+import { primerSignal } from './primerSignal';
 import type { PcmAudio } from './types';
 import { dbToGainFast, toPcmAudio, toWorkingAudio, type WorkingAudio } from './workingAudio';
 
@@ -212,11 +213,10 @@ class LinkedCompressor {
 let primed = false;
 function prime(channelCount: number, sampleRate: number, band: CompressorBand, detector: 'rms' | 'peak', rmsWindowMs: number): void {
   primed = true;
-  const n = 6000;
   const loud = 10 ** ((band.thresholdDb + band.kneeDb + 12) / 20);
   const quiet = 10 ** ((band.thresholdDb - band.kneeDb - 24) / 20);
-  const channels = Array.from({ length: channelCount }, (_, c) => Float64Array.from({ length: n }, (_, i) => (i % 1500 < 700 ? loud : quiet) * Math.sin(i * (0.05 + 0.01 * c))));
-  new LinkedCompressor(sampleRate, band, detector, rmsWindowMs).process(channels, 0, n);
+  const channels = primerSignal(channelCount, loud, quiet);
+  new LinkedCompressor(sampleRate, band, detector, rmsWindowMs).process(channels, 0, channels[0].length);
 }
 
 /** Compresses `channels` in place with one linked gain; returns its reduction statistics. */

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { GainReductionAccumulator, type GainReductionStats } from './gainReductionStats';
+import { primerSignal } from './primerSignal';
 import { SparseSlidingMinRuns, slidingMax, slidingMin, slidingMinSparse } from './slidingExtremum';
 import { interSampleScreenKernel, type InterSampleScreenKernel } from './simd/interSampleScreenKernel';
 import { limiterGainKernel, type LimiterGainKernel } from './simd/limiterGainKernel';
@@ -825,9 +826,7 @@ export interface LimiterOptions {
 let primed = false;
 function prime(sampleRate: number, channelCount: number, settingsInput: LimiterSettingsInput, scalar: boolean): void {
   primed = true;
-  const n = 6000;
-  const channels = Array.from({ length: channelCount }, (_, c) => Float64Array.from({ length: n }, (_, i) => (i % 1500 < 700 ? 1.5 : 0.05) * Math.sin(i * (0.05 + 0.01 * c))));
-  processLimiter({ sampleRate, channels }, { ...settingsInput, inputGainDb: 6 }, { scalar });
+  processLimiter({ sampleRate, channels: primerSignal(channelCount, 1.5, 0.05) }, { ...settingsInput, inputGainDb: 6 }, { scalar });
 }
 
 /** Applies the limiter in place and returns its statistics. */
