@@ -8,9 +8,8 @@ import { LoudnessMeter, measureLoudness, subBlocksFrom, type LoudnessResult } fr
 import type { PcmAudio } from '@/lib/audio/types';
 import { inSharedMemory } from '@/lib/audio/workingAudio';
 import type { ChainWorker } from './chainWorkerClient';
+import { MIN_SPLIT_SECONDS } from './splitRender';
 
-/** Below this the hand-over costs more than the second core saves. */
-const MIN_SPLIT_SECONDS = 30;
 const SETTLE_SECONDS = 1;
 
 export async function measureLoudnessOn2(pcm: PcmAudio, worker: ChainWorker | null): Promise<LoudnessResult> {

@@ -18,8 +18,8 @@ import type { ChainWorker } from './chainWorkerClient';
 
 const PRE_ROLL_SECONDS = 8;
 const TAIL_SECONDS = 1;
-/** Below this the hand-over costs more than the second core saves. */
-const MIN_SPLIT_SECONDS = 30;
+/** Below this the hand-over costs more than the second core saves (a render, or a measurement: splitLoudness.ts). */
+export const MIN_SPLIT_SECONDS = 30;
 
 /** Frames of room allocateSplittable leaves after the audio. */
 export function splitRoomFrames(sampleRate: number): number {
