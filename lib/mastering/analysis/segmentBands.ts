@@ -139,7 +139,9 @@ export async function segmentBandsAt(work: WorkingAudio, starts: readonly number
 /**
  * window·(mid + i·side) of the segment at `start` into `input` (a mono track is its own right channel: side 0). A
  * function of its own: as a loop of segmentBandsAt it was compiled on stack replacement in the first call, before the
- * transform after it had run, and deoptimised there.
+ * transform after it had run, and deoptimised there. longTermSpectrum.ts windowMidSide is its twin for the analysis's
+ * float32 pieces (the same products); this one reads a float64 render, and sharing one loop between both element types
+ * would make the analysis's hot loop polymorphic.
  */
 function packWindowed(left: Float64Array, right: Float64Array, start: number, window: Float32Array, input: Float32Array, segmentFrames: number): void {
   for (let i = 0; i < segmentFrames; i++) {

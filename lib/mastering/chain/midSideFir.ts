@@ -219,8 +219,6 @@ export async function processMidSideFir(work: WorkingAudio, fir: MidSideFir): Pr
       // This block's convolution reaches sums [0, added); a block past the input's end adds nothing to what was
       // carried into it.
       let added = 0;
-      // Read only below `added`: a block past the input's end reads none of it.
-      let y = fft.output;
       if (count > 0) {
         if (right) packMidSide(left, right, start, count, fft.input);
         else packMono(left, start, count, fft.input);
@@ -229,9 +227,10 @@ export async function processMidSideFir(work: WorkingAudio, fir: MidSideFir): Pr
         // Y = A·Z + B·conj(Z[N-k]), then conj for the inverse-by-forward trick.
         applyMidSideSpectra(fft.output, a, b, fft.input, size);
         fft.forward();
-        y = fft.output;
         added = Math.min(size, count + fir.taps - 1);
       }
+      // The block's sums, read only below `added` (none of them past the input's end).
+      const y = fft.output;
       // Each final sum: what the block before carried into it (or 0) plus this block's part where it reaches.
       if (right) writeMidSide(y, carryM, carryS, carried, added, scale, from, to, start - delay, left, right);
       else writeMono(y, carryM, carried, added, scale, from, to, start - delay, left);
