@@ -138,6 +138,26 @@ test('float64 audio (a render, metered as it stands) reads the same through the 
   assert.notEqual(narrowed.result().integratedLufs, scalar.integratedLufs, 'the test signal needs float64 precision');
 });
 
+test('float64 audio metered as float32 (a rendered probe) reads as its float32 copy does, to the last bit, stereo and mono', () => {
+  const sampleRate = 44100;
+  const n = 3 * sampleRate + 321;
+  const left = Float64Array.from({ length: n }, (_, i) => 0.6 * Math.sin(i * 0.0123) + 0.3 * Math.sin(i * 0.731) + 1e-9 * Math.cos(i));
+  const right = Float64Array.from({ length: n }, (_, i) => 0.5 * Math.sin(i * 0.0171 + 1) + 1e-9 * Math.sin(i * 3.1));
+  for (const channels of [[left, right], [left]]) {
+    const copy = new LoudnessMeter(sampleRate, channels.length);
+    copy.addFrames(channels.map((c) => Float32Array.from(c)));
+    const rounded = new LoudnessMeter(sampleRate, channels.length);
+    const scratch = channels.map(() => new Float32Array(5000));
+    // In two spans cut mid-sub-block, as a probe's segments are.
+    rounded.addFramesAsFloat32(channels, 0, 70_001, scratch);
+    rounded.addFramesAsFloat32(channels, 70_001, n, scratch);
+    assert.deepEqual(rounded.result(), copy.result());
+    const wide = new LoudnessMeter(sampleRate, channels.length);
+    wide.addFrames(channels as unknown as Float32Array[]);
+    assert.notEqual(wide.result().integratedLufs, copy.result().integratedLufs, 'the test signal needs float64 precision');
+  }
+});
+
 test('silence reads -Infinity (null once serialised) and a zero loudness range', () => {
   const pcm = { sampleRate: 48000, channels: [new Float32Array(48000 * 5), new Float32Array(48000 * 5)] };
   const r = measureLoudness(pcm);

@@ -25,8 +25,8 @@ export interface KWeightingKernel {
   /** Per closed segment: [left sum of squares, right sum of squares]. */
   readonly segmentSums: Float64Array;
   /**
-   * Filters `frames` frames (from left64/right64 when `wide` is 1, else from left/right): the open segment takes `open`
-   * more, later ones `step`. Returns the number closed.
+   * Filters `frames` frames (from left64/right64 when `wide` is 1, or 2 for those rounded to float32 as they are read,
+   * else from left/right): the open segment takes `open` more, later ones `step`. Returns the number closed.
    */
   run(frames: number, open: number, step: number, wide: number): number;
 }

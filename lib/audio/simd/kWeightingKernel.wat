@@ -12,7 +12,8 @@
 ;; float64 samples (a render's working audio, metered at its full precision as the scalar filters do) left at 393472,
 ;; right at 524544, 16384 frames each.
 ;; run(frames, open, step, wide): the open segment takes `open` more frames, later ones `step`; `wide` (1) reads the
-;; float64 samples instead of the float32 ones. Returns how many segments closed. Built by scripts/buildWasm.mjs.
+;; float64 samples instead of the float32 ones, and `wide` 2 reads them rounded to float32 (what metering a float32
+;; copy of them gives, without the copy). Returns how many segments closed. Built by scripts/buildWasm.mjs.
 (module
   (memory (export "memory") 11)
 
@@ -20,7 +21,7 @@
     (v128.andnot (local.get $v) (f64x2.lt (f64x2.abs (local.get $v)) (v128.const f64x2 1e-30 1e-30))))
 
   (func (export "run") (param $frames i32) (param $open i32) (param $step i32) (param $wide i32) (result i32)
-    (local $i i32) (local $segEnd i32) (local $count i32) (local $pl i32) (local $pr i32) (local $out i32) (local $stride i32)
+    (local $i i32) (local $segEnd i32) (local $count i32) (local $pl i32) (local $pr i32) (local $out i32) (local $stride i32) (local $round i32)
     (local $sb0 v128) (local $sb1 v128) (local $sb2 v128) (local $sa1 v128) (local $sa2 v128) (local $ha1 v128) (local $ha2 v128)
     (local $x v128) (local $x1 v128) (local $x2 v128) (local $m v128) (local $m1 v128) (local $m2 v128)
     (local $y v128) (local $y1 v128) (local $y2 v128) (local $sum v128)
@@ -40,6 +41,7 @@
     (local.set $pl (select (i32.const 393472) (i32.const 256) (local.get $wide)))
     (local.set $pr (select (i32.const 524544) (i32.const 65792) (local.get $wide)))
     (local.set $stride (select (i32.const 8) (i32.const 4) (local.get $wide)))
+    (local.set $round (i32.eq (local.get $wide) (i32.const 2)))
     (local.set $out (i32.const 131328))
     (local.set $sum (v128.load offset=160 (i32.const 0)))
     (local.set $segEnd (local.get $open))
@@ -53,6 +55,7 @@
           (else (f64x2.replace_lane 1
             (f64x2.splat (f64.promote_f32 (f32.load (local.get $pl))))
             (f64.promote_f32 (f32.load (local.get $pr)))))))
+        (if (local.get $round) (then (local.set $x (f64x2.promote_low_f32x4 (f32x4.demote_f64x2_zero (local.get $x))))))
         ;; m = sb0·x + sb1·x1 + sb2·x2 - sa1·m1 - sa2·m2, left to right
         (local.set $m (f64x2.sub (f64x2.sub (f64x2.add (f64x2.add
           (f64x2.mul (local.get $sb0) (local.get $x))

@@ -231,15 +231,7 @@ export class DriveProbe {
   measuredLufs(work: WorkingAudio): number {
     const meter = new LoudnessMeter(work.sampleRate, work.channels.length);
     if (this.store.pieces.length !== work.channels.length) this.store.pieces = work.channels.map(() => new Float32Array(METER_PIECE_FRAMES));
-    const pieces = this.store.pieces;
-    for (const s of this.plan.segments) {
-      for (let at = s.measureStart; at < s.measureEnd; at += METER_PIECE_FRAMES) {
-        const frames = Math.min(METER_PIECE_FRAMES, s.measureEnd - at);
-        // set() rounds float64 to float32 as an assignment does, in one native copy.
-        work.channels.forEach((c, ch) => pieces[ch].set(c.subarray(at, at + frames)));
-        meter.addFrames(pieces, 0, frames);
-      }
-    }
+    for (const s of this.plan.segments) meter.addFramesAsFloat32(work.channels, s.measureStart, s.measureEnd, this.store.pieces);
     return meter.result().integratedLufs;
   }
 }
