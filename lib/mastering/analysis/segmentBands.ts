@@ -5,7 +5,7 @@
  * spectrum sums (mid in the real part, side in the imaginary), and are on that transform's scale (only ratios of them
  * are used).
  */
-import { createComplexFft, hannWindow } from '@/lib/audio/fft';
+import { createComplexFft, hannWindow, type ComplexFft } from '@/lib/audio/fft';
 import type { WorkingAudio } from '@/lib/audio/workingAudio';
 import type { BandSet } from './bands';
 
@@ -120,20 +120,31 @@ export class SegmentBandRecorder {
  * on the same scale as SegmentBandRecorder's: for measuring a rendered excerpt as the track's segments were measured.
  */
 export async function segmentBandsAt(work: WorkingAudio, starts: readonly number[], bands: BandSet, segmentFrames: number): Promise<SegmentBands> {
-  const fft = await createComplexFft(segmentFrames);
-  try {
-    const window = hannWindow(segmentFrames);
-    const recorder = new SegmentBandRecorder(bands, segmentFrames, work.sampleRate, starts.length);
-    const [left, right] = work.channels;
-    for (const start of starts) {
-      packWindowed(left, right ?? left, start, window, fft.input, segmentFrames);
-      fft.forward();
-      recorder.add(fft.output);
-    }
-    return recorder.finish();
-  } finally {
-    fft.dispose();
+  const { fft, window } = await transformOf(segmentFrames);
+  const recorder = new SegmentBandRecorder(bands, segmentFrames, work.sampleRate, starts.length);
+  const [left, right] = work.channels;
+  for (const start of starts) {
+    packWindowed(left, right ?? left, start, window, fft.input, segmentFrames);
+    fft.forward();
+    recorder.add(fft.output);
   }
+  return recorder.finish();
+}
+
+/**
+ * The transform and window of the last size asked for, kept for the next call: a master measures its probe's segments
+ * at every drive it tries, and setting up a 32768-point transform and its window each time cost ~2-3 ms per call on
+ * each thread. Kept per thread (each has its own module instance); the previous size's transform is freed.
+ */
+let transform: { size: number; ready: Promise<{ fft: ComplexFft; window: Float32Array }> } | null = null;
+
+function transformOf(size: number): Promise<{ fft: ComplexFft; window: Float32Array }> {
+  if (transform?.size !== size) {
+    const previous = transform?.ready;
+    previous?.then(({ fft }) => fft.dispose(), () => undefined);
+    transform = { size, ready: createComplexFft(size).then((fft) => ({ fft, window: hannWindow(size) })) };
+  }
+  return transform.ready;
 }
 
 /**
