@@ -87,7 +87,7 @@ test('the package bin starts the heavy commands with their start-up settings', (
     return JSON.parse(r.stdout) as { execArgv: string[]; tuned?: string; tunables: string | null; argv: string[] };
   };
   const master = viaScript(['master', 'mix.wav', '--reference', 'ref.wav']);
-  assert.deepEqual(master.execArgv, ['--single-threaded', '--expose-gc', '--no-turbo-inlining', '--max-semi-space-size=2', '--interrupt-budget=270336']);
+  assert.deepEqual(master.execArgv, ['--single-threaded', '--expose-gc', '--no-turbo-inlining', '--max-semi-space-size=4', '--interrupt-budget=270336']);
   assert.equal(master.tuned, '1');
   assert.match(master.tunables ?? '', /glibc\.malloc\.arena_max=2.*hugetlb=1/);
   assert.deepEqual(master.argv, ['master', 'mix.wav', '--reference', 'ref.wav']);
