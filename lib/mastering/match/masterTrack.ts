@@ -611,9 +611,11 @@ async function masterTrackWith(input: MasterTrackInput, worker: ChainWorker | nu
   if (tonalModel && mixWork) {
     await foldFromModel(tonalModel, mixWork);
     // The probe's own render and what both threads' searches left go before the track's working copy is touched
-    // (peak memory).
+    // (peak memory): both threads collect at once.
+    const workerCollected = worker?.run({ kind: 'collectGarbage' });
+    workerCollected?.catch(() => undefined);
     collectGarbage();
-    await worker?.run({ kind: 'collectGarbage' });
+    await workerCollected;
   }
   // Without the model the float32 probe is never rendered: its memory goes.
   narrowAhead = null;
