@@ -23,6 +23,8 @@ export type ReadAudioFileOptions = Omit<DecodeInWorkerOptions, 'transferInput'> 
      * the streamed and the whole decode of a file use the same one, so their analyses agree exactly.
      */
     vorbisDecoder?: 'ffmpeg' | 'libvorbis';
+    /** A streamed Ogg Vorbis file's ffmpeg: its CPU priority below this thread's (ffmpegPcm.ts; default the lowest). */
+    ffmpegNiceIncrement?: number;
   };
 
 /** Head of the file read first: the container's magic, and for WAV and AIFF every chunk header before the samples. */

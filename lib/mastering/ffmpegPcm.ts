@@ -6,8 +6,9 @@
  * ffmpeg is old native code parsing untrusted uploads, so it is fenced in:
  * - the bytes arrive on stdin and only the pipe protocol is allowed: it cannot open files, URLs or data references;
  *   the caller forces the demuxer and the decoder, so no other parser ever sees the bytes;
- * - it runs at the lowest CPU priority, under an address-space limit (on Linux, through the shell's ulimit), is killed
- *   after a time limit and as soon as its output exceeds what the caller's own parser says the file can hold;
+ * - it runs at a lower CPU priority than this process (the lowest unless the caller waits on it), under an
+ *   address-space limit (on Linux, through the shell's ulimit), is killed after a time limit and as soon as its output
+ *   exceeds what the caller's own parser says the file can hold;
  * - what it prints is not trusted: the caller tells it the output layout, from its own parse of the headers.
  *
  * Binary: env MASTERING_FFMPEG (a path, or a command name looked up on PATH), else the static build shipped in
@@ -19,7 +20,7 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import type { Socket } from 'node:net';
-import { setPriority, tmpdir } from 'node:os';
+import { getPriority, setPriority, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { AudioFormatError } from '../audio/types';
@@ -47,6 +48,8 @@ export const FFMPEG_BLOCK_FRAMES = 16384;
  */
 const ADDRESS_SPACE_KB = 768 * 1024;
 const SHELL = '/bin/sh';
+/** The lowest CPU priority (highest nice level) there is. */
+const LOWEST_PRIORITY = 19;
 /** How much of ffmpeg's complaints is kept. */
 export const STDERR_KEEP_CHARS = 4096;
 
@@ -62,6 +65,12 @@ export interface FfmpegPcmSpec {
   timeoutMs: number;
   /** Names the file in errors, e.g. "AAC file". */
   what: string;
+  /**
+   * How much lower ffmpeg's CPU priority is than this thread's (nice levels; default: the lowest there is, 19). A
+   * decode the caller waits on with nothing else to do (a master's mix) takes fewer, so that another decode running
+   * meanwhile (its references) does not hold it back.
+   */
+  niceIncrement?: number;
 }
 
 export interface FfmpegPcmResult {
@@ -171,7 +180,7 @@ export async function runFfmpegPcm(
   output = reading;
   if (child.pid !== undefined) {
     try {
-      setPriority(child.pid, 19);
+      setPriority(child.pid, spec.niceIncrement === undefined ? LOWEST_PRIORITY : Math.min(LOWEST_PRIORITY, getPriority(0) + spec.niceIncrement));
     } catch {
       // Not permitted in some sandboxes; the time and size limits still hold.
     }

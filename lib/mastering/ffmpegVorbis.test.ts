@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { getPriority, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { decodeAudio } from '../audio/decode/decode';
@@ -142,7 +142,21 @@ describe('Ogg Vorbis through ffmpeg', () => {
     const [limitKb, nice] = (await readFile(report, 'utf8')).trim().split(' ').map(Number);
     assert.equal(limitKb, 768 * 1024);
     // Written before setPriority may have reached it; 19 once it has.
-    assert.ok(nice === 0 || nice === 19, `nice ${nice}`);
+    assert.ok(nice === getPriority(0) || nice === 19, `nice ${nice}`);
+  });
+
+  it('runs a decode its caller waits on a few nice levels below the caller instead of the lowest', { skip: process.platform !== 'linux' }, async () => {
+    const report = join(dir, 'nice.txt');
+    // Read once setPriority has had time to reach it.
+    const probe = await fakeFfmpeg('nice', `sleep 0.3; cut -d' ' -f19 /proc/$$/stat > '${report}'; exec "$REAL" "$@"`);
+    for (const [niceIncrement, expected] of [
+      [5, Math.min(19, getPriority(0) + 5)],
+      [undefined, 19],
+    ] as const) {
+      const { consumer } = collector();
+      assert.ok(await streamVorbisWithFfmpeg(await fixture('chirp-44k.ogg'), consumer, { ffmpegPath: probe, niceIncrement }));
+      assert.equal(Number((await readFile(report, 'utf8')).trim()), expected, `increment ${niceIncrement}`);
+    }
   });
 
   describe('as the file readers use it', () => {

@@ -26,6 +26,8 @@ export interface FfmpegVorbisOptions {
   limits?: DecodeLimits;
   /** Called once ffmpeg is running, with time on this thread to spare before its first samples. */
   meanwhile?: () => void;
+  /** ffmpeg's CPU priority below this thread's (ffmpegPcm.ts FfmpegPcmSpec.niceIncrement; default the lowest). */
+  niceIncrement?: number;
 }
 
 /** Frames past the granule ffmpeg may produce before it counts as flooding (a last packet, pages after the end). */
@@ -71,6 +73,7 @@ export async function streamVorbisWithFfmpeg(bytes: Uint8Array, consumer: Decode
       tooMuch: () => new Error('more audio than the granule says'),
       timeoutMs: opts.timeoutMs ?? 5 * 60_000,
       what: 'VORBIS file',
+      niceIncrement: opts.niceIncrement,
     },
     (block, n) => {
       const take = Math.min(n, expectedFrames - delivered);

@@ -76,8 +76,8 @@ export async function streamAudioFile<T>(path: string, handlers: StreamAudioFile
     if (container === 'ogg' || container === 'flac' || container === 'mp3') {
       const bytes = await readFile(path);
       if (container === 'ogg' && vorbisDecoderOf(options) === 'ffmpeg') {
-        const { ffmpegPath, timeoutMs } = options;
-        const format = await streamVorbisWithFfmpeg(bytes, consumer, { ffmpegPath, timeoutMs, limits, meanwhile: handlers.meanwhile });
+        const { ffmpegPath, timeoutMs, ffmpegNiceIncrement: niceIncrement } = options;
+        const format = await streamVorbisWithFfmpeg(bytes, consumer, { ffmpegPath, timeoutMs, limits, meanwhile: handlers.meanwhile, niceIncrement });
         if (format) return await sink!.finish(format);
         // Not for ffmpeg after all (see ffmpegVorbis.ts): libvorbis decides, from the start (the consumer restarts).
       }
