@@ -145,54 +145,6 @@ class LinkedCompressor {
     let untilStats = (statsEvery - (controlPointsBefore % statsEvery)) % statsEvery | 0;
     let i = from;
     while (i < to) {
-      if (phase === 0 && stereo && rms && CONTROL_INTERVAL === 4) {
-        // The common case, whole control intervals of a stereo pair with the RMS detector: the same arithmetic as below
-        // in the same order, the interval's four samples unrolled.
-        for (; i + CONTROL_INTERVAL <= to; i += CONTROL_INTERVAL) {
-          let target = 0;
-          if (ms > kneeStartLinear) {
-            const over = (DB_PER_NEPER / 2) * Math.log(ms) - T;
-            target = W > 0 && 2 * over < W ? (-slope * (over + W / 2) ** 2) / (2 * W) : -slope * over;
-          }
-          gr = target > gr ? target + attack * (gr - target) : target + release * (gr - target);
-          controlPoints++;
-          if (untilStats === 0) {
-            acc.addDb(gr);
-            untilStats = statsEvery - 1;
-          } else untilStats--;
-          step = (dbToGainFast(makeup - gr) - gain) / CONTROL_INTERVAL;
-          const a0 = l[i];
-          const b0 = r[i];
-          const e0 = 0.5 * (a0 * a0 + b0 * b0);
-          ms = e0 + rmsCoef * (ms - e0);
-          gain += step;
-          l[i] = a0 * gain;
-          r[i] = b0 * gain;
-          const a1 = l[i + 1];
-          const b1 = r[i + 1];
-          const e1 = 0.5 * (a1 * a1 + b1 * b1);
-          ms = e1 + rmsCoef * (ms - e1);
-          gain += step;
-          l[i + 1] = a1 * gain;
-          r[i + 1] = b1 * gain;
-          const a2 = l[i + 2];
-          const b2 = r[i + 2];
-          const e2 = 0.5 * (a2 * a2 + b2 * b2);
-          ms = e2 + rmsCoef * (ms - e2);
-          gain += step;
-          l[i + 2] = a2 * gain;
-          r[i + 2] = b2 * gain;
-          const a3 = l[i + 3];
-          const b3 = r[i + 3];
-          const e3 = 0.5 * (a3 * a3 + b3 * b3);
-          ms = e3 + rmsCoef * (ms - e3);
-          gain += step;
-          l[i + 3] = a3 * gain;
-          r[i + 3] = b3 * gain;
-        }
-        peak = 0;
-        if (i >= to) break;
-      }
       if (phase === 0) {
         const level = rms ? ms : peak;
         peak = 0;
