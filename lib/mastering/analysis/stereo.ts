@@ -3,6 +3,7 @@
  * one-second window (to put timestamps on phase problems).
  */
 import type { StereoWindowSums } from '@/lib/audio/levelScan';
+import { TRUE_PEAK_BLOCK_FRAMES } from '@/lib/audio/truePeak';
 import type { PcmAudio } from '@/lib/audio/types';
 import { integrateBands, powerToDb, type BandSet } from './bands';
 import type { LongTermSpectrum } from './longTermSpectrum';
@@ -35,43 +36,70 @@ function correlationOf(lr: number, ll: number, rr: number): number {
   return denominator > 0 ? lr / denominator : ll === 0 && rr === 0 ? 1 : 0;
 }
 
-export function measureStereoOverTime(pcm: PcmAudio, windowSeconds = 1): StereoTimeStats {
+/**
+ * L/R correlation and side-to-mid energy, overall and per window of `windowSeconds`. With `blockAbsMax` (one array of
+ * ceil(frames / TRUE_PEAK_BLOCK_FRAMES) per channel), each channel's largest |sample| per true-peak block comes from
+ * the same pass, for measurePeaks: a render's output measurement read the whole render once for these sums and once
+ * per channel for the peaks' block maxima (each pass over four minutes of float64 audio is ~30 ms of memory alone).
+ */
+export function measureStereoOverTime(pcm: PcmAudio, windowSeconds = 1, blockAbsMax?: Float32Array[]): StereoTimeStats {
   const [left, right = left] = pcm.channels;
   const windowSize = Math.max(1, Math.round(windowSeconds * pcm.sampleRate));
   const count = Math.ceil(left.length / windowSize);
   const sums = { lr: new Float64Array(count), ll: new Float64Array(count), rr: new Float64Array(count), windowFrames: windowSize };
-  windowSums(left, right, windowSize, sums.lr, sums.ll, sums.rr);
+  windowSums(left, right, windowSize, sums.lr, sums.ll, sums.rr, blockAbsMax?.[0] ?? null, blockAbsMax?.[1] ?? null);
   return stereoOverTimeFromSums(sums, pcm.sampleRate, left.length);
 }
 
 /**
- * Σ l·r, Σ l², Σ r² per window of `windowSize` frames, in one loop over the frames that stores at each window's end.
+ * Σ l·r, Σ l², Σ r² per window of `windowSize` frames, in one loop over the frames that stores at each window's end,
+ * and, when asked, max(0, |l|) and max(0, |r|) per true-peak block (kept at float32, as measurePeaks keeps them).
  * As a loop per window, the per-sample loop was compiled on stack replacement within the first window, before the
  * stores after it had run: it deoptimised there, again in the next window, and then ran uncompiled for the rest of a
  * track (~60 ms of a master's output measurement for what takes ~15 ms compiled).
  */
-function windowSums(left: ArrayLike<number>, right: ArrayLike<number>, windowSize: number, lrOut: Float64Array, llOut: Float64Array, rrOut: Float64Array): void {
+function windowSums(
+  left: ArrayLike<number>,
+  right: ArrayLike<number>,
+  windowSize: number,
+  lrOut: Float64Array,
+  llOut: Float64Array,
+  rrOut: Float64Array,
+  maxL: Float32Array | null,
+  maxR: Float32Array | null,
+): void {
   const n = left.length;
   let lr = 0;
   let ll = 0;
   let rr = 0;
   let k = 0;
   let end = Math.min(n, windowSize);
-  for (let i = 0; i < n; i++) {
-    const l = left[i];
-    const r = right[i];
-    lr += l * r;
-    ll += l * l;
-    rr += r * r;
-    if (i + 1 === end) {
-      lrOut[k] = lr;
-      llOut[k] = ll;
-      rrOut[k] = rr;
-      lr = 0;
-      ll = 0;
-      rr = 0;
-      k++;
-      end = Math.min(n, end + windowSize);
+  for (let block = 0, i = 0; i < n; block++) {
+    let ml = 0;
+    let mr = 0;
+    const stop = Math.min(n, i + TRUE_PEAK_BLOCK_FRAMES);
+    for (; i < stop; i++) {
+      const l = left[i];
+      const r = right[i];
+      lr += l * r;
+      ll += l * l;
+      rr += r * r;
+      ml = Math.max(ml, Math.abs(l));
+      mr = Math.max(mr, Math.abs(r));
+      if (i + 1 === end) {
+        lrOut[k] = lr;
+        llOut[k] = ll;
+        rrOut[k] = rr;
+        lr = 0;
+        ll = 0;
+        rr = 0;
+        k++;
+        end = Math.min(n, end + windowSize);
+      }
+    }
+    if (maxL && maxR) {
+      maxL[block] = ml;
+      maxR[block] = mr;
     }
   }
 }

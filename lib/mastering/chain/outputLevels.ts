@@ -4,7 +4,7 @@
  * peaks), so it is measured once per render, before the final gain, on the chain worker while the main thread meters
  * loudness and spectrum.
  */
-import { measurePeaks } from '@/lib/audio/truePeak';
+import { measurePeaks, TRUE_PEAK_BLOCK_FRAMES } from '@/lib/audio/truePeak';
 import type { PcmAudio } from '@/lib/audio/types';
 import { measureStereoOverTime } from '../analysis/stereo';
 
@@ -16,9 +16,11 @@ export interface OutputLevels {
 }
 
 export function measureOutputLevels(pcm: PcmAudio): OutputLevels {
-  const stereo = measureStereoOverTime(pcm, 60);
+  // A stereo render's peaks start from block maxima the stereo pass takes on its way (its one read of the render).
+  const blockAbsMax = pcm.channels.length === 2 ? pcm.channels.map((c) => new Float32Array(Math.ceil(c.length / TRUE_PEAK_BLOCK_FRAMES))) : undefined;
+  const stereo = measureStereoOverTime(pcm, 60, blockAbsMax);
   // One pass for both peaks (the sample peak of the float32 output this render becomes, see measurePeaks).
-  const peaks = measurePeaks(pcm, { maxOverPositions: 0 });
+  const peaks = measurePeaks(pcm, { maxOverPositions: 0, blockAbsMax });
   return {
     truePeakDbtp: peaks.truePeak.truePeakDbtp,
     samplePeakDbfs: peaks.samplePeakDbfs,
