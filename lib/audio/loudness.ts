@@ -127,6 +127,8 @@ export class LoudnessMeter {
   private pendingFrames = 0;
   private readonly openSums: Float64Array;
   private totalFrames = 0;
+  /** addFramesAsFloat32's copies where the kernel does not round (made at first use). */
+  private float32Pieces: Float32Array[] | null = null;
 
   constructor(sampleRate: number, channelCount: number, options: LoudnessOptions = {}) {
     if (!Number.isInteger(channelCount) || channelCount < 1) {
@@ -186,28 +188,30 @@ export class LoudnessMeter {
   }
 
   /**
-   * addFrames for a stereo pair through the kernel: the same segments (whole sub-blocks), the same arithmetic in the
-   * same order as the scalar loop, so the same energies bit for bit. The open sub-block's sums stay open across calls.
-   */
-  /**
    * Adds frames `[start, end)` of float64 channels as their float32 rounding: what addFrames gives for a float32 copy
    * of them (a rendered probe is metered as float32 audio would be), with the stereo kernel rounding as it reads
-   * instead of a copy being made (a native float64-to-float32 copy costs ~3 ns per sample).
+   * instead of a copy being made (a native float64-to-float32 copy costs ~3 ns per sample). Without the kernel (mono,
+   * or no WebAssembly SIMD) through float32 copies a piece at a time.
    */
-  addFramesAsFloat32(channels: readonly Float64Array[], start: number, end: number, scratch: Float32Array[]): void {
+  addFramesAsFloat32(channels: readonly Float64Array[], start: number, end: number): void {
     if (this.kernel && channels.length === 2 && end > start) {
       this.addStereo(this.kernel, channels[0], channels[1], start, end, true);
       this.totalFrames += end - start;
       return;
     }
-    for (let at = start; at < end; at += scratch[0].length) {
-      const frames = Math.min(scratch[0].length, end - at);
+    const pieces = (this.float32Pieces ??= channels.map(() => new Float32Array(KWEIGHTING_PIECE_FRAMES)));
+    for (let at = start; at < end; at += KWEIGHTING_PIECE_FRAMES) {
+      const frames = Math.min(KWEIGHTING_PIECE_FRAMES, end - at);
       // set() rounds float64 to float32 as an assignment does.
-      channels.forEach((c, ch) => scratch[ch].set(c.subarray(at, at + frames)));
-      this.addFrames(scratch, 0, frames);
+      channels.forEach((c, ch) => pieces[ch].set(c.subarray(at, at + frames)));
+      this.addFrames(pieces, 0, frames);
     }
   }
 
+  /**
+   * addFrames for a stereo pair through the kernel: the same segments (whole sub-blocks), the same arithmetic in the
+   * same order as the scalar loop, so the same energies bit for bit. The open sub-block's sums stay open across calls.
+   */
   private addStereo(kernel: KWeightingKernel, left: Float32Array | Float64Array, right: Float32Array | Float64Array, start: number, stop: number, asFloat32 = false): void {
     kernel.coefficients.set(this.kernelCoefficients);
     kernel.state.set(this.kernelState);

@@ -38,7 +38,7 @@
         (f32.store (i32.add (i32.add (local.get $out) (i32.shl (local.get $i) (i32.const 3))) (i32.const 4))
           (f32.demote_f64 (f64.mul (f64.sub (local.get $fl) (local.get $fr)) (local.get $fh)))))))
 
-;; windowMidSide for float64 samples (a render's working audio): each sample is rounded to float32 first, so the
+  ;; windowMidSide for float64 samples (a render's working audio): each sample is rounded to float32 first, so the
   ;; result is what windowMidSide gives for a float32 copy of them, without the caller making that copy (a native
   ;; float64-to-float32 copy cost ~3 ns per sample, twice per sample at 50 % overlap).
   (func (export "windowMidSide64") (param $out i32) (param $l i32) (param $r i32) (param $w i32) (param $count i32)

@@ -179,19 +179,19 @@ export class LongTermSpectrumAccumulator {
     const from = start - base;
     // A render's float64 working audio comes here as it stands (typed as float32 audio by its callers).
     const [wideLeft, wideRight] = channels as readonly (Float32Array | Float64Array)[];
-    if (kernel && wideLeft instanceof Float64Array && wideRight instanceof Float64Array) {
-      // Copied as it is (a plain memory copy) and rounded to float32 in the kernel.
-      kernel.left64.set(wideLeft.subarray(from, from + available));
-      kernel.right64.set(wideRight.subarray(from, from + available));
-      kernel.windowMidSide64(available);
-      if (available < size) kernel.input.fill(0, 2 * available);
-      input.set(kernel.input);
-    } else if (kernel) {
-      kernel.left.set(left.subarray(from, from + available));
-      if (right) {
-        kernel.right.set(right.subarray(from, from + available));
-        kernel.windowMidSide(available);
-      } else kernel.windowMono(available);
+    if (kernel) {
+      if (wideLeft instanceof Float64Array && wideRight instanceof Float64Array) {
+        // Copied as it is (a plain memory copy) and rounded to float32 in the kernel.
+        kernel.left64.set(wideLeft.subarray(from, from + available));
+        kernel.right64.set(wideRight.subarray(from, from + available));
+        kernel.windowMidSide64(available);
+      } else {
+        kernel.left.set(left.subarray(from, from + available));
+        if (right) {
+          kernel.right.set(right.subarray(from, from + available));
+          kernel.windowMidSide(available);
+        } else kernel.windowMono(available);
+      }
       if (available < size) kernel.input.fill(0, 2 * available);
       input.set(kernel.input);
     } else {

@@ -140,9 +140,6 @@ export function probeBuffersFit(buffers: ProbeBuffers, plan: ProbePlan, sampleRa
   return buffers.sampleRate === sampleRate && buffers.frames >= plan.length && buffers.wide.length === channelCount && buffers.narrow.length === channelCount;
 }
 
-/** Frames of the float32 pieces the probe's measured parts are metered through. */
-const METER_PIECE_FRAMES = 1 << 16;
-
 /**
  * The drive probe: its plan, and one shared-memory buffer the limiter runs in (cut afresh from the full render for
  * each evaluation, so nothing is allocated per evaluation; see the note on ProbePlan). It is kept for the second
@@ -152,7 +149,7 @@ export class DriveProbe {
   constructor(
     readonly plan: ProbePlan,
     /** The buffers, shared with the probe asRendered makes. */
-    private readonly store: { buffer: WorkingAudio | null; pieces: Float32Array[] } = { buffer: null, pieces: [] },
+    private readonly store: { buffer: WorkingAudio | null } = { buffer: null },
   ) {}
 
   /** The same segments cut from audio laid out as the probe itself is (a probe rendered on its own), in this probe's buffer. */
@@ -226,12 +223,12 @@ export class DriveProbe {
 
   /**
    * Integrated loudness of the measured parts of a rendered probe (pre-roll and post-roll left out), back to back:
-   * metered through small float32 pieces, which gives what metering one float32 copy of all of them would.
+   * metered as their float32 rounding (LoudnessMeter.addFramesAsFloat32), which gives what metering one float32 copy
+   * of all of them would.
    */
   measuredLufs(work: WorkingAudio): number {
     const meter = new LoudnessMeter(work.sampleRate, work.channels.length);
-    if (this.store.pieces.length !== work.channels.length) this.store.pieces = work.channels.map(() => new Float32Array(METER_PIECE_FRAMES));
-    for (const s of this.plan.segments) meter.addFramesAsFloat32(work.channels, s.measureStart, s.measureEnd, this.store.pieces);
+    for (const s of this.plan.segments) meter.addFramesAsFloat32(work.channels, s.measureStart, s.measureEnd);
     return meter.result().integratedLufs;
   }
 }

@@ -341,6 +341,13 @@ async function masterTrackWith(input: MasterTrackInput, worker: ChainWorker | nu
     remote.catch(() => undefined);
     return () => remote;
   };
+  /** A full collection on this thread and on the chain worker at once (memory both of them held). */
+  const collectGarbageOnBoth = async (): Promise<void> => {
+    const workerCollected = worker?.run({ kind: 'collectGarbage' });
+    workerCollected?.catch(() => undefined);
+    collectGarbage();
+    await workerCollected;
+  };
   /** The target is out of reach at this loudness level, or needs more than ~8 dB of limiting, and a next level exists. */
   const canStepUp = (): boolean => derivation !== null && loudnessLevel < LOUDNESS_LEVELS.length - 1;
   /** Predicted this far below the target, the next level is tried; a search told so stops there once levelling. */
@@ -456,10 +463,8 @@ async function masterTrackWith(input: MasterTrackInput, worker: ChainWorker | nu
     // a probe again, into memory made afresh.
     if (autoLoudness) {
       driveProbe.release();
-      // Both threads have held the probe (the worker limited half of it): both collect, at once.
-      const workerCollected = worker?.run({ kind: 'collectGarbage' });
-      collectGarbage();
-      await workerCollected;
+      // Both threads have held the probe (the worker limited half of it): both collect.
+      await collectGarbageOnBoth();
     }
     let limiterStats: LimiterStats = await runLimiter();
     stage('render: limiter');
@@ -611,11 +616,8 @@ async function masterTrackWith(input: MasterTrackInput, worker: ChainWorker | nu
   if (tonalModel && mixWork) {
     await foldFromModel(tonalModel, mixWork);
     // The probe's own render and what both threads' searches left go before the track's working copy is touched
-    // (peak memory): both threads collect at once.
-    const workerCollected = worker?.run({ kind: 'collectGarbage' });
-    workerCollected?.catch(() => undefined);
-    collectGarbage();
-    await workerCollected;
+    // (peak memory).
+    await collectGarbageOnBoth();
   }
   // Without the model the float32 probe is never rendered: its memory goes.
   narrowAhead = null;
